@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#pragma once
+
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlParserCtxt, xmlFreeParserCtxt)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlBuffer, xmlBufferFree)
+
+/* Parse options for everything that comes from a server or a client: no network,
+ * no entity substitution, no DTD loading. DTDs are refused after parsing. */
+#define EWS_XML_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
+
+xmlDoc    *ews_xml_parse (const char *data,
+                          gsize       length,
+                          GError    **error);
+xmlDoc    *ews_xml_parse_with_context (xmlParserCtxt *ctxt,
+                                       const char    *data,
+                                       gsize          length,
+                                       GError       **error);
+
+gboolean   ews_xml_is (const xmlNode *node,
+                       const char    *ns,
+                       const char    *name);
+gboolean   ews_xml_is_ews (const xmlNode *node,
+                           const char    *name);
+xmlNode   *ews_xml_first_element (xmlNode *node);
+xmlNode   *ews_xml_next_element (xmlNode *node);
+xmlNode   *ews_xml_child (xmlNode    *parent,
+                          const char *ns,
+                          const char *name);
+xmlNode   *ews_xml_child_ews (xmlNode    *parent,
+                              const char *name);
+xmlNode   *ews_xml_next (xmlNode    *node,
+                         const char *ns,
+                         const char *name);
+char      *ews_xml_text (const xmlNode *node);
+char      *ews_xml_child_text (xmlNode    *parent,
+                               const char *ns,
+                               const char *name);
+char      *ews_xml_child_text_ews (xmlNode    *parent,
+                                   const char *name);
+char      *ews_xml_attr (const xmlNode *node,
+                         const char    *name);
+gboolean   ews_xml_parse_boolean (const char *text,
+                                  gboolean    fallback);
+GDateTime *ews_xml_parse_date_time (const char *text);
+char      *ews_xml_format_date_time (GDateTime *date_time);
+
+xmlNode   *ews_xml_soap_body (xmlDoc  *doc,
+                              GError **error);
+GError    *ews_xml_fault_to_error (xmlNode *fault);
+GError    *ews_xml_response_message_error (xmlNode *message);
+
+void       ews_xml_append_escaped (GString    *out,
+                                   const char *text);
+
+G_END_DECLS
