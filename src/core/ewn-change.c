@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ewn-change.h"
+
+G_DEFINE_BOXED_TYPE (EwnChange, ewn_change, ewn_change_copy, ewn_change_free)
+
+EwnChange *
+ewn_change_new (EwnChangeKind  kind,
+                const EwsItem *before,
+                const EwsItem *after)
+{
+  EwnChange *change = g_new0 (EwnChange, 1);
+
+  change->kind = kind;
+  change->before = before != NULL ? ews_item_copy (before) : NULL;
+  change->after = after != NULL ? ews_item_copy (after) : NULL;
+  return change;
+}
+
+EwnChange *
+ewn_change_copy (const EwnChange *change)
+{
+  g_return_val_if_fail (change != NULL, NULL);
+
+  return ewn_change_new (change->kind, change->before, change->after);
+}
+
+void
+ewn_change_free (EwnChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_clear_pointer (&change->before, ews_item_free);
+  g_clear_pointer (&change->after, ews_item_free);
+  g_free (change);
+}
+
+static gboolean
+same_time (GDateTime *a,
+           GDateTime *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_date_time_equal (a, b);
+}
+
+/**
+ * ewn_change_compute:
+ * @before: (nullable): the last known version of the item
+ * @after: (nullable): the version the server has now
+ *
+ * Gives the delta between two versions its meaning. A delta that changes several
+ * things gets the most important meaning (cancelled before rescheduled before moved
+ * to another place); the two versions carry every changed field.
+ *
+ * Returns: (transfer full) (nullable): the change, or %NULL when nothing a person
+ *   would notice changed
+ */
+EwnChange *
+ewn_change_compute (const EwsItem *before,
+                    const EwsItem *after)
+{
+  const EwsItem *item = after != NULL ? after : before;
+  gboolean       is_task;
+
+  g_return_val_if_fail (before != NULL || after != NULL, NULL);
+
+  is_task = item->kind == EWS_ITEM_KIND_TASK;
+
+  if (before == NULL)
+    return ewn_change_new (is_task ? EWN_CHANGE_TASK_CREATED : EWN_CHANGE_CREATED, NULL, after);
+  if (after == NULL)
+    return ewn_change_new (is_task ? EWN_CHANGE_TASK_DELETED : EWN_CHANGE_DELETED, before, NULL);
+
+  if (is_task)
+    {
+      gboolean was_complete = before->is_complete || before->status == EWS_TASK_STATUS_COMPLETED;
+      gboolean is_complete = after->is_complete || after->status == EWS_TASK_STATUS_COMPLETED;
+
+      if (!was_complete && is_complete)
+        return ewn_change_new (EWN_CHANGE_TASK_COMPLETED, before, after);
+      if (was_complete && !is_complete)
+        return ewn_change_new (EWN_CHANGE_TASK_REOPENED, before, after);
+      if (!same_time (before->due_date, after->due_date))
+        return ewn_change_new (EWN_CHANGE_TASK_DUE_CHANGED, before, after);
+      if (before->percent_complete != after->percent_complete || before->status != after->status)
+        return ewn_change_new (EWN_CHANGE_TASK_PROGRESS, before, after);
+      if (g_strcmp0 (before->subject, after->subject) != 0)
+        return ewn_change_new (EWN_CHANGE_TASK_UPDATED, before, after);
+      return NULL;
+    }
+
+  if (!before->is_cancelled && after->is_cancelled)
+    return ewn_change_new (EWN_CHANGE_CANCELLED, before, after);
+  if (!same_time (before->start, after->start) || !same_time (before->end, after->end))
+    return ewn_change_new (EWN_CHANGE_RESCHEDULED, before, after);
+  if (g_strcmp0 (before->location, after->location) != 0)
+    return ewn_change_new (EWN_CHANGE_RELOCATED, before, after);
+  if (g_strcmp0 (before->subject, after->subject) != 0 || before->is_all_day != after->is_all_day || before->is_cancelled != after->is_cancelled || g_strcmp0 (before->organizer_email, after->organizer_email) != 0)
+    return ewn_change_new (EWN_CHANGE_UPDATED, before, after);
+  return NULL;
+}
+
+/**
+ * ewn_change_kind_to_string:
+ * @kind: an #EwnChangeKind
+ *
+ * Returns: the stable name used in the JSON output, e.g. "rescheduled"
+ */
+const char *
+ewn_change_kind_to_string (EwnChangeKind kind)
+{
+  static const char *const names[] = {
+    [EWN_CHANGE_CREATED] = "created",
+    [EWN_CHANGE_RESCHEDULED] = "rescheduled",
+    [EWN_CHANGE_RELOCATED] = "relocated",
+    [EWN_CHANGE_CANCELLED] = "cancelled",
+    [EWN_CHANGE_UPDATED] = "updated",
+    [EWN_CHANGE_DELETED] = "deleted",
+    [EWN_CHANGE_TASK_CREATED] = "task-created",
+    [EWN_CHANGE_TASK_DUE_CHANGED] = "task-due-changed",
+    [EWN_CHANGE_TASK_COMPLETED] = "task-completed",
+    [EWN_CHANGE_TASK_REOPENED] = "task-reopened",
+    [EWN_CHANGE_TASK_PROGRESS] = "task-progress",
+    [EWN_CHANGE_TASK_UPDATED] = "task-updated",
+    [EWN_CHANGE_TASK_DELETED] = "task-deleted",
+  };
+
+  g_return_val_if_fail ((guint)kind < G_N_ELEMENTS (names), NULL);
+
+  return names[kind];
+}
+
+/**
+ * ewn_change_get_item:
+ * @change: an #EwnChange
+ *
+ * Returns: (transfer none): the newest known version of the item
+ */
+const EwsItem *
+ewn_change_get_item (const EwnChange *change)
+{
+  g_return_val_if_fail (change != NULL, NULL);
+
+  return change->after != NULL ? change->after : change->before;
+}
+
+static char *
+format_time (GDateTime *date_time,
+             GDateTime *reference)
+{
+  g_autoptr (GDateTime) local = NULL;
+  g_autoptr (GDateTime) local_reference = NULL;
+
+  if (date_time == NULL)
+    return g_strdup (_("no time"));
+
+  local = g_date_time_to_local (date_time);
+  if (reference != NULL)
+    local_reference = g_date_time_to_local (reference);
+
+  /* Only say the day when it is not the same day as the other end of the change. */
+  if (local_reference != NULL && g_date_time_get_year (local) == g_date_time_get_year (local_reference) && g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (local_reference))
+    return g_date_time_format (local, "%H:%M");
+
+  /* Translators: a date and time in a change summary, see g_date_time_format() */
+  return g_date_time_format (local, _("%a %e %b %H:%M"));
+}
+
+static char *
+format_day (GDateTime *date_time)
+{
+  g_autoptr (GDateTime) local = NULL;
+
+  if (date_time == NULL)
+    return g_strdup (_("no date"));
+
+  local = g_date_time_to_local (date_time);
+  /* Translators: a due date in a task summary, see g_date_time_format() */
+  return g_date_time_format (local, _("%a %e %b"));
+}
+
+/**
+ * ewn_change_dup_summary:
+ * @change: an #EwnChange
+ *
+ * Returns: (transfer full): one line for a person, e.g. "Design review moved 10:00 → 11:00"
+ */
+char *
+ewn_change_dup_summary (const EwnChange *change)
+{
+  const EwsItem *item;
+  const char    *subject;
+
+  g_return_val_if_fail (change != NULL, NULL);
+
+  item = ewn_change_get_item (change);
+  subject = item->subject != NULL && *item->subject != '\0' ? item->subject : _("(no subject)");
+
+  switch (change->kind)
+    {
+    case EWN_CHANGE_CREATED:
+      {
+        g_autofree char *start = format_time (item->start, NULL);
+
+        return g_strdup_printf (_("New: %s on %s"), subject, start);
+      }
+    case EWN_CHANGE_RESCHEDULED:
+      {
+        g_autofree char *old_start = format_time (change->before->start, change->after->start);
+        g_autofree char *new_start = format_time (change->after->start, change->before->start);
+
+        if (same_time (change->before->start, change->after->start))
+          {
+            g_autofree char *old_end = format_time (change->before->end, change->after->end);
+            g_autofree char *new_end = format_time (change->after->end, change->before->end);
+
+            return g_strdup_printf (_("%s now ends %s → %s"), subject, old_end, new_end);
+          }
+        return g_strdup_printf (_("%s moved %s → %s"), subject, old_start, new_start);
+      }
+    case EWN_CHANGE_RELOCATED:
+      return g_strdup_printf (_("%s moved from %s to %s"), subject,
+                                 change->before->location != NULL && *change->before->location ? change->before->location : _("no place"), change->after->location != NULL && *change->after->location ? change->after->location : _("no place"));
+    case EWN_CHANGE_CANCELLED:
+      return g_strdup_printf (_("%s cancelled"), subject);
+    case EWN_CHANGE_UPDATED:
+      return g_strdup_printf (_("%s updated"), subject);
+    case EWN_CHANGE_DELETED:
+      return g_strdup_printf (_("%s deleted"), subject);
+    case EWN_CHANGE_TASK_CREATED:
+      return g_strdup_printf (_("New task ‘%s’"), subject);
+    case EWN_CHANGE_TASK_DUE_CHANGED:
+      {
+        g_autofree char *old_due = format_day (change->before->due_date);
+        g_autofree char *new_due = format_day (change->after->due_date);
+
+        return g_strdup_printf (_("Task ‘%s’ due %s → %s"), subject, old_due, new_due);
+      }
+    case EWN_CHANGE_TASK_COMPLETED:
+      return g_strdup_printf (_("Task ‘%s’ completed"), subject);
+    case EWN_CHANGE_TASK_REOPENED:
+      return g_strdup_printf (_("Task ‘%s’ reopened"), subject);
+    case EWN_CHANGE_TASK_PROGRESS:
+      return g_strdup_printf (_("Task ‘%s’ %d%% → %d%%"), subject,
+                                 MAX (change->before->percent_complete, 0),
+                                 MAX (change->after->percent_complete, 0));
+    case EWN_CHANGE_TASK_UPDATED:
+      return g_strdup_printf (_("Task ‘%s’ updated"), subject);
+    case EWN_CHANGE_TASK_DELETED:
+      return g_strdup_printf (_("Task ‘%s’ deleted"), subject);
+    default:
+      g_assert_not_reached ();
+    }
+}
