@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ews-sim-writer"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ews-sim-private.h"
+#include "ews-xml-private.h"
+
+/* XML output in the wire form real servers use. Element order follows the
+ * sequences of types.xsd (ItemType, then CalendarItemType or TaskType), or schema
+ * validation fails. */
+
+void
+ews_sim_shape_parse (EwsSimShape *shape,
+                     xmlNode     *item_shape)
+{
+  g_autofree char *base = NULL;
+  xmlNode         *props;
+
+  shape->base = 0;
+  shape->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (item_shape == NULL)
+    return;
+
+  base = ews_xml_child_text (item_shape, EWS_NS_TYPES, "BaseShape");
+  if (g_strcmp0 (base, "Default") == 0)
+    shape->base = 1;
+  else if (g_strcmp0 (base, "AllProperties") == 0)
+    shape->base = 2;
+
+  props = ews_xml_child (item_shape, EWS_NS_TYPES, "AdditionalProperties");
+  for (xmlNode *node = props != NULL ? ews_xml_first_element (props->children) : NULL; node != NULL; node = ews_xml_next_element (node))
+    {
+      char *uri = ews_xml_attr (node, "FieldURI");
+
+      if (uri != NULL)
+        g_hash_table_add (shape->fields, uri);
+    }
+}
+
+void
+ews_sim_shape_clear (EwsSimShape *shape)
+{
+  g_clear_pointer (&shape->fields, g_hash_table_unref);
+}
+
+/* What each base shape includes besides the additional properties. */
+static gboolean
+shape_wants (const EwsSimShape *shape,
+             const char        *field,
+             int                from_base)
+{
+  if (shape->base >= from_base)
+    return TRUE;
+  return shape->fields != NULL && g_hash_table_contains (shape->fields, field);
+}
+
+static void
+append_element (GString    *out,
+                const char *name,
+                const char *text)
+{
+  g_string_append_printf (out, "<t:%s>", name);
+  ews_xml_append_escaped (out, text != NULL ? text : "");
+  g_string_append_printf (out, "</t:%s>", name);
+}
+
+static void
+append_date (GString    *out,
+             const char *name,
+             GDateTime  *date)
+{
+  g_autofree char *text = ews_xml_format_date_time (date);
+
+  append_element (out, name, text);
+}
+
+static void
+append_bool (GString    *out,
+             const char *name,
+             gboolean    value)
+{
+  append_element (out, name, value ? "true" : "false");
+}
+
+static void
+append_mailbox (GString    *out,
+                const char *name,
+                const char *email)
+{
+  g_string_append (out, "<t:Mailbox>");
+  append_element (out, "Name", name);
+  append_element (out, "EmailAddress", email);
+  append_element (out, "RoutingType", "SMTP");
+  g_string_append (out, "</t:Mailbox>");
+}
+
+static void
+append_attendees (GString    *out,
+                  const char *element,
+                  GPtrArray  *emails)
+{
+  if (emails->len == 0)
+    return;
+  g_string_append_printf (out, "<t:%s>", element);
+  for (guint i = 0; i < emails->len; i++)
+    {
+      const char      *email = g_ptr_array_index (emails, i);
+      g_autofree char *name = g_strndup (email, strcspn (email, "@"));
+
+      g_string_append (out, "<t:Attendee>");
+      append_mailbox (out, name, email);
+      append_element (out, "ResponseType", "Unknown");
+      g_string_append (out, "</t:Attendee>");
+    }
+  g_string_append_printf (out, "</t:%s>", element);
+}
+
+void
+ews_sim_write_item_id (GString    *out,
+                       const char *element,
+                       const char *id,
+                       const char *change_key)
+{
+  g_string_append_printf (out, "<t:%s Id=\"", element);
+  ews_xml_append_escaped (out, id);
+  g_string_append (out, "\" ChangeKey=\"");
+  ews_xml_append_escaped (out, change_key);
+  g_string_append (out, "\"/>");
+}
+
+const char *
+ews_sim_item_element (EwsSimItem *item)
+{
+  return item->kind == EWS_ITEM_KIND_TASK ? "Task" : "CalendarItem";
+}
+
+static char *
+owa_link (EwsSimItem *item,
+          const char *owa_base)
+{
+  g_autofree char *escaped = g_uri_escape_string (item->id, NULL, FALSE);
+
+  return g_strdup_printf ("%s?ItemID=%s&exvsurl=1&viewmodel=%s", owa_base, escaped,
+                          item->kind == EWS_ITEM_KIND_TASK ? "TaskReadFormViewModel" : "ICalendarItemDetailsViewModelFactory");
+}
+
+void
+ews_sim_write_item (GString           *out,
+                    EwsSimItem        *item,
+                    const EwsSimShape *shape,
+                    const char        *owa_base)
+{
+  gboolean is_task = item->kind == EWS_ITEM_KIND_TASK;
+
+  g_string_append_printf (out, "<t:%s>", ews_sim_item_element (item));
+  ews_sim_write_item_id (out, "ItemId", item->id, item->change_key);
+  if (shape_wants (shape, "item:ParentFolderId", 2))
+    ews_sim_write_item_id (out, "ParentFolderId", item->folder->id, item->folder->change_key);
+  if (shape_wants (shape, "item:ItemClass", 1))
+    append_element (out, "ItemClass", is_task ? "IPM.Task" : "IPM.Appointment");
+  if (shape_wants (shape, "item:Subject", 1))
+    append_element (out, "Subject", item->subject);
+  if (shape_wants (shape, "item:Body", 2) && item->body != NULL)
+    {
+      g_string_append (out, "<t:Body BodyType=\"Text\">");
+      ews_xml_append_escaped (out, item->body);
+      g_string_append (out, "</t:Body>");
+    }
+  if (shape_wants (shape, "item:DateTimeCreated", 2))
+    append_date (out, "DateTimeCreated", item->created);
+  if (shape_wants (shape, "item:LastModifiedName", 2) && item->last_modified_name != NULL)
+    append_element (out, "LastModifiedName", item->last_modified_name);
+  if (shape_wants (shape, "item:LastModifiedTime", 2) && item->last_modified != NULL)
+    append_date (out, "LastModifiedTime", item->last_modified);
+  if (shape_wants (shape, "item:WebClientReadFormQueryString", 2) && owa_base != NULL)
+    {
+      g_autofree char *link = owa_link (item, owa_base);
+
+      append_element (out, "WebClientReadFormQueryString", link);
+    }
+  if (shape_wants (shape, "item:Preview", 2) && item->body != NULL)
+    {
+      g_autofree char *preview = g_utf8_substring (item->body, 0, MIN (g_utf8_strlen (item->body, -1), 255));
+
+      append_element (out, "Preview", preview);
+    }
+
+  if (!is_task)
+    {
+      if (shape_wants (shape, "calendar:Start", 1) && item->start != NULL)
+        append_date (out, "Start", item->start);
+      if (shape_wants (shape, "calendar:End", 1) && item->end != NULL)
+        append_date (out, "End", item->end);
+      if (shape_wants (shape, "calendar:IsAllDayEvent", 2))
+        append_bool (out, "IsAllDayEvent", item->is_all_day);
+      if (shape_wants (shape, "calendar:Location", 1) && item->location != NULL)
+        append_element (out, "Location", item->location);
+      if (shape_wants (shape, "calendar:IsCancelled", 2))
+        append_bool (out, "IsCancelled", item->is_cancelled);
+      if (shape_wants (shape, "calendar:MyResponseType", 2))
+        append_element (out, "MyResponseType", "Organizer");
+      if (shape_wants (shape, "calendar:Organizer", 1) && item->organizer_email != NULL)
+        {
+          g_string_append (out, "<t:Organizer>");
+          append_mailbox (out, item->organizer_name, item->organizer_email);
+          g_string_append (out, "</t:Organizer>");
+        }
+      if (shape_wants (shape, "calendar:RequiredAttendees", 2))
+        append_attendees (out, "RequiredAttendees", item->required);
+      if (shape_wants (shape, "calendar:OptionalAttendees", 2))
+        append_attendees (out, "OptionalAttendees", item->optional);
+    }
+  else
+    {
+      if (shape_wants (shape, "task:DueDate", 1) && item->due != NULL)
+        append_date (out, "DueDate", item->due);
+      if (shape_wants (shape, "task:IsComplete", 1))
+        append_bool (out, "IsComplete", item->status == EWS_TASK_STATUS_COMPLETED);
+      if (shape_wants (shape, "task:PercentComplete", 1))
+        {
+          g_autofree char *percent = g_strdup_printf ("%d", item->percent_complete);
+
+          append_element (out, "PercentComplete", percent);
+        }
+      if (shape_wants (shape, "task:StartDate", 2) && item->task_start != NULL)
+        append_date (out, "StartDate", item->task_start);
+      if (shape_wants (shape, "task:Status", 1))
+        append_element (out, "Status", ews_task_status_to_string (item->status));
+    }
+  g_string_append_printf (out, "</t:%s>", ews_sim_item_element (item));
+}
+
+void
+ews_sim_write_folder (GString      *out,
+                      EwsSimFolder *folder)
+{
+  g_autofree char *total = g_strdup_printf ("%u", folder->n_items);
+
+  g_string_append_printf (out, "<t:%s>", folder->element);
+  ews_sim_write_item_id (out, "FolderId", folder->id, folder->change_key);
+  if (folder->parent != NULL)
+    ews_sim_write_item_id (out, "ParentFolderId", folder->parent->id, folder->parent->change_key);
+  if (folder->folder_class != NULL)
+    append_element (out, "FolderClass", folder->folder_class);
+  append_element (out, "DisplayName", folder->display_name);
+  append_element (out, "TotalCount", total);
+  append_element (out, "ChildFolderCount", folder->parent == NULL || folder->parent->parent == NULL ? "4" : "0");
+  if (g_strcmp0 (folder->element, "CalendarFolder") != 0)
+    append_element (out, "UnreadCount", "0");
+  g_string_append_printf (out, "</t:%s>", folder->element);
+}
+
+static const char *
+event_element (EwsEventType type)
+{
+  switch (type)
+    {
+    case EWS_EVENT_TYPE_COPIED:
+      return "CopiedEvent";
+    case EWS_EVENT_TYPE_CREATED:
+      return "CreatedEvent";
+    case EWS_EVENT_TYPE_DELETED:
+      return "DeletedEvent";
+    case EWS_EVENT_TYPE_MODIFIED:
+      return "ModifiedEvent";
+    case EWS_EVENT_TYPE_MOVED:
+      return "MovedEvent";
+    case EWS_EVENT_TYPE_NEW_MAIL:
+      return "NewMailEvent";
+    case EWS_EVENT_TYPE_FREE_BUSY_CHANGED:
+      return "FreeBusyChangedEvent";
+    case EWS_EVENT_TYPE_STATUS:
+    default:
+      return "StatusEvent";
+    }
+}
+
+void
+ews_sim_write_event (GString           *out,
+                     const EwsSimEvent *event,
+                     gboolean           with_watermark)
+{
+  const char      *element = event_element (event->type);
+  g_autofree char *watermark = ews_sim_watermark_encode (event->watermark);
+  const char      *id_element = event->is_folder ? "FolderId" : "ItemId";
+
+  g_string_append_printf (out, "<t:%s>", element);
+  if (with_watermark || event->type == EWS_EVENT_TYPE_STATUS)
+    append_element (out, "Watermark", watermark);
+  if (event->type != EWS_EVENT_TYPE_STATUS)
+    {
+      append_date (out, "TimeStamp", event->timestamp);
+      ews_sim_write_item_id (out, id_element, event->id, event->change_key);
+      ews_sim_write_item_id (out, "ParentFolderId", event->parent_id, event->parent_change_key);
+      if (event->old_id != NULL)
+        {
+          ews_sim_write_item_id (out, event->is_folder ? "OldFolderId" : "OldItemId", event->old_id, event->old_change_key);
+          ews_sim_write_item_id (out, "OldParentFolderId", event->old_parent_id, event->old_parent_change_key);
+        }
+      if (event->type == EWS_EVENT_TYPE_MODIFIED && event->is_folder && event->unread_count >= 0)
+        {
+          g_autofree char *unread = g_strdup_printf ("%d", event->unread_count);
+
+          append_element (out, "UnreadCount", unread);
+        }
+    }
+  g_string_append_printf (out, "</t:%s>", element);
+}
+
+#define SERVER_VERSION_ATTRS "MajorVersion=\"15\" MinorVersion=\"1\" MajorBuildNumber=\"2507\" MinorBuildNumber=\"6\" Version=\"V2017_07_11\""
+#define MT_NS                "xmlns:m=\"" EWS_NS_MESSAGES "\" xmlns:t=\"" EWS_NS_TYPES "\""
+
+GString *
+ews_sim_envelope_begin (const char *operation)
+{
+  GString *out = g_string_sized_new (1024);
+
+  g_string_append (out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                        "<s:Envelope xmlns:s=\"" EWS_NS_SOAP "\">"
+                        "<s:Header><h:ServerVersionInfo " SERVER_VERSION_ATTRS " xmlns:h=\"" EWS_NS_TYPES "\" xmlns=\"" EWS_NS_TYPES "\"/></s:Header>"
+                        "<s:Body>");
+  g_string_append_printf (out, "<m:%sResponse " MT_NS "><m:ResponseMessages>", operation);
+  return out;
+}
+
+void
+ews_sim_envelope_end (GString    *out,
+                      const char *operation)
+{
+  g_string_append_printf (out, "</m:ResponseMessages></m:%sResponse></s:Body></s:Envelope>", operation);
+}
+
+void
+ews_sim_message_begin (GString    *out,
+                       const char *operation,
+                       const char *response_code,
+                       const char *message_text)
+{
+  gboolean ok = response_code == NULL;
+
+  g_string_append_printf (out, "<m:%sResponseMessage ResponseClass=\"%s\">", operation, ok ? "Success" : "Error");
+  if (!ok)
+    {
+      g_string_append (out, "<m:MessageText>");
+      ews_xml_append_escaped (out, message_text != NULL ? message_text : response_code);
+      g_string_append (out, "</m:MessageText>");
+    }
+  g_string_append_printf (out, "<m:ResponseCode>%s</m:ResponseCode>", ok ? "NoError" : response_code);
+  if (!ok)
+    g_string_append (out, "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>");
+}
+
+void
+ews_sim_message_end (GString    *out,
+                     const char *operation)
+{
+  g_string_append_printf (out, "</m:%sResponseMessage>", operation);
+}
+
+/* The framing of real GetStreamingEvents envelopes: no XML declaration, a default
+ * namespace on Envelope, soap11: prefixes on Header and Body. */
+GString *
+ews_sim_stream_envelope_begin (void)
+{
+  GString *out = g_string_sized_new (1024);
+
+  g_string_append (out, "<Envelope xmlns=\"" EWS_NS_SOAP "\">"
+                        "<soap11:Header xmlns:soap11=\"" EWS_NS_SOAP "\">"
+                        "<ServerVersionInfo " SERVER_VERSION_ATTRS " xmlns=\"" EWS_NS_TYPES "\"/>"
+                        "</soap11:Header>"
+                        "<soap11:Body xmlns:soap11=\"" EWS_NS_SOAP "\">"
+                        "<m:GetStreamingEventsResponse " MT_NS "><m:ResponseMessages>");
+  return out;
+}
+
+void
+ews_sim_stream_envelope_end (GString *out)
+{
+  g_string_append (out, "</m:ResponseMessages></m:GetStreamingEventsResponse></soap11:Body></Envelope>");
+}
+
+GString *
+ews_sim_fault_server_busy (guint back_off_ms)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out,
+                          "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                          "<s:Envelope xmlns:s=\"" EWS_NS_SOAP "\"><s:Body><s:Fault>"
+                          "<faultcode xmlns:a=\"" EWS_NS_TYPES "\">a:ErrorServerBusy</faultcode>"
+                          "<faultstring xml:lang=\"en-US\">The server cannot service this request right now. Try again later.</faultstring>"
+                          "<detail>"
+                          "<e:ResponseCode xmlns:e=\"" EWS_NS_ERRORS "\">ErrorServerBusy</e:ResponseCode>"
+                          "<e:Message xmlns:e=\"" EWS_NS_ERRORS "\">The server cannot service this request right now. Try again later.</e:Message>"
+                          "<t:MessageXml xmlns:t=\"" EWS_NS_TYPES "\"><t:Value Name=\"BackOffMilliseconds\">%u</t:Value></t:MessageXml>"
+                          "</detail></s:Fault></s:Body></s:Envelope>",
+                          back_off_ms);
+  return out;
+}

@@ -1,0 +1,847 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ews-simulator"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ews-simulator.h"
+
+#include "ews-sim-private.h"
+#include "ews-xml-private.h"
+
+/* The HTTP side: users and Basic auth, TLS, fault injection, and dispatch of
+ * SOAP operations to the handlers in the other ews-sim-*.c files. */
+
+G_DEFINE_FINAL_TYPE (EwsSimulator, ews_simulator, G_TYPE_OBJECT)
+
+#define REALM "EWS Simulator"
+
+typedef void (*EwsSimHandler) (EwsSimRequest *req);
+
+static const struct
+{
+  const char   *operation;
+  EwsSimHandler handler;
+} handlers[] = {
+  { "GetFolder", ews_sim_handle_get_folder },
+  { "Subscribe", ews_sim_handle_subscribe },
+  { "Unsubscribe", ews_sim_handle_unsubscribe },
+  { "GetEvents", ews_sim_handle_get_events },
+  { "GetStreamingEvents", ews_sim_handle_get_streaming_events },
+  { "SyncFolderItems", ews_sim_handle_sync_folder_items },
+  { "GetItem", ews_sim_handle_get_item },
+  { "CreateItem", ews_sim_handle_create_item },
+  { "UpdateItem", ews_sim_handle_update_item },
+  { "DeleteItem", ews_sim_handle_delete_item },
+  { "MoveItem", ews_sim_handle_move_item },
+};
+
+gboolean
+ews_sim_take_fault (EwsSimulator *self,
+                    EwsSimFault   fault,
+                    guint        *param)
+{
+  if (self->faults[fault] == 0)
+    return FALSE;
+  self->faults[fault]--;
+  if (param != NULL)
+    *param = self->fault_param[fault];
+  g_debug ("fault %d applied", fault);
+  return TRUE;
+}
+
+void
+ews_sim_traffic (EwsSimulator *self,
+                 const char   *operation,
+                 gboolean      is_response,
+                 const char   *data,
+                 gsize         length)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (self->traffic_func == NULL)
+    return;
+  bytes = g_bytes_new (data, length);
+  self->traffic_func (operation, is_response, bytes, self->traffic_data);
+}
+
+static void
+respond_text (EwsSimulator      *self,
+              SoupServerMessage *msg,
+              guint              status,
+              const char        *operation,
+              GString           *body)
+{
+  gsize length = body->len;
+
+  ews_sim_traffic (self, operation, TRUE, body->str, body->len);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/xml; charset=utf-8", SOUP_MEMORY_TAKE, g_string_free (body, FALSE), length);
+}
+
+void
+ews_sim_respond (EwsSimRequest *req,
+                 GString       *envelope)
+{
+  respond_text (req->sim, req->msg, SOUP_STATUS_OK, req->operation, envelope);
+}
+
+EwsSimMailbox *
+ews_sim_lookup_mailbox (EwsSimulator *self,
+                        const char   *name_or_smtp)
+{
+  g_autofree char *key = g_ascii_strdown (name_or_smtp, -1);
+
+  return g_hash_table_lookup (self->mailboxes, key);
+}
+
+EwsSimItem *
+ews_sim_lookup_item (EwsSimulator *self,
+                     const char   *id)
+{
+  for (guint i = 0; i < self->mailbox_list->len; i++)
+    {
+      EwsSimMailbox *mailbox = g_ptr_array_index (self->mailbox_list, i);
+      EwsSimItem    *item = g_hash_table_lookup (mailbox->items, id);
+
+      if (item != NULL)
+        return item;
+    }
+  return NULL;
+}
+
+EwsSimFolder *
+ews_sim_lookup_folder (EwsSimulator *self,
+                       const char   *id)
+{
+  for (guint i = 0; i < self->mailbox_list->len; i++)
+    {
+      EwsSimMailbox *mailbox = g_ptr_array_index (self->mailbox_list, i);
+
+      for (guint j = 0; j < mailbox->folders->len; j++)
+        {
+          EwsSimFolder *folder = g_ptr_array_index (mailbox->folders, j);
+
+          if (strcmp (folder->id, id) == 0)
+            return folder;
+        }
+    }
+  return NULL;
+}
+
+static GString *
+soap_fault (const char *code,
+            const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out,
+                          "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                          "<s:Envelope xmlns:s=\"" EWS_NS_SOAP "\"><s:Body><s:Fault>"
+                          "<faultcode xmlns:a=\"" EWS_NS_TYPES "\">a:%s</faultcode>"
+                          "<faultstring xml:lang=\"en-US\">%s</faultstring>"
+                          "<detail><e:ResponseCode xmlns:e=\"" EWS_NS_ERRORS "\">%s</e:ResponseCode>"
+                          "<e:Message xmlns:e=\"" EWS_NS_ERRORS "\">%s</e:Message></detail>"
+                          "</s:Fault></s:Body></s:Envelope>",
+                          code, text, code, text);
+  return out;
+}
+
+/* Faults that replace the answer to any request; %TRUE when one was applied. */
+static gboolean
+apply_request_faults (EwsSimulator      *self,
+                      SoupServerMessage *msg)
+{
+  guint param = 0;
+
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_UNAUTHORIZED, NULL))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "Basic realm=\"" REALM "\"");
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return TRUE;
+    }
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_HTTP_500, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      return TRUE;
+    }
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_HTTP_503, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return TRUE;
+    }
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_SERVER_BUSY, &param))
+    {
+      respond_text (self, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Fault", ews_sim_fault_server_busy (param));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+ews_handler (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  EwsSimulator    *self = user_data;
+  g_autofree char *user = soup_auth_domain_accepts (self->auth_domain, msg);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (xmlDoc) doc = NULL;
+  EwsSimRequest req = { 0 };
+  xmlNode      *element = NULL;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+  if (user == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+  if (apply_request_faults (self, msg))
+    return;
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  doc = ews_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  element = doc != NULL ? ews_xml_soap_body (doc, NULL) : NULL;
+  req.sim = self;
+  req.msg = msg;
+  req.user = user;
+  req.mailbox = ews_sim_lookup_mailbox (self, user);
+  req.element = element;
+  req.operation = element != NULL ? (const char *)element->name : "Unknown";
+  ews_sim_traffic (self, req.operation, FALSE, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  if (element != NULL && ews_xml_is (element, EWS_NS_MESSAGES, (const char *)element->name) && req.mailbox != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+      if (strcmp (handlers[i].operation, req.operation) == 0)
+        {
+          g_debug ("%s from %s", req.operation, user);
+          handlers[i].handler (&req);
+          return;
+        }
+
+  g_debug ("unsupported request %s", req.operation);
+  respond_text (self, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Fault",
+                soap_fault (element == NULL ? "ErrorSchemaValidation" : "ErrorInvalidRequest",
+                            element == NULL ? "The request failed schema validation." : "The request is invalid."));
+}
+
+static void
+autodiscover_handler (SoupServer        *server,
+                      SoupServerMessage *msg,
+                      const char        *path,
+                      GHashTable        *query,
+                      gpointer           user_data)
+{
+  EwsSimulator *self = user_data;
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr (xmlDoc) doc = ews_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  xmlNode         *root = doc != NULL ? xmlDocGetRootElement (doc) : NULL;
+  xmlNode         *request = root != NULL ? ews_xml_child (root, EWS_NS_AUTODISCOVER_REQUEST, "Request") : NULL;
+  g_autofree char *email = request != NULL ? ews_xml_child_text (request, EWS_NS_AUTODISCOVER_REQUEST, "EMailAddress") : NULL;
+  EwsSimMailbox   *mailbox = email != NULL ? ews_sim_lookup_mailbox (self, email) : NULL;
+  GString         *out = g_string_new ("<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                                               "<Autodiscover xmlns=\"" EWS_NS_AUTODISCOVER "\">");
+
+  ews_sim_traffic (self, "Autodiscover", FALSE, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (apply_request_faults (self, msg))
+    {
+      g_string_free (out, TRUE);
+      return;
+    }
+  if (mailbox == NULL)
+    {
+      g_string_append (out, "<Response><Error Time=\"00:00:00.0000000\" Id=\"1\"><ErrorCode>500</ErrorCode>"
+                            "<Message>The e-mail address cannot be found.</Message><DebugData /></Error></Response>");
+    }
+  else
+    {
+      g_string_append (out, "<Response xmlns=\"" EWS_NS_AUTODISCOVER_RESPONSE "\"><User><DisplayName>");
+      ews_xml_append_escaped (out, mailbox->display_name);
+      g_string_append (out, "</DisplayName><AutoDiscoverSMTPAddress>");
+      ews_xml_append_escaped (out, mailbox->smtp);
+      g_string_append (out, "</AutoDiscoverSMTPAddress></User><Account><AccountType>email</AccountType>"
+                            "<Action>settings</Action><MicrosoftOnline>False</MicrosoftOnline>");
+      for (int i = 0; i < 2; i++)
+        {
+          g_string_append_printf (out, "<Protocol><Type>%s</Type><Server>127.0.0.1</Server><EwsUrl>", i == 0 ? "EXCH" : "EXPR");
+          ews_xml_append_escaped (out, self->url);
+          g_string_append (out, "</EwsUrl>");
+          if (i == 1)
+            g_string_append (out, "<GroupingInformation>SimulatorSite</GroupingInformation>");
+          g_string_append (out, "</Protocol>");
+        }
+      g_string_append (out, "</Account></Response>");
+    }
+  g_string_append (out, "</Autodiscover>");
+  respond_text (self, msg, SOUP_STATUS_OK, "Autodiscover", out);
+}
+
+static gboolean
+auth_cb (SoupAuthDomain    *domain,
+         SoupServerMessage *msg,
+         const char        *username,
+         const char        *password,
+         gpointer           user_data)
+{
+  EwsSimulator    *self = user_data;
+  g_autofree char *key = g_ascii_strdown (username, -1);
+  const char      *expected = g_hash_table_lookup (self->passwords, key);
+
+  return expected != NULL && g_strcmp0 (expected, password) == 0;
+}
+
+static void ews_simulator_stop_thread (EwsSimulator *self);
+
+static void
+ews_simulator_dispose (GObject *object)
+{
+  EwsSimulator *self = EWS_SIMULATOR (object);
+
+  /* A threaded simulator stops serving before it is torn down. */
+  if (self->thread != NULL)
+    ews_simulator_stop_thread (self);
+
+  if (self->streams != NULL)
+    ews_sim_free_streams (self);
+  if (self->subscriptions != NULL)
+    g_hash_table_remove_all (self->subscriptions);
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_clear_object (&self->auth_domain);
+  if (self->push_session != NULL)
+    soup_session_abort (self->push_session);
+  g_clear_object (&self->push_session);
+  g_clear_object (&self->certificate);
+  if (self->traffic_destroy != NULL)
+    self->traffic_destroy (self->traffic_data);
+  self->traffic_func = NULL;
+  self->traffic_destroy = NULL;
+
+  G_OBJECT_CLASS (ews_simulator_parent_class)->dispose (object);
+}
+
+static void
+ews_simulator_finalize (GObject *object)
+{
+  EwsSimulator *self = EWS_SIMULATOR (object);
+
+  if (self->tls_dir != NULL)
+    {
+      g_unlink (self->cert_file);
+      g_unlink (self->key_file);
+      g_rmdir (self->tls_dir);
+    }
+  g_free (self->tls_dir);
+  g_free (self->cert_file);
+  g_free (self->key_file);
+  g_free (self->url);
+  g_free (self->owa_base);
+  g_hash_table_unref (self->subscriptions);
+  g_ptr_array_unref (self->streams);
+  g_hash_table_unref (self->mailboxes);
+  g_ptr_array_unref (self->mailbox_list);
+  g_hash_table_unref (self->passwords);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (ews_simulator_parent_class)->finalize (object);
+}
+
+static void
+ews_simulator_class_init (EwsSimulatorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ews_simulator_dispose;
+  object_class->finalize = ews_simulator_finalize;
+}
+
+static void
+ews_simulator_init (EwsSimulator *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->mailboxes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->mailbox_list = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_sim_mailbox_free);
+  self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)ews_sim_subscription_free);
+  self->streams = g_ptr_array_new ();
+  self->keepalive_ms = 30000;
+  self->minute_ms = 60000;
+
+  self->server = soup_server_new ("server-header", "Microsoft-IIS/10.0 ", NULL);
+  self->auth_domain = soup_auth_domain_basic_new ("realm", REALM, NULL);
+  soup_auth_domain_basic_set_auth_callback (self->auth_domain, auth_cb, self, NULL);
+  soup_auth_domain_add_path (self->auth_domain, "/EWS");
+  soup_auth_domain_add_path (self->auth_domain, "/autodiscover");
+  soup_server_add_auth_domain (self->server, self->auth_domain);
+  soup_server_add_handler (self->server, "/EWS", ews_handler, self, NULL);
+  soup_server_add_handler (self->server, "/autodiscover", autodiscover_handler, self, NULL);
+
+  self->push_session = soup_session_new_with_options ("timeout", 10, NULL);
+}
+
+/**
+ * ews_simulator_new:
+ *
+ * Creates a simulator that runs on the thread-default main context.
+ *
+ * Returns: (transfer full): a new #EwsSimulator
+ */
+EwsSimulator *
+ews_simulator_new (void)
+{
+  return g_object_new (EWS_TYPE_SIMULATOR, NULL);
+}
+
+/* Running in a thread of its own (for benchmarks): public calls from other threads
+ * are run on the simulator's context and waited for. */
+
+typedef enum
+{
+  CALL_ADD_USER,
+  CALL_LISTEN,
+  CALL_INJECT,
+  CALL_RESTART,
+  CALL_COUNT_SUBSCRIPTIONS,
+  CALL_COUNT_STREAMS,
+  CALL_QUIT,
+} CallKind;
+
+typedef struct
+{
+  EwsSimulator *self;
+  CallKind      kind;
+  const char   *a;
+  const char   *b;
+  guint         u;
+  gboolean      flag;
+  GError      **error;
+  guint         result;
+  GMutex        lock;
+  GCond         cond;
+  gboolean      done;
+} Call;
+
+static gboolean add_user_impl (EwsSimulator *self,
+                               const char   *name,
+                               const char   *password);
+static gboolean listen_impl (EwsSimulator *self,
+                             guint16       port,
+                             gboolean      tls,
+                             GError      **error);
+static void     inject_impl (EwsSimulator *self,
+                             EwsSimFault   fault,
+                             guint         param);
+static void     restart_impl (EwsSimulator *self);
+
+static gboolean
+call_dispatch (gpointer data)
+{
+  Call *call = data;
+
+  switch (call->kind)
+    {
+    case CALL_ADD_USER:
+      add_user_impl (call->self, call->a, call->b);
+      break;
+    case CALL_LISTEN:
+      call->result = listen_impl (call->self, (guint16)call->u, call->flag, call->error);
+      break;
+    case CALL_INJECT:
+      inject_impl (call->self, (EwsSimFault)call->u, (guint)call->flag);
+      break;
+    case CALL_RESTART:
+      restart_impl (call->self);
+      break;
+    case CALL_COUNT_SUBSCRIPTIONS:
+      call->result = g_hash_table_size (call->self->subscriptions);
+      break;
+    case CALL_COUNT_STREAMS:
+      call->result = ews_sim_count_streams (call->self);
+      break;
+    case CALL_QUIT:
+      g_main_loop_quit (call->self->thread_loop);
+      break;
+    }
+  g_mutex_lock (&call->lock);
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+call_run (Call *call)
+{
+  EwsSimulator *self = call->self;
+
+  if (self->thread == NULL || g_main_context_is_owner (self->context))
+    {
+      call_dispatch (call);
+      return;
+    }
+  g_mutex_init (&call->lock);
+  g_cond_init (&call->cond);
+  g_main_context_invoke (self->context, call_dispatch, call);
+  g_mutex_lock (&call->lock);
+  while (!call->done)
+    g_cond_wait (&call->cond, &call->lock);
+  g_mutex_unlock (&call->lock);
+  g_mutex_clear (&call->lock);
+  g_cond_clear (&call->cond);
+}
+
+typedef struct
+{
+  GMutex        lock;
+  GCond         cond;
+  EwsSimulator *sim;
+} ThreadStart;
+
+static gpointer
+thread_main (gpointer data)
+{
+  ThreadStart *start = data;
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GMainLoop) loop = g_main_loop_new (context, FALSE);
+  EwsSimulator *sim;
+
+  g_main_context_push_thread_default (context);
+  sim = ews_simulator_new ();
+  sim->thread_loop = loop;
+  g_mutex_lock (&start->lock);
+  start->sim = sim;
+  g_cond_signal (&start->cond);
+  g_mutex_unlock (&start->lock);
+
+  g_main_loop_run (loop);
+  sim->thread_loop = NULL;
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+  return NULL;
+}
+
+static void
+ews_simulator_stop_thread (EwsSimulator *self)
+{
+  Call call = { .self = self, .kind = CALL_QUIT };
+
+  call_run (&call);
+  g_thread_join (g_steal_pointer (&self->thread));
+}
+
+/**
+ * ews_simulator_new_in_thread:
+ *
+ * Creates a simulator that serves from a thread of its own with its own main
+ * context, so benchmarks measure the client's main loop alone. The public calls
+ * may be made from any thread; the traffic function is called in the simulator's
+ * thread. The thread stops when the last reference is dropped.
+ *
+ * Returns: (transfer full): a new #EwsSimulator
+ */
+EwsSimulator *
+ews_simulator_new_in_thread (void)
+{
+  ThreadStart start = { 0 };
+  GThread    *thread;
+
+  g_mutex_init (&start.lock);
+  g_cond_init (&start.cond);
+  thread = g_thread_new ("ews-simulator", thread_main, &start);
+  g_mutex_lock (&start.lock);
+  while (start.sim == NULL)
+    g_cond_wait (&start.cond, &start.lock);
+  g_mutex_unlock (&start.lock);
+  g_mutex_clear (&start.lock);
+  g_cond_clear (&start.cond);
+  start.sim->thread = thread;
+  return start.sim;
+}
+
+/* Public API */
+
+static gboolean
+add_user_impl (EwsSimulator *self,
+               const char   *name,
+               const char   *password)
+{
+  g_autofree char *smtp = strchr (name, '@') != NULL ? g_ascii_strdown (name, -1) : g_strdup_printf ("%s@example.com", name);
+  g_autofree char *display = g_strndup (name, strcspn (name, "@"));
+  EwsSimMailbox   *mailbox;
+
+  if (display[0] != '\0')
+    display[0] = g_ascii_toupper (display[0]);
+  mailbox = ews_sim_mailbox_new (smtp, display);
+  g_ptr_array_add (self->mailbox_list, mailbox);
+  g_hash_table_replace (self->mailboxes, g_ascii_strdown (name, -1), mailbox);
+  g_hash_table_replace (self->mailboxes, g_strdup (mailbox->smtp), mailbox);
+  g_hash_table_replace (self->passwords, g_ascii_strdown (name, -1), g_strdup (password));
+  g_hash_table_replace (self->passwords, g_strdup (mailbox->smtp), g_strdup (password));
+  return TRUE;
+}
+
+/**
+ * ews_simulator_add_user:
+ * @name: the user name for Basic auth; the mailbox is name@example.com unless
+ *   @name contains '@'
+ * @password: the password
+ *
+ * Adds a user with a mailbox of its own.
+ */
+void
+ews_simulator_add_user (EwsSimulator *self,
+                        const char   *name,
+                        const char   *password)
+{
+  Call call = { .self = self, .kind = CALL_ADD_USER, .a = name, .b = password };
+
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  g_return_if_fail (name != NULL && password != NULL);
+  call_run (&call);
+}
+
+static gboolean
+make_certificate (EwsSimulator *self,
+                  GError      **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ews-simulator-XXXXXX", error);
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  int              status = 0;
+
+  if (dir == NULL)
+    return FALSE;
+  cert = g_build_filename (dir, "cert.pem", NULL);
+  key = g_build_filename (dir, "key.pem", NULL);
+  self->tls_dir = g_steal_pointer (&dir);
+  self->cert_file = g_strdup (cert);
+  self->key_file = g_strdup (key);
+  {
+    const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                           "-nodes", "-keyout", key, "-out", cert, "-days", "7", "-subj", "/CN=127.0.0.1",
+                           "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", NULL };
+
+    if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, error))
+      return FALSE;
+  }
+  if (!g_spawn_check_wait_status (status, error))
+    return FALSE;
+  self->certificate = g_tls_certificate_new_from_files (cert, key, error);
+  return self->certificate != NULL;
+}
+
+static gboolean
+listen_impl (EwsSimulator *self,
+             guint16       port,
+             gboolean      tls,
+             GError      **error)
+{
+  SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
+  GSList                 *uris;
+  int                     bound;
+
+  if (tls)
+    {
+      if (self->certificate == NULL && !make_certificate (self, error))
+        return FALSE;
+      soup_server_set_tls_certificate (self->server, self->certificate);
+      options |= SOUP_SERVER_LISTEN_HTTPS;
+    }
+  if (!soup_server_listen_local (self->server, port, options, error))
+    return FALSE;
+  uris = soup_server_get_uris (self->server);
+  bound = uris != NULL ? g_uri_get_port (uris->data) : port;
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  g_free (self->url);
+  g_free (self->owa_base);
+  self->url = g_strdup_printf ("%s://127.0.0.1:%d/EWS/Exchange.asmx", tls ? "https" : "http", bound);
+  self->owa_base = g_strdup_printf ("%s://127.0.0.1:%d/owa/", tls ? "https" : "http", bound);
+  return TRUE;
+}
+
+/**
+ * ews_simulator_listen:
+ * @port: the port, or 0 for any free one
+ * @tls: serve HTTPS with a self-signed certificate made at start-up
+ *
+ * Listens on 127.0.0.1 only.
+ */
+gboolean
+ews_simulator_listen (EwsSimulator *self,
+                      guint16       port,
+                      gboolean      tls,
+                      GError      **error)
+{
+  Call call = { .self = self, .kind = CALL_LISTEN, .u = port, .flag = tls, .error = error };
+
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  call_run (&call);
+  return call.result;
+}
+
+const char *
+ews_simulator_get_url (EwsSimulator *self)
+{
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), NULL);
+  return self->url;
+}
+
+GTlsCertificate *
+ews_simulator_get_certificate (EwsSimulator *self)
+{
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), NULL);
+  return self->certificate;
+}
+
+const char *
+ews_simulator_get_certificate_file (EwsSimulator *self)
+{
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), NULL);
+  return self->certificate != NULL ? self->cert_file : NULL;
+}
+
+void
+ews_simulator_set_keepalive_interval (EwsSimulator *self,
+                                      guint         ms)
+{
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  g_return_if_fail (ms > 0);
+  g_atomic_int_set (&self->keepalive_ms, ms);
+}
+
+void
+ews_simulator_set_minute_ms (EwsSimulator *self,
+                             guint         ms)
+{
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  g_return_if_fail (ms > 0);
+  g_atomic_int_set (&self->minute_ms, ms);
+}
+
+static void
+inject_impl (EwsSimulator *self,
+             EwsSimFault   fault,
+             guint         param)
+{
+  switch (fault)
+    {
+    case EWS_SIM_FAULT_FORGET_SUBSCRIPTIONS:
+      g_hash_table_remove_all (self->subscriptions);
+      break;
+    case EWS_SIM_FAULT_EXPIRE_SUBSCRIPTIONS:
+      ews_sim_expire_streams (self);
+      g_hash_table_remove_all (self->subscriptions);
+      break;
+    case EWS_SIM_FAULT_DROP_STREAM:
+    case EWS_SIM_FAULT_STALL_STREAM:
+    case EWS_SIM_FAULT_MISSED_EVENTS:
+    case EWS_SIM_FAULT_MALFORMED_XML:
+      self->faults[fault]++;
+      ews_sim_kick_streams (self);
+      break;
+    case EWS_SIM_FAULT_HTTP_500:
+    case EWS_SIM_FAULT_HTTP_503:
+    case EWS_SIM_FAULT_SERVER_BUSY:
+    case EWS_SIM_FAULT_UNAUTHORIZED:
+    default:
+      self->faults[fault]++;
+      self->fault_param[fault] = param;
+      break;
+    }
+}
+
+/**
+ * ews_simulator_inject_fault:
+ * @fault: what goes wrong
+ * @param: BackOffMilliseconds for %EWS_SIM_FAULT_SERVER_BUSY, else ignored
+ *
+ * Makes the next matching request or stream fail once (see #EwsSimFault).
+ */
+void
+ews_simulator_inject_fault (EwsSimulator *self,
+                            EwsSimFault   fault,
+                            guint         param)
+{
+  Call call = { .self = self, .kind = CALL_INJECT, .u = fault, .flag = (gboolean)param };
+
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  g_return_if_fail ((guint)fault <= EWS_SIM_FAULT_UNAUTHORIZED);
+  call_run (&call);
+}
+
+static void
+restart_impl (EwsSimulator *self)
+{
+  ews_sim_drop_streams (self);
+  g_hash_table_remove_all (self->subscriptions);
+  memset (self->faults, 0, sizeof self->faults);
+}
+
+/**
+ * ews_simulator_restart:
+ *
+ * Behaves like a restarted server: every subscription is gone and every open
+ * stream is cut; mailboxes stay.
+ */
+void
+ews_simulator_restart (EwsSimulator *self)
+{
+  Call call = { .self = self, .kind = CALL_RESTART };
+
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  call_run (&call);
+}
+
+guint
+ews_simulator_get_n_subscriptions (EwsSimulator *self)
+{
+  Call call = { .self = self, .kind = CALL_COUNT_SUBSCRIPTIONS };
+
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), 0);
+  call_run (&call);
+  return call.result;
+}
+
+guint
+ews_simulator_get_n_streams (EwsSimulator *self)
+{
+  Call call = { .self = self, .kind = CALL_COUNT_STREAMS };
+
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), 0);
+  call_run (&call);
+  return call.result;
+}
+
+/**
+ * ews_simulator_set_traffic_func:
+ * @func: (nullable): called with every request body received and every body
+ *   written (each streamed envelope separately)
+ */
+void
+ews_simulator_set_traffic_func (EwsSimulator     *self,
+                                EwsSimTrafficFunc func,
+                                gpointer          user_data,
+                                GDestroyNotify    destroy)
+{
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+
+  if (self->traffic_destroy != NULL)
+    self->traffic_destroy (self->traffic_data);
+  self->traffic_func = func;
+  self->traffic_data = user_data;
+  self->traffic_destroy = destroy;
+}
