@@ -864,13 +864,12 @@ test_request_fixtures (Fixture      *f,
   }
   {
     g_autofree char *body = load_fixture ("autodiscover-pox-request.xml");
-    g_autofree char *url = g_strdup (f->url);
+    g_autofree char *url = g_strdup_printf ("%.*s/autodiscover/autodiscover.xml", (int)(strstr (f->url, "/EWS/") - f->url), f->url);
     g_autoptr (SoupMessage) msg = NULL;
     g_autoptr (GBytes) reply = NULL;
     g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
 
     ews_simulator_add_user (f->sim, "user@contoso.com", "pw");
-    strcpy (strstr (url, "/EWS/"), "/autodiscover/autodiscover.xml");
     msg = soup_message_new (SOUP_METHOD_POST, url);
     soup_message_set_request_body_from_bytes (msg, "text/xml", bytes);
     soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", "Basic dXNlckBjb250b3NvLmNvbTpwdw==");
