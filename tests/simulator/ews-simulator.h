@@ -43,8 +43,9 @@ typedef enum
 /**
  * EwsSimTrafficFunc:
  * @operation: "GetFolder", "GetStreamingEvents", "SendNotification", "Autodiscover", …
- * @is_response: %FALSE for a request body the simulator received (or a push request
- *   it sent), %TRUE for a body it wrote (each streamed envelope separately)
+ * @is_response: %FALSE for a body the simulator received (a request, or a push
+ *   listener's SendNotificationResult), %TRUE for a body it wrote (a response, each
+ *   streamed envelope separately, or a SendNotification it posted)
  * @body: the bytes
  *
  * Called on the simulator's context for every body it reads or writes.
