@@ -788,6 +788,30 @@ test_tls (void)
   g_object_unref (f.session);
 }
 
+/* The benchmark mode: the simulator serves from its own thread and context. */
+static void
+test_thread (void)
+{
+  g_autoptr (GError) error = NULL;
+  Fixture          f = { 0 };
+  guint            status = 0;
+  g_autofree char *answer = NULL;
+
+  f.sim = ews_simulator_new_in_thread ();
+  ews_simulator_add_user (f.sim, "alice", "secret");
+  g_assert_true (ews_simulator_listen (f.sim, 0, FALSE, &error));
+  g_assert_no_error (error);
+  f.url = ews_simulator_get_url (f.sim);
+  f.session = soup_session_new ();
+  answer = post_full (&f, "alice", get_folder_body, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (answer, "<t:CalendarFolder>"));
+  g_assert_cmpuint (ews_simulator_get_n_streams (f.sim), ==, 0);
+  soup_session_abort (f.session);
+  g_object_unref (f.session);
+  g_object_unref (f.sim);
+}
+
 static char *
 load_fixture (const char *name)
 {
@@ -992,6 +1016,7 @@ main (int   argc,
   ADD ("request-fixtures", test_request_fixtures);
 #undef ADD
   g_test_add_func ("/simulator/tls", test_tls);
+  g_test_add_func ("/simulator/thread", test_thread);
   g_test_add_func ("/simulator/schema", test_schema);
 
   ret = g_test_run ();
