@@ -117,6 +117,14 @@ set_scan_error (GError    **error,
   return FALSE;
 }
 
+static ScanResult
+scan_fail (GError    **error,
+           const char *reason)
+{
+  set_scan_error (error, reason);
+  return SCAN_ERROR;
+}
+
 /* After "<!": a comment, a CDATA section, or a declaration we refuse. Returns FALSE
  * on error; leaves *p alone when more bytes are needed to decide. */
 static gboolean
@@ -232,10 +240,7 @@ scan (EwsEventStream *self,
               self->state = SCAN_LT;
             }
           else if (!is_space (c))
-            {
-              set_scan_error (error, "text between documents");
-              return SCAN_ERROR;
-            }
+            return scan_fail (error, "text between documents");
           *p += 1;
           if (c == '<')
             len = document_end (self, input_len, *doc_start);
@@ -258,18 +263,12 @@ scan (EwsEventStream *self,
           else if (is_space (c))
             *p += 1;
           else
-            {
-              set_scan_error (error, "text outside the root element");
-              return SCAN_ERROR;
-            }
+            return scan_fail (error, "text outside the root element");
           break;
 
         case SCAN_LT:
           if (c == '/' && self->depth == 0)
-            {
-              set_scan_error (error, "end tag without a start tag");
-              return SCAN_ERROR;
-            }
+            return scan_fail (error, "end tag without a start tag");
           else if (c == '/')
             self->state = SCAN_END_TAG;
           else if (c == '?')
@@ -282,10 +281,7 @@ scan (EwsEventStream *self,
           else if (is_name_start (c))
             self->state = SCAN_START_TAG;
           else
-            {
-              set_scan_error (error, "invalid character after '<'");
-              return SCAN_ERROR;
-            }
+            return scan_fail (error, "invalid character after '<'");
           *p += 1;
           break;
 
@@ -304,10 +300,7 @@ scan (EwsEventStream *self,
           if (*p == len)
             break;
           if (c == '<')
-            {
-              set_scan_error (error, "'<' inside a tag");
-              return SCAN_ERROR;
-            }
+            return scan_fail (error, "'<' inside a tag");
           *p += 1;
           if (c == '"')
             self->state = SCAN_ATTR_DQ;
