@@ -1,4 +1,534 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
+#define G_LOG_DOMAIN "ews-client"
+
 #include "config.h"
+
+#include <string.h>
+
+#include "ews-client.h"
+#include "ews-client-private.h"
+#include "ews-error.h"
+#include "ews-request.h"
+#include "ews-response.h"
+
+G_DEFINE_FINAL_TYPE (EwsClient, ews_client, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_URL,
+  PROP_USER_AGENT,
+  PROP_SERVER_VERSION,
+  PROP_ANCHOR_MAILBOX,
+  PROP_AUTH_MECHANISM,
+  PROP_PROXY_RESOLVER,
+  PROP_TRACE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_AUTHENTICATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+GType
+ews_auth_mechanism_get_type (void)
+{
+  static gsize type = 0;
+
+  if (g_once_init_enter (&type))
+    {
+      static const GEnumValue values[] = {
+        { EWS_AUTH_BASIC, "EWS_AUTH_BASIC", "basic" },
+        { EWS_AUTH_NTLM, "EWS_AUTH_NTLM", "ntlm" },
+        { EWS_AUTH_NEGOTIATE, "EWS_AUTH_NEGOTIATE", "negotiate" },
+        { 0, NULL, NULL },
+      };
+      GType id = g_enum_register_static (g_intern_static_string ("EwsAuthMechanism"), values);
+
+      g_once_init_leave (&type, id);
+    }
+  return type;
+}
+
+static void
+set_auth_schemes (SoupSession *session,
+                  AuthSchemes *current,
+                  AuthSchemes  wanted)
+{
+  const struct
+  {
+    AuthSchemes scheme;
+    GType       type;
+  } schemes[] = {
+    { AUTH_BASIC, SOUP_TYPE_AUTH_BASIC },
+    { AUTH_DIGEST, SOUP_TYPE_AUTH_DIGEST },
+    { AUTH_NTLM, SOUP_TYPE_AUTH_NTLM },
+    { AUTH_NEGOTIATE, SOUP_TYPE_AUTH_NEGOTIATE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (schemes); i++)
+    {
+      gboolean have = (*current & schemes[i].scheme) != 0;
+      gboolean want = (wanted & schemes[i].scheme) != 0;
+
+      if (want && !have)
+        soup_session_add_feature_by_type (session, schemes[i].type);
+      else if (have && !want)
+        soup_session_remove_feature_by_type (session, schemes[i].type);
+    }
+  *current = wanted;
+}
+
+static void
+apply_auth_mechanism (EwsClient *self)
+{
+  AuthSchemes wanted = AUTH_BASIC;
+
+  if (self->auth_mechanism == EWS_AUTH_NTLM)
+    wanted = AUTH_NTLM;
+  else if (self->auth_mechanism == EWS_AUTH_NEGOTIATE)
+    {
+      /* Kerberos through GSSAPI when libsoup was built with it; NTLM is what
+       * Negotiate falls back to on Exchange anyway. */
+      wanted = AUTH_NTLM;
+      if (soup_auth_negotiate_supported ())
+        wanted |= AUTH_NEGOTIATE;
+      else
+        g_debug ("Negotiate is not supported by this libsoup; using NTLM");
+    }
+
+  set_auth_schemes (self->session, &self->session_schemes, wanted);
+  set_auth_schemes (self->stream_session, &self->stream_session_schemes, wanted);
+}
+
+static void
+ews_client_constructed (GObject *object)
+{
+  EwsClient *self = EWS_CLIENT (object);
+
+  G_OBJECT_CLASS (ews_client_parent_class)->constructed (object);
+
+  if (self->proxy_resolver == NULL)
+    self->proxy_resolver = g_object_ref (g_proxy_resolver_get_default ());
+
+  self->session = soup_session_new_with_options ("user-agent", self->user_agent,
+                                                 "proxy-resolver", self->proxy_resolver,
+                                                 NULL);
+  /* A quiet stream must not be killed by libsoup: the caller runs a watchdog. */
+  self->stream_session = soup_session_new_with_options ("user-agent", self->user_agent,
+                                                        "proxy-resolver", self->proxy_resolver,
+                                                        "timeout", 0,
+                                                        "idle-timeout", 0,
+                                                        NULL);
+  /* libsoup sessions start with Basic and Digest. */
+  self->session_schemes = AUTH_BASIC | AUTH_DIGEST;
+  self->stream_session_schemes = AUTH_BASIC | AUTH_DIGEST;
+  apply_auth_mechanism (self);
+}
+
+static void
+ews_client_dispose (GObject *object)
+{
+  EwsClient *self = EWS_CLIENT (object);
+
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  if (self->stream_session != NULL)
+    soup_session_abort (self->stream_session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->stream_session);
+  g_clear_object (&self->proxy_resolver);
+
+  G_OBJECT_CLASS (ews_client_parent_class)->dispose (object);
+}
+
+void
+ews_client_clear_secret (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static void
+ews_client_finalize (GObject *object)
+{
+  EwsClient *self = EWS_CLIENT (object);
+
+  g_free (self->url);
+  g_free (self->user_agent);
+  g_free (self->server_version);
+  g_free (self->anchor_mailbox);
+  g_free (self->username);
+  ews_client_clear_secret (&self->password);
+  ews_client_clear_secret (&self->affinity_cookie);
+  ews_client_trust_clear (&self->trust);
+
+  G_OBJECT_CLASS (ews_client_parent_class)->finalize (object);
+}
+
+static void
+ews_client_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  EwsClient *self = EWS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_USER_AGENT:
+      g_value_set_string (value, self->user_agent);
+      break;
+    case PROP_SERVER_VERSION:
+      g_value_set_string (value, self->server_version);
+      break;
+    case PROP_ANCHOR_MAILBOX:
+      g_value_set_string (value, self->anchor_mailbox);
+      break;
+    case PROP_AUTH_MECHANISM:
+      g_value_set_enum (value, self->auth_mechanism);
+      break;
+    case PROP_PROXY_RESOLVER:
+      g_value_set_object (value, self->proxy_resolver);
+      break;
+    case PROP_TRACE:
+      g_value_set_boolean (value, self->trace);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ews_client_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  EwsClient *self = EWS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      self->url = g_value_dup_string (value);
+      break;
+    case PROP_USER_AGENT:
+      ews_client_set_user_agent (self, g_value_get_string (value));
+      break;
+    case PROP_SERVER_VERSION:
+      ews_client_set_server_version (self, g_value_get_string (value));
+      break;
+    case PROP_ANCHOR_MAILBOX:
+      ews_client_set_anchor_mailbox (self, g_value_get_string (value));
+      break;
+    case PROP_AUTH_MECHANISM:
+      ews_client_set_auth_mechanism (self, g_value_get_enum (value));
+      break;
+    case PROP_PROXY_RESOLVER:
+      ews_client_set_proxy_resolver (self, g_value_get_object (value));
+      break;
+    case PROP_TRACE:
+      ews_client_set_trace (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ews_client_class_init (EwsClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = ews_client_constructed;
+  object_class->dispose = ews_client_dispose;
+  object_class->finalize = ews_client_finalize;
+  object_class->get_property = ews_client_get_property;
+  object_class->set_property = ews_client_set_property;
+
+  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL,
+                                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USER_AGENT] = g_param_spec_string ("user-agent", NULL, NULL, "ews-notifier/" PACKAGE_VERSION,
+                                                     G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER_VERSION] = g_param_spec_string ("server-version", NULL, NULL, EWS_DEFAULT_SERVER_VERSION,
+                                                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ANCHOR_MAILBOX] = g_param_spec_string ("anchor-mailbox", NULL, NULL, NULL,
+                                                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AUTH_MECHANISM] = g_param_spec_enum ("auth-mechanism", NULL, NULL, EWS_TYPE_AUTH_MECHANISM, EWS_AUTH_BASIC,
+                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROXY_RESOLVER] = g_param_spec_object ("proxy-resolver", NULL, NULL, G_TYPE_PROXY_RESOLVER,
+                                                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRACE] = g_param_spec_boolean ("trace", NULL, NULL, FALSE,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * EwsClient::authenticate:
+   * @self: the client
+   * @msg: the message that needs credentials
+   * @auth: the #SoupAuth to answer
+   * @retrying: %TRUE when earlier credentials were refused
+   *
+   * A handler that returns %TRUE takes over: it must later call
+   * soup_auth_authenticate() or soup_auth_cancel() on @auth (it may ask the user
+   * first). Without one, the credentials from ews_client_set_credentials() are
+   * tried once.
+   *
+   * Returns: %TRUE when handled
+   */
+  signals[SIGNAL_AUTHENTICATE] = g_signal_new ("authenticate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                               g_signal_accumulator_true_handled, NULL, NULL,
+                                               G_TYPE_BOOLEAN, 3, SOUP_TYPE_MESSAGE, SOUP_TYPE_AUTH, G_TYPE_BOOLEAN);
+}
+
+static void
+ews_client_init (EwsClient *self)
+{
+  self->auth_mechanism = EWS_AUTH_BASIC;
+}
+
+/**
+ * ews_client_new:
+ * @url: the EWS endpoint, e.g. "https://mail.example.com/EWS/Exchange.asmx"
+ *
+ * Returns: (transfer full): a new client
+ */
+EwsClient *
+ews_client_new (const char *url)
+{
+  g_return_val_if_fail (url != NULL, NULL);
+
+  return g_object_new (EWS_TYPE_CLIENT, "url", url, NULL);
+}
+
+const char *
+ews_client_get_url (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), NULL);
+  return self->url;
+}
+
+static gboolean
+replace_string (char      **field,
+                const char *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+const char *
+ews_client_get_user_agent (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), NULL);
+  return self->user_agent;
+}
+
+void
+ews_client_set_user_agent (EwsClient  *self,
+                           const char *user_agent)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+
+  if (user_agent == NULL)
+    user_agent = "ews-notifier/" PACKAGE_VERSION;
+  if (!replace_string (&self->user_agent, user_agent))
+    return;
+  if (self->session != NULL)
+    {
+      soup_session_set_user_agent (self->session, user_agent);
+      soup_session_set_user_agent (self->stream_session, user_agent);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_AGENT]);
+}
+
+const char *
+ews_client_get_server_version (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), NULL);
+  return self->server_version;
+}
+
+void
+ews_client_set_server_version (EwsClient  *self,
+                               const char *server_version)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+
+  if (server_version == NULL)
+    server_version = EWS_DEFAULT_SERVER_VERSION;
+  if (replace_string (&self->server_version, server_version))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_VERSION]);
+}
+
+const char *
+ews_client_get_anchor_mailbox (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), NULL);
+  return self->anchor_mailbox;
+}
+
+/**
+ * ews_client_set_anchor_mailbox:
+ * @self: a client
+ * @anchor_mailbox: (nullable): SMTP address sent as X-AnchorMailbox
+ */
+void
+ews_client_set_anchor_mailbox (EwsClient  *self,
+                               const char *anchor_mailbox)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+
+  if (replace_string (&self->anchor_mailbox, anchor_mailbox))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANCHOR_MAILBOX]);
+}
+
+EwsAuthMechanism
+ews_client_get_auth_mechanism (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), EWS_AUTH_BASIC);
+  return self->auth_mechanism;
+}
+
+/**
+ * ews_client_set_auth_mechanism:
+ * @self: a client
+ * @mechanism: the only scheme the client answers (Negotiate also allows NTLM)
+ */
+void
+ews_client_set_auth_mechanism (EwsClient       *self,
+                               EwsAuthMechanism mechanism)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+
+  if (self->auth_mechanism == mechanism)
+    return;
+  self->auth_mechanism = mechanism;
+  if (self->session != NULL)
+    apply_auth_mechanism (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH_MECHANISM]);
+}
+
+GProxyResolver *
+ews_client_get_proxy_resolver (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), NULL);
+  return self->proxy_resolver;
+}
+
+/**
+ * ews_client_set_proxy_resolver:
+ * @self: a client
+ * @resolver: (nullable): the resolver; %NULL for the system default
+ */
+void
+ews_client_set_proxy_resolver (EwsClient      *self,
+                               GProxyResolver *resolver)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (resolver == NULL || G_IS_PROXY_RESOLVER (resolver));
+
+  if (resolver == NULL && self->session != NULL)
+    resolver = g_proxy_resolver_get_default ();
+  if (!g_set_object (&self->proxy_resolver, resolver))
+    return;
+  if (self->session != NULL)
+    {
+      soup_session_set_proxy_resolver (self->session, resolver);
+      soup_session_set_proxy_resolver (self->stream_session, resolver);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROXY_RESOLVER]);
+}
+
+gboolean
+ews_client_get_trace (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), FALSE);
+  return self->trace;
+}
+
+/**
+ * ews_client_set_trace:
+ * @self: a client
+ * @trace: whether to log requests and responses with g_debug()
+ *
+ * Authorization, cookie and authentication-challenge headers and the password
+ * are removed from the trace.
+ */
+void
+ews_client_set_trace (EwsClient *self,
+                      gboolean   trace)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+
+  trace = !!trace;
+  if (self->trace == trace)
+    return;
+  self->trace = trace;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRACE]);
+}
+
+/**
+ * ews_client_set_credentials:
+ * @self: a client
+ * @username: (nullable): user name ("DOMAIN\\user" or UPN for NTLM)
+ * @password: (nullable): the password, kept in memory only
+ */
+void
+ews_client_set_credentials (EwsClient  *self,
+                            const char *username,
+                            const char *password)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+
+  g_free (self->username);
+  self->username = g_strdup (username);
+  ews_client_clear_secret (&self->password);
+  self->password = g_strdup (password);
+}
+
+/**
+ * ews_client_set_ca_file:
+ * @self: a client
+ * @path: (nullable): PEM file with CA certificates trusted in addition to the system store
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the file was loaded (or @path is %NULL)
+ */
+gboolean
+ews_client_set_ca_file (EwsClient  *self,
+                        const char *path,
+                        GError    **error)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), FALSE);
+
+  return ews_client_trust_load_ca_file (&self->trust, path, error);
+}
+
+/**
+ * ews_client_set_pinned_certificate:
+ * @self: a client
+ * @sha256_fingerprint: (nullable): the server certificate's SHA-256, hex with or without colons
+ */
+void
+ews_client_set_pinned_certificate (EwsClient  *self,
+                                   const char *sha256_fingerprint)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+
+  ews_client_trust_set_pin (&self->trust, sha256_fingerprint);
+}

@@ -1,0 +1,843 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ews-client"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ews-client-private.h"
+#include "ews-error.h"
+#include "ews-request.h"
+#include "ews-response.h"
+
+/* The HTTP side of EwsClient: one GTask per exchange, read with a size limit,
+ * status and faults mapped to EWS_ERROR, and the streaming variant that feeds an
+ * EwsEventStream. */
+
+#define AFFINITY_COOKIE "X-BackEndOverrideCookie"
+#define READ_SIZE       16384
+
+typedef gpointer (*ParseFunc) (const char *data,
+                               gsize       length,
+                               GError    **error);
+
+/* One HTTP exchange; the GTask's data. */
+typedef struct
+{
+  EwsClient           *self; /* the task holds the reference */
+  SoupMessage         *msg;
+  GInputStream        *input;
+  GBytes              *request_body;
+  GByteArray          *body;
+  ParseFunc            parse;
+  GDestroyNotify       result_free;
+  GTlsCertificate     *rejected_certificate;
+  GTlsCertificateFlags rejected_errors;
+  /* streaming only */
+  EwsEventStream      *event_stream;
+  gulong               response_error_handler;
+  GError              *stream_error;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  if (request->response_error_handler != 0)
+    g_signal_handler_disconnect (request->event_stream, request->response_error_handler);
+  if (request->msg != NULL)
+    g_signal_handlers_disconnect_by_data (request->msg, request);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->input);
+  g_clear_pointer (&request->request_body, g_bytes_unref);
+  g_clear_pointer (&request->body, g_byte_array_unref);
+  g_clear_object (&request->rejected_certificate);
+  g_clear_object (&request->event_stream);
+  g_clear_error (&request->stream_error);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static gboolean
+on_authenticate (SoupMessage *msg,
+                 SoupAuth    *auth,
+                 gboolean     retrying,
+                 Request     *request)
+{
+  EwsClient *self = request->self;
+  gboolean   handled = FALSE;
+
+  g_signal_emit_by_name (self, "authenticate", msg, auth, retrying, &handled);
+  if (handled)
+    return TRUE;
+
+  /* Stored credentials are tried once; a refusal ends as HTTP 401. */
+  if (retrying || self->username == NULL || self->password == NULL)
+    return FALSE;
+
+  g_debug ("Answering %s authentication for %s", soup_auth_get_scheme_name (auth), soup_auth_get_authority (auth));
+  soup_auth_authenticate (auth, self->username, self->password);
+  return TRUE;
+}
+
+static gboolean
+on_accept_certificate (SoupMessage         *msg,
+                       GTlsCertificate     *certificate,
+                       GTlsCertificateFlags errors,
+                       Request             *request)
+{
+  if (ews_client_trust_accepts (&request->self->trust, soup_message_get_uri (msg), certificate))
+    {
+      g_debug ("Accepting the certificate of %s (extra CA or pinned)", g_uri_get_host (soup_message_get_uri (msg)));
+      return TRUE;
+    }
+
+  g_set_object (&request->rejected_certificate, certificate);
+  request->rejected_errors = errors;
+  return FALSE;
+}
+
+/* libsoup 3.2 resends an authenticated request with the consumed body stream, so
+ * the body is set again on every restart (401 → credentials, NTLM handshakes). */
+static void
+on_restarted (SoupMessage *msg,
+              Request     *request)
+{
+  soup_message_set_request_body_from_bytes (msg, "text/xml; charset=utf-8", request->request_body);
+}
+
+static void
+on_wrote_headers (SoupMessage *msg,
+                  Request     *request)
+{
+  g_autofree char *line = g_strdup_printf ("%s %s", soup_message_get_method (msg),
+                                           g_uri_get_path (soup_message_get_uri (msg)));
+
+  ews_client_trace_headers (">", line, soup_message_get_request_headers (msg), request->self->password);
+}
+
+static void
+remember_affinity_cookie (EwsClient   *self,
+                          SoupMessage *msg)
+{
+  GSList *cookies = soup_cookies_from_response (msg);
+
+  for (GSList *l = cookies; l != NULL; l = l->next)
+    if (g_ascii_strcasecmp (soup_cookie_get_name (l->data), AFFINITY_COOKIE) == 0)
+      {
+        ews_client_clear_secret (&self->affinity_cookie);
+        self->affinity_cookie = g_strdup (soup_cookie_get_value (l->data));
+        g_debug ("Server set the affinity cookie");
+      }
+  g_slist_free_full (cookies, (GDestroyNotify)soup_cookie_free);
+}
+
+static SoupMessage *
+new_message (EwsClient *self,
+             GBytes    *body,
+             gboolean   affinity,
+             Request   *request,
+             GError   **error)
+{
+  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, self->url);
+  SoupMessageHeaders *headers;
+
+  if (msg == NULL)
+    {
+      g_set_error (error, EWS_ERROR, EWS_ERROR_FAILED, "Invalid EWS URL “%s”", self->url);
+      return NULL;
+    }
+
+  /* A redirect of a POST is never followed blindly (credentials, method change). */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_set_request_body_from_bytes (msg, "text/xml; charset=utf-8", body);
+
+  headers = soup_message_get_request_headers (msg);
+  if (self->anchor_mailbox != NULL)
+    soup_message_headers_replace (headers, "X-AnchorMailbox", self->anchor_mailbox);
+  if (affinity)
+    {
+      soup_message_headers_replace (headers, "X-PreferServerAffinity", "true");
+      if (self->affinity_cookie != NULL)
+        {
+          g_autofree char *cookie = g_strdup_printf (AFFINITY_COOKIE "=%s", self->affinity_cookie);
+
+          soup_message_headers_replace (headers, "Cookie", cookie);
+        }
+    }
+
+  request->request_body = g_bytes_ref (body);
+  g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), request);
+  g_signal_connect (msg, "authenticate", G_CALLBACK (on_authenticate), request);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), request);
+  if (self->trace)
+    {
+      gsize       length;
+      const char *data = g_bytes_get_data (body, &length);
+
+      g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), request);
+      ews_client_trace_body (">", data, length, self->password);
+    }
+
+  return g_steal_pointer (&msg);
+}
+
+static GError *
+transport_error (Request *request,
+                 GError  *error)
+{
+  GUri *uri = soup_message_get_uri (request->msg);
+
+  if (request->rejected_certificate != NULL)
+    return ews_client_tls_error_new (uri, request->rejected_certificate, request->rejected_errors);
+  if (error->domain == G_TLS_ERROR)
+    return ews_client_tls_error_new (uri, soup_message_get_tls_peer_certificate (request->msg),
+                                     soup_message_get_tls_peer_certificate_errors (request->msg));
+  return g_error_new (EWS_ERROR, EWS_ERROR_FAILED, "Connection to %s failed: %s", g_uri_get_host (uri), error->message);
+}
+
+/* Maps a non-2xx answer; @body may carry a SOAP fault. */
+static GError *
+status_error (SoupMessage *msg,
+              GByteArray  *body)
+{
+  guint       status = soup_message_get_status (msg);
+  const char *reason = soup_message_get_reason_phrase (msg);
+  g_autoptr (GError) fault = NULL;
+
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    return g_error_new (EWS_ERROR, EWS_ERROR_AUTH, "The server refused the credentials (HTTP 401 %s)",
+                        reason != NULL ? reason : "");
+
+  fault = ews_response_parse_error (body != NULL ? (const char *)body->data : NULL, body != NULL ? body->len : 0);
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    {
+      if (fault != NULL && g_error_matches (fault, EWS_ERROR, EWS_ERROR_SERVER_BUSY))
+        return g_steal_pointer (&fault);
+      return g_error_new (EWS_ERROR, EWS_ERROR_SERVER_BUSY, "The server is busy (HTTP 503 %s)",
+                          reason != NULL ? reason : "");
+    }
+  if (fault != NULL)
+    return g_steal_pointer (&fault);
+  return g_error_new (EWS_ERROR, EWS_ERROR_FAILED, "HTTP %u %s", status, reason != NULL ? reason : "");
+}
+
+static gboolean
+is_success (SoupMessage *msg)
+{
+  return SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg));
+}
+
+static void
+complete_request (GTask *task)
+{
+  Request   *request = g_task_get_task_data (task);
+  EwsClient *self = request->self;
+  GError    *error = NULL;
+  gpointer   result;
+
+  if (self->trace)
+    {
+      g_autofree char *line = g_strdup_printf ("HTTP %u %s", soup_message_get_status (request->msg),
+                                               soup_message_get_reason_phrase (request->msg));
+
+      ews_client_trace_headers ("<", line, soup_message_get_response_headers (request->msg), self->password);
+      if (request->body != NULL)
+        ews_client_trace_body ("<", (const char *)request->body->data, request->body->len, self->password);
+    }
+
+  if (!is_success (request->msg))
+    {
+      g_task_return_error (task, status_error (request->msg, request->body));
+      return;
+    }
+
+  if (request->event_stream != NULL)
+    {
+      if (!ews_event_stream_finish (request->event_stream, &error))
+        g_task_return_error (task, error);
+      else if (request->stream_error != NULL)
+        g_task_return_error (task, g_steal_pointer (&request->stream_error));
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  result = request->parse ((const char *)request->body->data, request->body->len, &error);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, request->result_free);
+}
+
+static void read_next (GTask *task);
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  gsize       length = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
+
+  /* Whatever happens below but another read, the connection goes back to the
+   * session now, not when the caller drops the result. */
+  if (bytes == NULL || length == 0)
+    g_clear_object (&request->input);
+
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, EWS_ERROR, EWS_ERROR_FAILED, "Connection lost while reading the response: %s",
+                                 error->message);
+      return;
+    }
+
+  if (length == 0)
+    {
+      complete_request (task);
+      return;
+    }
+
+  if (request->event_stream != NULL && is_success (request->msg))
+    {
+      /* Signals run synchronously in here. */
+      if (request->self->trace)
+        ews_client_trace_body ("<", data, length, request->self->password);
+      if (!ews_event_stream_feed (request->event_stream, data, length, &error))
+        {
+          g_clear_object (&request->input);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  else
+    {
+      if (request->body->len + length > EWS_CLIENT_MAX_RESPONSE_SIZE)
+        {
+          g_clear_object (&request->input);
+          g_task_return_new_error (task, EWS_ERROR, EWS_ERROR_PROTOCOL, "The response is larger than %u bytes",
+                                   EWS_CLIENT_MAX_RESPONSE_SIZE);
+          return;
+        }
+      g_byte_array_append (request->body, (const guint8 *)data, (guint)length);
+    }
+
+  read_next (g_steal_pointer (&task));
+}
+
+static void
+read_next (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (request->input, READ_SIZE, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   read_cb, task);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  request->input = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (request->input == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_error (task, transport_error (request, error));
+      return;
+    }
+
+  remember_affinity_cookie (request->self, request->msg);
+  g_debug ("%s: HTTP %u", g_task_get_name (task), soup_message_get_status (request->msg));
+  read_next (g_steal_pointer (&task));
+}
+
+/* Starts the exchange for @task; takes the task reference. */
+static void
+start_request (GTask       *task,
+               SoupSession *session,
+               GBytes      *body,
+               gboolean     affinity)
+{
+  Request *request = g_task_get_task_data (task);
+  GError  *error = NULL;
+
+  request->body = g_byte_array_new ();
+  request->msg = new_message (request->self, body, affinity, request, &error);
+  if (request->msg == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  soup_session_send_async (session, request->msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), send_cb, task);
+}
+
+static GTask *
+new_task (EwsClient          *self,
+          gpointer            source_tag,
+          const char         *name,
+          ParseFunc           parse,
+          GDestroyNotify      result_free,
+          GCancellable       *cancellable,
+          GAsyncReadyCallback callback,
+          gpointer            user_data)
+{
+  GTask   *task = g_task_new (self, cancellable, callback, user_data);
+  Request *request = g_new0 (Request, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+  request->self = self;
+  request->parse = parse;
+  request->result_free = result_free;
+  g_task_set_task_data (task, request, (GDestroyNotify)request_free);
+  return task;
+}
+
+static gpointer
+finish_pointer (EwsClient    *self,
+                GAsyncResult *result,
+                gpointer      source_tag,
+                GError      **error)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ews_client_get_folders_async:
+ * @self: a client
+ * @folder_refs: (element-type EwsFolderRef): the folders to resolve
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Runs GetFolder for real ids, display names and folder classes.
+ */
+void
+ews_client_get_folders_async (EwsClient          *self,
+                              GPtrArray          *folder_refs,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+  GTask *task;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
+
+  task = new_task (self, ews_client_get_folders_async, "GetFolder", (ParseFunc)ews_response_parse_get_folder,
+                   (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  body = ews_request_get_folder (self->server_version, folder_refs);
+  start_request (task, self->session, body, FALSE);
+}
+
+/**
+ * ews_client_get_folders_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type EwsFolder): one per requested folder;
+ *   failed ones carry their own error
+ */
+GPtrArray *
+ews_client_get_folders_finish (EwsClient    *self,
+                               GAsyncResult *result,
+                               GError      **error)
+{
+  return finish_pointer (self, result, ews_client_get_folders_async, error);
+}
+
+static void
+subscribe (EwsClient          *self,
+           GBytes             *body,
+           GCancellable       *cancellable,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
+{
+  GTask *task = new_task (self, ews_client_subscribe_finish, "Subscribe", (ParseFunc)ews_response_parse_subscribe,
+                          (GDestroyNotify)ews_subscription_free, cancellable, callback, user_data);
+
+  start_request (task, self->session, body, TRUE);
+}
+
+/**
+ * ews_client_subscribe_streaming_async:
+ * @self: a client
+ * @folder_refs: (element-type EwsFolderRef): folders of one mailbox
+ * @mask: the event types
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; call ews_client_subscribe_finish()
+ * @user_data: data for @callback
+ */
+void
+ews_client_subscribe_streaming_async (EwsClient          *self,
+                                      GPtrArray          *folder_refs,
+                                      EwsEventMask        mask,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
+
+  body = ews_request_subscribe_streaming (self->server_version, folder_refs, mask);
+  subscribe (self, body, cancellable, callback, user_data);
+}
+
+/**
+ * ews_client_subscribe_pull_async:
+ * @self: a client
+ * @folder_refs: (element-type EwsFolderRef): folders of one mailbox
+ * @mask: the event types
+ * @watermark: (nullable): where to resume
+ * @timeout_minutes: 1–1440
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; call ews_client_subscribe_finish()
+ * @user_data: data for @callback
+ */
+void
+ews_client_subscribe_pull_async (EwsClient          *self,
+                                 GPtrArray          *folder_refs,
+                                 EwsEventMask        mask,
+                                 const char         *watermark,
+                                 guint               timeout_minutes,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
+
+  body = ews_request_subscribe_pull (self->server_version, folder_refs, mask, watermark, timeout_minutes);
+  subscribe (self, body, cancellable, callback, user_data);
+}
+
+/**
+ * ews_client_subscribe_push_async:
+ * @self: a client
+ * @folder_refs: (element-type EwsFolderRef): folders of one mailbox
+ * @mask: the event types
+ * @watermark: (nullable): where to resume
+ * @url: the listener the server will POST to
+ * @status_frequency_minutes: 1–1440
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; call ews_client_subscribe_finish()
+ * @user_data: data for @callback
+ */
+void
+ews_client_subscribe_push_async (EwsClient          *self,
+                                 GPtrArray          *folder_refs,
+                                 EwsEventMask        mask,
+                                 const char         *watermark,
+                                 const char         *url,
+                                 guint               status_frequency_minutes,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
+  g_return_if_fail (url != NULL);
+
+  body = ews_request_subscribe_push (self->server_version, folder_refs, mask, watermark, url, status_frequency_minutes);
+  subscribe (self, body, cancellable, callback, user_data);
+}
+
+/**
+ * ews_client_subscribe_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the subscription
+ */
+EwsSubscription *
+ews_client_subscribe_finish (EwsClient    *self,
+                             GAsyncResult *result,
+                             GError      **error)
+{
+  return finish_pointer (self, result, ews_client_subscribe_finish, error);
+}
+
+static gpointer
+parse_unsubscribe (const char *data,
+                   gsize       length,
+                   GError    **error)
+{
+  return ews_response_parse_unsubscribe (data, length, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+/**
+ * ews_client_unsubscribe_async:
+ * @self: a client
+ * @subscription_id: a streaming or pull subscription
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ */
+void
+ews_client_unsubscribe_async (EwsClient          *self,
+                              const char         *subscription_id,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+  GTask *task;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (subscription_id != NULL);
+
+  task = new_task (self, ews_client_unsubscribe_async, "Unsubscribe", parse_unsubscribe, NULL,
+                   cancellable, callback, user_data);
+  body = ews_request_unsubscribe (self->server_version, subscription_id);
+  start_request (task, self->session, body, TRUE);
+}
+
+gboolean
+ews_client_unsubscribe_finish (EwsClient    *self,
+                               GAsyncResult *result,
+                               GError      **error)
+{
+  return finish_pointer (self, result, ews_client_unsubscribe_async, error) != NULL;
+}
+
+/**
+ * ews_client_get_events_async:
+ * @self: a client
+ * @subscription_id: a pull subscription
+ * @watermark: the last watermark received
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ */
+void
+ews_client_get_events_async (EwsClient          *self,
+                             const char         *subscription_id,
+                             const char         *watermark,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+  GTask *task;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (subscription_id != NULL && watermark != NULL);
+
+  task = new_task (self, ews_client_get_events_async, "GetEvents", (ParseFunc)ews_response_parse_get_events,
+                   (GDestroyNotify)ews_notification_free, cancellable, callback, user_data);
+  body = ews_request_get_events (self->server_version, subscription_id, watermark);
+  start_request (task, self->session, body, TRUE);
+}
+
+/**
+ * ews_client_get_events_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the notification; call again at once when @more_events is set
+ */
+EwsNotification *
+ews_client_get_events_finish (EwsClient    *self,
+                              GAsyncResult *result,
+                              GError      **error)
+{
+  return finish_pointer (self, result, ews_client_get_events_async, error);
+}
+
+/**
+ * ews_client_sync_folder_items_async:
+ * @self: a client
+ * @folder: the folder
+ * @kind: which calendar or task properties to ask for
+ * @sync_state: (nullable): the state of the last sync; %NULL for a full sync
+ * @max_changes: 1–512
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ */
+void
+ews_client_sync_folder_items_async (EwsClient          *self,
+                                    const EwsFolderRef *folder,
+                                    EwsFolderKind       kind,
+                                    const char         *sync_state,
+                                    guint               max_changes,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+  GTask *task;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (folder != NULL);
+
+  task = new_task (self, ews_client_sync_folder_items_async, "SyncFolderItems",
+                   (ParseFunc)ews_response_parse_sync_folder_items, (GDestroyNotify)ews_sync_result_free,
+                   cancellable, callback, user_data);
+  body = ews_request_sync_folder_items (self->server_version, folder, kind, sync_state, max_changes);
+  start_request (task, self->session, body, FALSE);
+}
+
+/**
+ * ews_client_sync_folder_items_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the changes and the new sync state
+ */
+EwsSyncResult *
+ews_client_sync_folder_items_finish (EwsClient    *self,
+                                     GAsyncResult *result,
+                                     GError      **error)
+{
+  return finish_pointer (self, result, ews_client_sync_folder_items_async, error);
+}
+
+/**
+ * ews_client_get_items_async:
+ * @self: a client
+ * @item_ids: (array zero-terminated=1): the items, fetched in one batch
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ */
+void
+ews_client_get_items_async (EwsClient          *self,
+                            const char *const  *item_ids,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+  GTask *task;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (item_ids != NULL && item_ids[0] != NULL);
+
+  task = new_task (self, ews_client_get_items_async, "GetItem", (ParseFunc)ews_response_parse_get_item,
+                   (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  body = ews_request_get_item (self->server_version, item_ids);
+  start_request (task, self->session, body, FALSE);
+}
+
+/**
+ * ews_client_get_items_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type EwsItem): one per id; a vanished item
+ *   carries only an %EWS_ERROR_ITEM_NOT_FOUND error
+ */
+GPtrArray *
+ews_client_get_items_finish (EwsClient    *self,
+                             GAsyncResult *result,
+                             GError      **error)
+{
+  return finish_pointer (self, result, ews_client_get_items_async, error);
+}
+
+static void
+on_stream_response_error (EwsEventStream *stream,
+                          const GError   *error,
+                          GStrv           subscription_ids,
+                          Request        *request)
+{
+  if (request->stream_error == NULL)
+    request->stream_error = g_error_copy (error);
+}
+
+/**
+ * ews_client_stream_events_async:
+ * @self: a client
+ * @subscription_ids: (array zero-terminated=1): 1 to 200 streaming subscriptions
+ * @connection_timeout_minutes: 1–30
+ * @stream: the parser that receives every byte and emits the signals
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the connection ends
+ * @user_data: data for @callback
+ *
+ * Opens GetStreamingEvents on the streaming session (no libsoup timeouts: the
+ * caller's watchdog decides when a silent connection is dead). @stream is reset first.
+ */
+void
+ews_client_stream_events_async (EwsClient          *self,
+                                const char *const  *subscription_ids,
+                                guint               connection_timeout_minutes,
+                                EwsEventStream     *stream,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr (GBytes) body = NULL;
+  GTask   *task;
+  Request *request;
+
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (subscription_ids != NULL && subscription_ids[0] != NULL);
+  g_return_if_fail (EWS_IS_EVENT_STREAM (stream));
+
+  task = new_task (self, ews_client_stream_events_async, "GetStreamingEvents", NULL, NULL,
+                   cancellable, callback, user_data);
+  request = g_task_get_task_data (task);
+  request->event_stream = g_object_ref (stream);
+  ews_event_stream_reset (stream);
+  request->response_error_handler = g_signal_connect (stream, "response-error",
+                                                      G_CALLBACK (on_stream_response_error), request);
+  body = ews_request_get_streaming_events (self->server_version, subscription_ids, connection_timeout_minutes);
+  start_request (task, self->stream_session, body, TRUE);
+}
+
+/**
+ * ews_client_stream_events_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the server ended the connection normally (reissue it at
+ *   once); %FALSE with the transport, HTTP, parse or first ResponseMessage error
+ */
+gboolean
+ews_client_stream_events_finish (EwsClient    *self,
+                                 GAsyncResult *result,
+                                 GError      **error)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ews_client_stream_events_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

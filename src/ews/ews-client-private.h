@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ews-client.h"
+
+G_BEGIN_DECLS
+
+/* Certificate trust beyond the system store (ews-client-tls.c). */
+typedef struct
+{
+  GPtrArray *extra_cas;     /* (element-type GTlsCertificate) (nullable) */
+  char      *pinned_sha256; /* lower-case hex without colons, or NULL */
+} EwsClientTrust;
+
+void     ews_client_trust_clear (EwsClientTrust *trust);
+gboolean ews_client_trust_load_ca_file (EwsClientTrust *trust,
+                                        const char     *path,
+                                        GError        **error);
+void     ews_client_trust_set_pin (EwsClientTrust *trust,
+                                   const char     *sha256_fingerprint);
+gboolean ews_client_trust_accepts (EwsClientTrust  *trust,
+                                   GUri            *uri,
+                                   GTlsCertificate *certificate);
+char    *ews_client_certificate_fingerprint (GTlsCertificate *certificate);
+GError  *ews_client_tls_error_new (GUri                *uri,
+                                   GTlsCertificate     *certificate,
+                                   GTlsCertificateFlags errors);
+
+/* Auth schemes a session currently offers, so they can be swapped safely. */
+typedef enum
+{
+  AUTH_BASIC = 1 << 0,
+  AUTH_DIGEST = 1 << 1,
+  AUTH_NTLM = 1 << 2,
+  AUTH_NEGOTIATE = 1 << 3,
+} AuthSchemes;
+
+struct _EwsClient
+{
+  GObject          parent_instance;
+
+  char            *url;
+  char            *user_agent;
+  char            *server_version;
+  char            *anchor_mailbox;
+  EwsAuthMechanism auth_mechanism;
+  GProxyResolver  *proxy_resolver;
+  gboolean         trace;
+
+  char            *username;
+  char            *password;
+  EwsClientTrust   trust;
+  char            *affinity_cookie;
+
+  SoupSession     *session;        /* ordinary requests */
+  SoupSession     *stream_session; /* the hanging GetStreamingEvents */
+  AuthSchemes      session_schemes;
+  AuthSchemes      stream_session_schemes;
+};
+
+void ews_client_clear_secret (char **secret);
+
+/* Protocol traces with secrets removed (ews-client-trace.c). */
+void ews_client_trace_headers (const char         *direction,
+                               const char         *first_line,
+                               SoupMessageHeaders *headers,
+                               const char         *password);
+void ews_client_trace_body (const char *direction,
+                            const char *data,
+                            gsize       length,
+                            const char *password);
+
+G_END_DECLS
