@@ -72,6 +72,12 @@ struct _EwsEventStream
   gboolean       in_feed;
 };
 
+/**
+ * EwsEventStream:
+ *
+ * Reads the body of a GetStreamingEvents response, fed in chunks as they arrive,
+ * and emits a signal for every notification, keep-alive, close and error in it.
+ */
 G_DEFINE_FINAL_TYPE (EwsEventStream, ews_event_stream, G_TYPE_OBJECT)
 
 enum
@@ -798,6 +804,11 @@ ews_event_stream_get_documents (EwsEventStream *self)
   return self->documents;
 }
 
+/**
+ * ews_event_stream_new:
+ *
+ * Returns: (transfer full): a stream reader with the default size limit
+ */
 EwsEventStream *
 ews_event_stream_new (void)
 {

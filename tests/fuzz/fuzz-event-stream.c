@@ -54,6 +54,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
+  static gsize log_handler = 0;
   g_autoptr (EwsEventStream) stream = NULL;
   gsize sizes[2];
   gsize checksum = 0;
@@ -62,7 +63,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (size < 2)
     return 0;
 
-  g_log_set_handler ("ews-stream", G_LOG_LEVEL_DEBUG, silence, NULL);
+  if (g_once_init_enter (&log_handler))
+    g_once_init_leave (&log_handler, g_log_set_handler ("ews-stream", G_LOG_LEVEL_DEBUG, silence, NULL));
   sizes[0] = data[0] % 32 + 1;
   sizes[1] = data[1] + 1;
   data += 2;

@@ -94,6 +94,8 @@ stream_recorder_new (EwsEventStream *stream)
 {
   StreamRecorder *recorder = g_new0 (StreamRecorder, 1);
 
+  recorder->stream = g_object_ref (stream);
+
   recorder->trace = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (recorder->trace, NULL);
   recorder->notifications = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_notification_free);
@@ -110,6 +112,8 @@ stream_recorder_new (EwsEventStream *stream)
 void
 stream_recorder_free (StreamRecorder *recorder)
 {
+  g_signal_handlers_disconnect_by_data (recorder->stream, recorder);
+  g_object_unref (recorder->stream);
   g_ptr_array_unref (recorder->trace);
   g_ptr_array_unref (recorder->notifications);
   g_ptr_array_unref (recorder->statuses);

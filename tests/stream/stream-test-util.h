@@ -14,12 +14,13 @@ G_BEGIN_DECLS
  * copy too), so that two runs compare with g_assert_cmpstrv. */
 typedef struct
 {
-  GPtrArray *trace;         /* (element-type utf8), NULL-terminated */
-  GPtrArray *notifications; /* (element-type EwsNotification) */
-  GPtrArray *statuses;      /* (element-type int) as GINT_TO_POINTER */
-  GPtrArray *errors;        /* (element-type GError) */
-  GPtrArray *error_ids;     /* (element-type GStrv) */
-  guint      events;
+  EwsEventStream *stream;
+  GPtrArray      *trace;         /* (element-type utf8), NULL-terminated */
+  GPtrArray      *notifications; /* (element-type EwsNotification) */
+  GPtrArray      *statuses;      /* (element-type int) as GINT_TO_POINTER */
+  GPtrArray      *errors;        /* (element-type GError) */
+  GPtrArray      *error_ids;     /* (element-type GStrv) */
+  guint           events;
 } StreamRecorder;
 
 StreamRecorder *stream_recorder_new (EwsEventStream *stream);

@@ -19,23 +19,23 @@
                        "xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\"><m:ResponseMessages>"
 #define ENVELOPE_END "</m:ResponseMessages></m:GetStreamingEventsResponse></Body></Envelope>"
 
-static EwsEventStream *
-feed_fixture (const char      *name,
-              StreamRecorder **recorder)
+/* The recorder keeps the stream. */
+static StreamRecorder *
+feed_fixture (const char *name)
 {
   g_autoptr (EwsEventStream) stream = ews_event_stream_new ();
   g_autoptr (GError) error = NULL;
   gsize            length;
   g_autofree char *xml = stream_load_fixture (name, &length);
+  StreamRecorder  *recorder = stream_recorder_new (stream);
 
-  *recorder = stream_recorder_new (stream);
   g_assert_true (ews_event_stream_feed (stream, xml, length, &error));
   g_assert_no_error (error);
   g_assert_true (ews_event_stream_finish (stream, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (ews_event_stream_get_documents (stream), ==, 1);
   g_assert_cmpuint (ews_event_stream_get_bytes_received (stream), ==, length);
-  return g_steal_pointer (&stream);
+  return recorder;
 }
 
 static void
@@ -61,8 +61,7 @@ assert_event (const EwsEvent *event,
 static void
 test_fixture_events (void)
 {
-  g_autoptr (StreamRecorder) recorder = NULL;
-  g_autoptr (EwsEventStream) stream = feed_fixture ("getstreamingevents-response-events.xml", &recorder);
+  g_autoptr (StreamRecorder) recorder = feed_fixture ("getstreamingevents-response-events.xml");
   EwsNotification *notification;
   EwsEvent        *moved;
 
@@ -102,10 +101,8 @@ static void
 test_fixture_status (gconstpointer data)
 {
   gboolean closed = GPOINTER_TO_INT (data);
-  g_autoptr (StreamRecorder) recorder = NULL;
-  g_autoptr (EwsEventStream) stream = feed_fixture (closed ? "getstreamingevents-response-closed.xml"
-                                                           : "getstreamingevents-response-ok-heartbeat.xml",
-                                                    &recorder);
+  g_autoptr (StreamRecorder) recorder = feed_fixture (closed ? "getstreamingevents-response-closed.xml"
+                                                             : "getstreamingevents-response-ok-heartbeat.xml");
 
   g_assert_cmpuint (recorder->notifications->len, ==, 0);
   g_assert_cmpuint (recorder->errors->len, ==, 0);
@@ -117,8 +114,7 @@ test_fixture_status (gconstpointer data)
 static void
 test_fixture_subscription_not_found (void)
 {
-  g_autoptr (StreamRecorder) recorder = NULL;
-  g_autoptr (EwsEventStream) stream = feed_fixture ("getstreamingevents-error-subscription-not-found.xml", &recorder);
+  g_autoptr (StreamRecorder) recorder = feed_fixture ("getstreamingevents-error-subscription-not-found.xml");
   const char *const expected_ids[] = { SUBSCRIPTION, NULL };
   GError           *error;
   g_autofree char  *raw = NULL;
@@ -142,8 +138,7 @@ test_fixture_subscription_not_found (void)
 static void
 test_soap_fault (void)
 {
-  g_autoptr (StreamRecorder) recorder = NULL;
-  g_autoptr (EwsEventStream) stream = feed_fixture ("soapfault-errorserverbusy.xml", &recorder);
+  g_autoptr (StreamRecorder) recorder = feed_fixture ("soapfault-errorserverbusy.xml");
   GError *error;
 
   g_assert_cmpuint (recorder->errors->len, ==, 1);
