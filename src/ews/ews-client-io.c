@@ -19,10 +19,6 @@
 #define AFFINITY_COOKIE "X-BackEndOverrideCookie"
 #define READ_SIZE       16384
 
-typedef gpointer (*ParseFunc) (const char *data,
-                               gsize       length,
-                               GError    **error);
-
 /* One HTTP exchange; the GTask's data. */
 typedef struct
 {
@@ -31,7 +27,7 @@ typedef struct
   GInputStream        *input;
   GBytes              *request_body;
   GByteArray          *body;
-  ParseFunc            parse;
+  EwsClientParseFunc   parse;
   GDestroyNotify       result_free;
   GTlsCertificate     *rejected_certificate;
   GTlsCertificateFlags rejected_errors;
@@ -318,6 +314,14 @@ read_cb (GObject      *object,
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
+      /* A failed subscription ends the exchange at once: the caller resubscribes,
+       * whether or not the server keeps the connection open. */
+      if (request->stream_error != NULL)
+        {
+          g_clear_object (&request->input);
+          g_task_return_error (task, g_steal_pointer (&request->stream_error));
+          return;
+        }
     }
   else
     {
@@ -368,11 +372,11 @@ send_cb (GObject      *object,
 }
 
 /* Starts the exchange for @task; takes the task reference. */
-static void
-start_request (GTask       *task,
-               SoupSession *session,
-               GBytes      *body,
-               gboolean     affinity)
+void
+ews_client_start_request (GTask       *task,
+                          SoupSession *session,
+                          GBytes      *body,
+                          gboolean     affinity)
 {
   Request *request = g_task_get_task_data (task);
   GError  *error = NULL;
@@ -389,15 +393,15 @@ start_request (GTask       *task,
   soup_session_send_async (session, request->msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), send_cb, task);
 }
 
-static GTask *
-new_task (EwsClient          *self,
-          gpointer            source_tag,
-          const char         *name,
-          ParseFunc           parse,
-          GDestroyNotify      result_free,
-          GCancellable       *cancellable,
-          GAsyncReadyCallback callback,
-          gpointer            user_data)
+GTask *
+ews_client_new_task (EwsClient          *self,
+                     gpointer            source_tag,
+                     const char         *name,
+                     EwsClientParseFunc  parse,
+                     GDestroyNotify      result_free,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
 {
   GTask   *task = g_task_new (self, cancellable, callback, user_data);
   Request *request = g_new0 (Request, 1);
@@ -411,363 +415,17 @@ new_task (EwsClient          *self,
   return task;
 }
 
-static gpointer
-finish_pointer (EwsClient    *self,
-                GAsyncResult *result,
-                gpointer      source_tag,
-                GError      **error)
+gpointer
+ews_client_finish_pointer (EwsClient    *self,
+                           GAsyncResult *result,
+                           gpointer      source_tag,
+                           GError      **error)
 {
   g_return_val_if_fail (EWS_IS_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * ews_client_get_folders_async:
- * @self: a client
- * @folder_refs: (element-type EwsFolderRef): the folders to resolve
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Runs GetFolder for real ids, display names and folder classes.
- */
-void
-ews_client_get_folders_async (EwsClient          *self,
-                              GPtrArray          *folder_refs,
-                              GCancellable       *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-  GTask *task;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
-
-  task = new_task (self, ews_client_get_folders_async, "GetFolder", (ParseFunc)ews_response_parse_get_folder,
-                   (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
-  body = ews_request_get_folder (self->server_version, folder_refs);
-  start_request (task, self->session, body, FALSE);
-}
-
-/**
- * ews_client_get_folders_finish:
- * @self: a client
- * @result: the result
- * @error: return location for an error
- *
- * Returns: (transfer full) (element-type EwsFolder): one per requested folder;
- *   failed ones carry their own error
- */
-GPtrArray *
-ews_client_get_folders_finish (EwsClient    *self,
-                               GAsyncResult *result,
-                               GError      **error)
-{
-  return finish_pointer (self, result, ews_client_get_folders_async, error);
-}
-
-static void
-subscribe (EwsClient          *self,
-           GBytes             *body,
-           GCancellable       *cancellable,
-           GAsyncReadyCallback callback,
-           gpointer            user_data)
-{
-  GTask *task = new_task (self, ews_client_subscribe_finish, "Subscribe", (ParseFunc)ews_response_parse_subscribe,
-                          (GDestroyNotify)ews_subscription_free, cancellable, callback, user_data);
-
-  start_request (task, self->session, body, TRUE);
-}
-
-/**
- * ews_client_subscribe_streaming_async:
- * @self: a client
- * @folder_refs: (element-type EwsFolderRef): folders of one mailbox
- * @mask: the event types
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; call ews_client_subscribe_finish()
- * @user_data: data for @callback
- */
-void
-ews_client_subscribe_streaming_async (EwsClient          *self,
-                                      GPtrArray          *folder_refs,
-                                      EwsEventMask        mask,
-                                      GCancellable       *cancellable,
-                                      GAsyncReadyCallback callback,
-                                      gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
-
-  body = ews_request_subscribe_streaming (self->server_version, folder_refs, mask);
-  subscribe (self, body, cancellable, callback, user_data);
-}
-
-/**
- * ews_client_subscribe_pull_async:
- * @self: a client
- * @folder_refs: (element-type EwsFolderRef): folders of one mailbox
- * @mask: the event types
- * @watermark: (nullable): where to resume
- * @timeout_minutes: 1–1440
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; call ews_client_subscribe_finish()
- * @user_data: data for @callback
- */
-void
-ews_client_subscribe_pull_async (EwsClient          *self,
-                                 GPtrArray          *folder_refs,
-                                 EwsEventMask        mask,
-                                 const char         *watermark,
-                                 guint               timeout_minutes,
-                                 GCancellable       *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
-
-  body = ews_request_subscribe_pull (self->server_version, folder_refs, mask, watermark, timeout_minutes);
-  subscribe (self, body, cancellable, callback, user_data);
-}
-
-/**
- * ews_client_subscribe_push_async:
- * @self: a client
- * @folder_refs: (element-type EwsFolderRef): folders of one mailbox
- * @mask: the event types
- * @watermark: (nullable): where to resume
- * @url: the listener the server will POST to
- * @status_frequency_minutes: 1–1440
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; call ews_client_subscribe_finish()
- * @user_data: data for @callback
- */
-void
-ews_client_subscribe_push_async (EwsClient          *self,
-                                 GPtrArray          *folder_refs,
-                                 EwsEventMask        mask,
-                                 const char         *watermark,
-                                 const char         *url,
-                                 guint               status_frequency_minutes,
-                                 GCancellable       *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (folder_refs != NULL && folder_refs->len > 0);
-  g_return_if_fail (url != NULL);
-
-  body = ews_request_subscribe_push (self->server_version, folder_refs, mask, watermark, url, status_frequency_minutes);
-  subscribe (self, body, cancellable, callback, user_data);
-}
-
-/**
- * ews_client_subscribe_finish:
- * @self: a client
- * @result: the result
- * @error: return location for an error
- *
- * Returns: (transfer full): the subscription
- */
-EwsSubscription *
-ews_client_subscribe_finish (EwsClient    *self,
-                             GAsyncResult *result,
-                             GError      **error)
-{
-  return finish_pointer (self, result, ews_client_subscribe_finish, error);
-}
-
-static gpointer
-parse_unsubscribe (const char *data,
-                   gsize       length,
-                   GError    **error)
-{
-  return ews_response_parse_unsubscribe (data, length, error) ? GINT_TO_POINTER (TRUE) : NULL;
-}
-
-/**
- * ews_client_unsubscribe_async:
- * @self: a client
- * @subscription_id: a streaming or pull subscription
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- */
-void
-ews_client_unsubscribe_async (EwsClient          *self,
-                              const char         *subscription_id,
-                              GCancellable       *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-  GTask *task;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (subscription_id != NULL);
-
-  task = new_task (self, ews_client_unsubscribe_async, "Unsubscribe", parse_unsubscribe, NULL,
-                   cancellable, callback, user_data);
-  body = ews_request_unsubscribe (self->server_version, subscription_id);
-  start_request (task, self->session, body, TRUE);
-}
-
-gboolean
-ews_client_unsubscribe_finish (EwsClient    *self,
-                               GAsyncResult *result,
-                               GError      **error)
-{
-  return finish_pointer (self, result, ews_client_unsubscribe_async, error) != NULL;
-}
-
-/**
- * ews_client_get_events_async:
- * @self: a client
- * @subscription_id: a pull subscription
- * @watermark: the last watermark received
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- */
-void
-ews_client_get_events_async (EwsClient          *self,
-                             const char         *subscription_id,
-                             const char         *watermark,
-                             GCancellable       *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-  GTask *task;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (subscription_id != NULL && watermark != NULL);
-
-  task = new_task (self, ews_client_get_events_async, "GetEvents", (ParseFunc)ews_response_parse_get_events,
-                   (GDestroyNotify)ews_notification_free, cancellable, callback, user_data);
-  body = ews_request_get_events (self->server_version, subscription_id, watermark);
-  start_request (task, self->session, body, TRUE);
-}
-
-/**
- * ews_client_get_events_finish:
- * @self: a client
- * @result: the result
- * @error: return location for an error
- *
- * Returns: (transfer full): the notification; call again at once when @more_events is set
- */
-EwsNotification *
-ews_client_get_events_finish (EwsClient    *self,
-                              GAsyncResult *result,
-                              GError      **error)
-{
-  return finish_pointer (self, result, ews_client_get_events_async, error);
-}
-
-/**
- * ews_client_sync_folder_items_async:
- * @self: a client
- * @folder: the folder
- * @kind: which calendar or task properties to ask for
- * @sync_state: (nullable): the state of the last sync; %NULL for a full sync
- * @max_changes: 1–512
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- */
-void
-ews_client_sync_folder_items_async (EwsClient          *self,
-                                    const EwsFolderRef *folder,
-                                    EwsFolderKind       kind,
-                                    const char         *sync_state,
-                                    guint               max_changes,
-                                    GCancellable       *cancellable,
-                                    GAsyncReadyCallback callback,
-                                    gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-  GTask *task;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (folder != NULL);
-
-  task = new_task (self, ews_client_sync_folder_items_async, "SyncFolderItems",
-                   (ParseFunc)ews_response_parse_sync_folder_items, (GDestroyNotify)ews_sync_result_free,
-                   cancellable, callback, user_data);
-  body = ews_request_sync_folder_items (self->server_version, folder, kind, sync_state, max_changes);
-  start_request (task, self->session, body, FALSE);
-}
-
-/**
- * ews_client_sync_folder_items_finish:
- * @self: a client
- * @result: the result
- * @error: return location for an error
- *
- * Returns: (transfer full): the changes and the new sync state
- */
-EwsSyncResult *
-ews_client_sync_folder_items_finish (EwsClient    *self,
-                                     GAsyncResult *result,
-                                     GError      **error)
-{
-  return finish_pointer (self, result, ews_client_sync_folder_items_async, error);
-}
-
-/**
- * ews_client_get_items_async:
- * @self: a client
- * @item_ids: (array zero-terminated=1): the items, fetched in one batch
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- */
-void
-ews_client_get_items_async (EwsClient          *self,
-                            const char *const  *item_ids,
-                            GCancellable       *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer            user_data)
-{
-  g_autoptr (GBytes) body = NULL;
-  GTask *task;
-
-  g_return_if_fail (EWS_IS_CLIENT (self));
-  g_return_if_fail (item_ids != NULL && item_ids[0] != NULL);
-
-  task = new_task (self, ews_client_get_items_async, "GetItem", (ParseFunc)ews_response_parse_get_item,
-                   (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
-  body = ews_request_get_item (self->server_version, item_ids);
-  start_request (task, self->session, body, FALSE);
-}
-
-/**
- * ews_client_get_items_finish:
- * @self: a client
- * @result: the result
- * @error: return location for an error
- *
- * Returns: (transfer full) (element-type EwsItem): one per id; a vanished item
- *   carries only an %EWS_ERROR_ITEM_NOT_FOUND error
- */
-GPtrArray *
-ews_client_get_items_finish (EwsClient    *self,
-                             GAsyncResult *result,
-                             GError      **error)
-{
-  return finish_pointer (self, result, ews_client_get_items_async, error);
 }
 
 static void
@@ -792,6 +450,7 @@ on_stream_response_error (EwsEventStream *stream,
  *
  * Opens GetStreamingEvents on the streaming session (no libsoup timeouts: the
  * caller's watchdog decides when a silent connection is dead). @stream is reset first.
+ * The first ResponseMessage error the stream reports ends the connection.
  */
 void
 ews_client_stream_events_async (EwsClient          *self,
@@ -810,15 +469,15 @@ ews_client_stream_events_async (EwsClient          *self,
   g_return_if_fail (subscription_ids != NULL && subscription_ids[0] != NULL);
   g_return_if_fail (EWS_IS_EVENT_STREAM (stream));
 
-  task = new_task (self, ews_client_stream_events_async, "GetStreamingEvents", NULL, NULL,
-                   cancellable, callback, user_data);
+  task = ews_client_new_task (self, ews_client_stream_events_async, "GetStreamingEvents", NULL, NULL,
+                              cancellable, callback, user_data);
   request = g_task_get_task_data (task);
   request->event_stream = g_object_ref (stream);
   ews_event_stream_reset (stream);
   request->response_error_handler = g_signal_connect (stream, "response-error",
                                                       G_CALLBACK (on_stream_response_error), request);
   body = ews_request_get_streaming_events (self->server_version, subscription_ids, connection_timeout_minutes);
-  start_request (task, self->stream_session, body, TRUE);
+  ews_client_start_request (task, self->stream_session, body, TRUE);
 }
 
 /**

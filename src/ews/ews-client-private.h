@@ -64,14 +64,36 @@ struct _EwsClient
 
 void ews_client_clear_secret (char **secret);
 
+/* The HTTP exchange (ews-client-io.c), used by the operations (ews-client-ops.c). */
+typedef gpointer (*EwsClientParseFunc) (const char *data,
+                                        gsize       length,
+                                        GError    **error);
+
+GTask   *ews_client_new_task (EwsClient          *self,
+                              gpointer            source_tag,
+                              const char         *name,
+                              EwsClientParseFunc  parse,
+                              GDestroyNotify      result_free,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data);
+void     ews_client_start_request (GTask       *task,
+                                   SoupSession *session,
+                                   GBytes      *body,
+                                   gboolean     affinity);
+gpointer ews_client_finish_pointer (EwsClient    *self,
+                                    GAsyncResult *result,
+                                    gpointer      source_tag,
+                                    GError      **error);
+
 /* Protocol traces with secrets removed (ews-client-trace.c). */
-void ews_client_trace_headers (const char         *direction,
-                               const char         *first_line,
-                               SoupMessageHeaders *headers,
-                               const char         *password);
-void ews_client_trace_body (const char *direction,
-                            const char *data,
-                            gsize       length,
-                            const char *password);
+void     ews_client_trace_headers (const char         *direction,
+                                   const char         *first_line,
+                                   SoupMessageHeaders *headers,
+                                   const char         *password);
+void     ews_client_trace_body (const char *direction,
+                                const char *data,
+                                gsize       length,
+                                const char *password);
 
 G_END_DECLS
