@@ -51,7 +51,7 @@ EWS Notifier demo
 
 MSG
 
-tail -n +1 -f "$tmp/simulator.log" | sed -u 's/^/    colleague: /' &
+tail -n +1 -f "$tmp/simulator.log" | sed -u 's/^demo: //; s/^/    colleague: /' &
 tail_pid=$!
 
 printf '%s\n' "$password" |

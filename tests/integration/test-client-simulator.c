@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+/* EwsClient against the EWS simulator: real HTTP on loopback, real SOAP, real streaming. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ews-client.h"
+#include "ews-error.h"
+#include "ews-event-stream.h"
+#include "ews-sim-colleague.h"
+#include "ews-simulator.h"
+
+#define PASSWORD "correct horse battery staple"
+
+typedef struct
+{
+  EwsSimulator    *simulator;
+  EwsClient       *client;
+  EwsSimColleague *colleague;
+  EwsEventStream  *stream;
+  GPtrArray       *events;
+  GPtrArray       *statuses;
+  GAsyncResult    *result;
+  char            *calendar_id;
+  char            *tasks_id;
+} Fixture;
+
+static void
+on_notification (EwsEventStream  *stream,
+                 EwsNotification *notification,
+                 Fixture         *fixture)
+{
+  for (guint i = 0; i < notification->events->len; i++)
+    g_ptr_array_add (fixture->events, ews_event_copy (g_ptr_array_index (notification->events, i)));
+}
+
+static void
+on_status (EwsEventStream *stream,
+           int             status,
+           Fixture        *fixture)
+{
+  g_ptr_array_add (fixture->statuses, GINT_TO_POINTER (status + 1));
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_assert_null (fixture->result);
+  fixture->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Fixture *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (fixture->result == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return fixture->result;
+}
+
+static void
+clear_result (Fixture *fixture)
+{
+  g_clear_object (&fixture->result);
+}
+
+static gboolean
+has_event (Fixture     *fixture,
+           EwsEventType type,
+           const char  *item_id)
+{
+  for (guint i = 0; i < fixture->events->len; i++)
+    {
+      EwsEvent *event = g_ptr_array_index (fixture->events, i);
+
+      if (event->type == type && g_strcmp0 (event->id, item_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+wait_event (Fixture     *fixture,
+            EwsEventType type,
+            const char  *item_id)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!has_event (fixture, type, item_id))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+wait_streams (Fixture *fixture,
+              guint    n_streams)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (ews_simulator_get_n_streams (fixture->simulator) != n_streams)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean tls = GPOINTER_TO_INT (data);
+
+  fixture->simulator = ews_simulator_new ();
+  ews_simulator_add_user (fixture->simulator, "alice", PASSWORD);
+  ews_simulator_add_user (fixture->simulator, "bob", "bob's password");
+  ews_simulator_set_keepalive_interval (fixture->simulator, 50);
+  g_assert_true (ews_simulator_listen (fixture->simulator, 0, tls, &error));
+  g_assert_no_error (error);
+
+  fixture->client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  fixture->colleague = ews_sim_colleague_new (ews_simulator_get_url (fixture->simulator), "bob", "bob's password");
+  fixture->stream = ews_event_stream_new ();
+  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_event_free);
+  fixture->statuses = g_ptr_array_new ();
+  g_signal_connect (fixture->stream, "notification", G_CALLBACK (on_notification), fixture);
+  g_signal_connect (fixture->stream, "connection-status", G_CALLBACK (on_status), fixture);
+}
+
+static void
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
+{
+  clear_result (fixture);
+  g_clear_object (&fixture->stream);
+  g_clear_object (&fixture->client);
+  g_clear_object (&fixture->colleague);
+  g_clear_object (&fixture->simulator);
+  g_ptr_array_unref (fixture->events);
+  g_ptr_array_unref (fixture->statuses);
+  g_free (fixture->calendar_id);
+  g_free (fixture->tasks_id);
+  /* let cancelled operations and closed connections finish */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+resolve_folders (Fixture *fixture)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  EwsFolder *calendar, *tasks;
+
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("tasks", NULL));
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_no_error (error);
+  g_assert_cmpuint (folders->len, ==, 2);
+
+  calendar = g_ptr_array_index (folders, 0);
+  tasks = g_ptr_array_index (folders, 1);
+  g_assert_null (calendar->error);
+  g_assert_cmpint (calendar->kind, ==, EWS_FOLDER_KIND_CALENDAR);
+  g_assert_cmpint (tasks->kind, ==, EWS_FOLDER_KIND_TASKS);
+  g_assert_nonnull (calendar->id);
+  g_assert_cmpstr (calendar->id, !=, tasks->id);
+  fixture->calendar_id = g_strdup (calendar->id);
+  fixture->tasks_id = g_strdup (tasks->id);
+}
+
+static char *
+subscribe_streaming (Fixture *fixture)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (EwsSubscription) subscription = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_ptr_array_add (refs, ews_folder_ref_new_id (fixture->calendar_id, NULL));
+  g_ptr_array_add (refs, ews_folder_ref_new_id (fixture->tasks_id, NULL));
+  ews_client_subscribe_streaming_async (fixture->client, refs, EWS_EVENT_MASK_ITEMS, NULL, store_result, fixture);
+  subscription = ews_client_subscribe_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_no_error (error);
+  g_assert_nonnull (subscription->id);
+  return g_strdup (subscription->id);
+}
+
+static char *
+colleague_creates_meeting (Fixture    *fixture,
+                           const char *subject,
+                           int         hour)
+{
+  g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 24, hour, 0, 0);
+  g_autoptr (GDateTime) end = g_date_time_add_hours (start, 1);
+  g_autoptr (GError) error = NULL;
+  char *id;
+
+  ews_sim_colleague_create_meeting_async (fixture->colleague, "alice@example.com", subject, start, end,
+                                          "Room 1", NULL, store_result, fixture);
+  id = ews_sim_colleague_create_finish (fixture->colleague, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+colleague_updates (Fixture    *fixture,
+                   const char *item_id,
+                   const char *field,
+                   const char *value)
+{
+  g_autoptr (GError) error = NULL;
+
+  ews_sim_colleague_update_async (fixture->colleague, item_id, field, value, NULL, store_result, fixture);
+  g_assert_true (ews_sim_colleague_finish (fixture->colleague, wait_result (fixture), &error));
+  clear_result (fixture);
+  g_assert_no_error (error);
+}
+
+static EwsSyncResult *
+sync_folder (Fixture      *fixture,
+             const char   *folder_id,
+             EwsFolderKind kind,
+             const char   *sync_state,
+             guint         max_changes,
+             GError      **error)
+{
+  g_autoptr (EwsFolderRef) ref = ews_folder_ref_new_id (folder_id, NULL);
+  EwsSyncResult *result;
+
+  ews_client_sync_folder_items_async (fixture->client, ref, kind, sync_state, max_changes, NULL, store_result, fixture);
+  result = ews_client_sync_folder_items_finish (fixture->client, wait_result (fixture), error);
+  clear_result (fixture);
+  return result;
+}
+
+static void
+test_stream_and_sync (Fixture      *fixture,
+                      gconstpointer data)
+{
+  g_autofree char *subscription_id = NULL;
+  g_autofree char *item_id = NULL;
+  g_autoptr (EwsSyncResult) first = NULL;
+  g_autoptr (EwsSyncResult) second = NULL;
+  g_autoptr (GError) error = NULL;
+  const char    *ids[2] = { NULL, NULL };
+  EwsSyncChange *change;
+
+  resolve_folders (fixture);
+  first = sync_folder (fixture, fixture->calendar_id, EWS_FOLDER_KIND_CALENDAR, NULL, 512, &error);
+  g_assert_no_error (error);
+  g_assert_true (first->includes_last_item_in_range);
+
+  subscription_id = subscribe_streaming (fixture);
+  ids[0] = subscription_id;
+  ews_simulator_set_minute_ms (fixture->simulator, 1500);
+  ews_client_stream_events_async (fixture->client, ids, 1, fixture->stream, NULL, store_result, fixture);
+
+  item_id = colleague_creates_meeting (fixture, "Design review", 10);
+  wait_event (fixture, EWS_EVENT_TYPE_CREATED, item_id);
+
+  colleague_updates (fixture, item_id, "calendar:Start", "2026-11-24T11:00:00Z");
+  wait_event (fixture, EWS_EVENT_TYPE_MODIFIED, item_id);
+
+  second = sync_folder (fixture, fixture->calendar_id, EWS_FOLDER_KIND_CALENDAR, first->sync_state, 512, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (second->changes->len, >=, 1);
+  change = g_ptr_array_index (second->changes, second->changes->len - 1);
+  g_assert_cmpstr (change->item_id, ==, item_id);
+  g_assert_nonnull (change->item);
+  g_assert_cmpstr (change->item->subject, ==, "Design review");
+  g_assert_cmpint (g_date_time_get_hour (change->item->start), ==, 11);
+  g_assert_cmpstr (change->item->location, ==, "Room 1");
+  g_assert_cmpstr (change->item->last_modified_name, !=, NULL);
+
+  /* ConnectionTimeout of one (short) minute: the server closes the stream normally */
+  g_assert_true (ews_client_stream_events_finish (fixture->client, wait_result (fixture), &error));
+  g_assert_no_error (error);
+  clear_result (fixture);
+  g_assert_cmpuint (fixture->statuses->len, >=, 2);
+  g_assert_cmpint (GPOINTER_TO_INT (g_ptr_array_index (fixture->statuses, fixture->statuses->len - 1)) - 1,
+                   ==, EWS_CONNECTION_STATUS_CLOSED);
+}
+
+static void
+test_sync_paging (Fixture      *fixture,
+                  gconstpointer data)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *state = NULL;
+  guint            pages = 0;
+
+  resolve_folders (fixture);
+  for (int i = 0; i < 7; i++)
+    g_free (colleague_creates_meeting (fixture, "Stand-up", 8 + i));
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (EwsSyncResult) page = sync_folder (fixture, fixture->calendar_id, EWS_FOLDER_KIND_CALENDAR, state, 3, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->changes->len, <=, 3);
+      for (guint i = 0; i < page->changes->len; i++)
+        {
+          EwsSyncChange *change = g_ptr_array_index (page->changes, i);
+          g_assert_true (g_hash_table_add (seen, g_strdup (change->item_id)));
+        }
+      g_free (state);
+      state = g_strdup (page->sync_state);
+      pages++;
+      if (page->includes_last_item_in_range)
+        break;
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 7);
+  g_assert_cmpuint (pages, ==, 3);
+}
+
+static void
+test_get_items (Fixture      *fixture,
+                gconstpointer data)
+{
+  g_autofree char *item_id = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *ids[3] = { NULL, "AAMkAGRvZXNub3RleGlzdA==", NULL };
+  EwsItem    *item, *missing;
+
+  resolve_folders (fixture);
+  item_id = colleague_creates_meeting (fixture, "Budget <review> & \"plans\"", 14);
+  ids[0] = item_id;
+  ews_client_get_items_async (fixture->client, ids, NULL, store_result, fixture);
+  items = ews_client_get_items_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 2);
+  item = g_ptr_array_index (items, 0);
+  missing = g_ptr_array_index (items, 1);
+  g_assert_null (item->error);
+  g_assert_cmpstr (item->subject, ==, "Budget <review> & \"plans\"");
+  g_assert_cmpint (item->kind, ==, EWS_ITEM_KIND_CALENDAR);
+  g_assert_cmpint (g_date_time_get_hour (item->start), ==, 14);
+  g_assert_error (missing->error, EWS_ERROR, EWS_ERROR_ITEM_NOT_FOUND);
+}
+
+static void
+test_pull (Fixture      *fixture,
+           gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (EwsSubscription) subscription = NULL;
+  g_autoptr (EwsNotification) notification = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *item_id = NULL;
+  gboolean         found = FALSE;
+
+  resolve_folders (fixture);
+  g_ptr_array_add (refs, ews_folder_ref_new_id (fixture->calendar_id, NULL));
+  ews_client_subscribe_pull_async (fixture->client, refs, EWS_EVENT_MASK_ITEMS, NULL, 10, NULL, store_result, fixture);
+  subscription = ews_client_subscribe_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_no_error (error);
+  g_assert_nonnull (subscription->watermark);
+
+  item_id = colleague_creates_meeting (fixture, "Pull me", 9);
+  ews_client_get_events_async (fixture->client, subscription->id, subscription->watermark, NULL, store_result, fixture);
+  notification = ews_client_get_events_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_no_error (error);
+  g_assert_cmpstr (notification->subscription_id, ==, subscription->id);
+  for (guint i = 0; i < notification->events->len; i++)
+    {
+      EwsEvent *event = g_ptr_array_index (notification->events, i);
+
+      g_assert_nonnull (event->watermark);
+      if (event->type == EWS_EVENT_TYPE_CREATED && g_strcmp0 (event->id, item_id) == 0)
+        found = TRUE;
+    }
+  g_assert_true (found);
+
+  ews_client_unsubscribe_async (fixture->client, subscription->id, NULL, store_result, fixture);
+  g_assert_true (ews_client_unsubscribe_finish (fixture->client, wait_result (fixture), &error));
+  clear_result (fixture);
+  g_assert_no_error (error);
+}
+
+static void
+test_wrong_password (Fixture      *fixture,
+                     gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ews_client_set_credentials (fixture->client, "alice", "wrong");
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_AUTH);
+  g_assert_null (folders);
+}
+
+static void
+test_server_busy (Fixture      *fixture,
+                  gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_SERVER_BUSY, 1234);
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_SERVER_BUSY);
+  g_assert_cmpuint (ews_error_get_back_off_ms (error), ==, 1234);
+  g_assert_null (folders);
+
+  g_clear_error (&error);
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_HTTP_503, 0);
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_SERVER_BUSY);
+  g_assert_null (folders);
+
+  /* the fault was once: the next request succeeds */
+  resolve_folders (fixture);
+}
+
+static void
+start_stream (Fixture    *fixture,
+              const char *subscription_id)
+{
+  const char *ids[2] = { subscription_id, NULL };
+
+  ews_client_stream_events_async (fixture->client, ids, 1, fixture->stream, NULL, store_result, fixture);
+}
+
+static void
+test_stream_faults (Fixture      *fixture,
+                    gconstpointer data)
+{
+  struct
+  {
+    EwsSimFault fault;
+    GQuark      domain;
+    int         code;
+  } cases[] = {
+    { EWS_SIM_FAULT_EXPIRE_SUBSCRIPTIONS, 0, EWS_ERROR_SUBSCRIPTION_DEAD },
+    { EWS_SIM_FAULT_MISSED_EVENTS, 0, EWS_ERROR_MISSED_EVENTS },
+    { EWS_SIM_FAULT_MALFORMED_XML, 0, EWS_ERROR_PROTOCOL },
+    { EWS_SIM_FAULT_DROP_STREAM, 0, -1 },
+  };
+
+  resolve_folders (fixture);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *subscription_id = subscribe_streaming (fixture);
+      g_autofree char *item_id = NULL;
+      g_autoptr (GError) error = NULL;
+
+      start_stream (fixture, subscription_id);
+      item_id = colleague_creates_meeting (fixture, "Before the fault", 10);
+      wait_event (fixture, EWS_EVENT_TYPE_CREATED, item_id);
+
+      ews_simulator_inject_fault (fixture->simulator, cases[i].fault, 0);
+      if (cases[i].fault != EWS_SIM_FAULT_EXPIRE_SUBSCRIPTIONS)
+        g_free (colleague_creates_meeting (fixture, "Carrier of the fault", 11));
+
+      g_assert_false (ews_client_stream_events_finish (fixture->client, wait_result (fixture), &error));
+      clear_result (fixture);
+      g_assert_nonnull (error);
+      g_test_message ("fault %u: %s", cases[i].fault, error->message);
+      if (cases[i].code >= 0)
+        g_assert_error (error, EWS_ERROR, cases[i].code);
+      ews_event_stream_reset (fixture->stream);
+    }
+}
+
+/* A server that forgot the subscription (a restart) says so on the next connection. */
+static void
+test_forgotten_subscription (Fixture      *fixture,
+                             gconstpointer data)
+{
+  g_autofree char *subscription_id = NULL;
+  g_autoptr (GError) error = NULL;
+
+  resolve_folders (fixture);
+  subscription_id = subscribe_streaming (fixture);
+  ews_simulator_set_minute_ms (fixture->simulator, 300);
+  start_stream (fixture, subscription_id);
+  wait_streams (fixture, 1);
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_FORGET_SUBSCRIPTIONS, 0);
+  g_assert_true (ews_client_stream_events_finish (fixture->client, wait_result (fixture), &error));
+  g_assert_no_error (error);
+  clear_result (fixture);
+
+  start_stream (fixture, subscription_id);
+  g_assert_false (ews_client_stream_events_finish (fixture->client, wait_result (fixture), &error));
+  clear_result (fixture);
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_SUBSCRIPTION_DEAD);
+  g_assert_cmpuint (ews_simulator_get_n_subscriptions (fixture->simulator), ==, 0);
+}
+
+static void
+test_tls (Fixture      *fixture,
+          gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_str_has_prefix (ews_simulator_get_url (fixture->simulator), "https://"));
+
+  /* a private CA the system does not know: refused, with the fingerprint to compare */
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_TLS);
+  g_assert_nonnull (strstr (error->message, "SHA-256"));
+  g_clear_error (&error);
+
+  g_assert_true (ews_client_set_ca_file (fixture->client, ews_simulator_get_certificate_file (fixture->simulator), &error));
+  g_assert_no_error (error);
+  resolve_folders (fixture);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func, tls) \
+  g_test_add ("/client-simulator/" path, Fixture, GINT_TO_POINTER (tls), fixture_set_up, func, fixture_tear_down)
+  ADD ("stream-and-sync", test_stream_and_sync, FALSE);
+  ADD ("sync-paging", test_sync_paging, FALSE);
+  ADD ("get-items", test_get_items, FALSE);
+  ADD ("pull", test_pull, FALSE);
+  ADD ("wrong-password", test_wrong_password, FALSE);
+  ADD ("server-busy", test_server_busy, FALSE);
+  ADD ("stream-faults", test_stream_faults, FALSE);
+  ADD ("forgotten-subscription", test_forgotten_subscription, FALSE);
+  ADD ("tls", test_tls, TRUE);
+#undef ADD
+
+  return g_test_run ();
+}
