@@ -615,7 +615,6 @@ test_trace_redacted (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GString) log = g_string_new (NULL);
-  g_autofree char *basic = NULL;
   g_autofree char *userpass = g_base64_encode ((const guchar *)"alice:" PASSWORD, strlen ("alice:" PASSWORD));
 
   ews_client_set_trace (client, TRUE);

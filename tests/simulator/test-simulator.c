@@ -748,11 +748,12 @@ test_auth (Fixture      *f,
            gconstpointer data)
 {
   guint            status = 0;
-  g_autofree char *a = post_full (f, NULL, get_folder_body, &status);
+  g_autofree char *without_credentials = post_full (f, NULL, get_folder_body, &status);
   g_autoptr (SoupMessage) msg = new_message (f, "alice", "wrong", get_folder_body);
   g_autoptr (GBytes) answer = NULL;
 
   g_assert_cmpuint (status, ==, 401);
+  g_assert_null (without_credentials);
   soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &answer);
   while (answer == NULL)
     g_main_context_iteration (NULL, TRUE);
