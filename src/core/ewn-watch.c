@@ -102,6 +102,8 @@ ewn_watch_main (int    argc,
 {
   gboolean         watch = FALSE;
   gboolean         password_stdin = FALSE;
+  gboolean         debug = FALSE;
+  gboolean         trace = FALSE;
   g_autofree char *server = NULL;
   g_autofree char *user = NULL;
   g_auto (GStrv) mailboxes = NULL;
@@ -116,7 +118,9 @@ ewn_watch_main (int    argc,
         { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name to sign in with"), N_("NAME") },
           { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
             { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mailboxes, N_("Also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
-              { NULL } };
+              { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print debugging messages"), NULL },
+                { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, N_("Print the EWS messages exchanged, without credentials (implies --debug)"), NULL },
+                  { NULL } };
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Watch Exchange calendars and task lists for changes."));
@@ -133,6 +137,9 @@ ewn_watch_main (int    argc,
       return 2;
     }
 
+  if (debug || trace)
+    g_log_set_debug_enabled (TRUE);
+
   password = read_password (&error);
   if (password == NULL)
     {
@@ -143,6 +150,7 @@ ewn_watch_main (int    argc,
   loop = g_main_loop_new (NULL, FALSE);
   watcher = ewn_watcher_new (server, user, password, (const char *const *)mailboxes);
   memset (password, 0, strlen (password));
+  ewn_watcher_set_trace (watcher, trace);
 
   g_signal_connect (watcher, "notify::running", G_CALLBACK (on_watcher_finished), loop);
   g_signal_connect (watcher, "notify::status", G_CALLBACK (on_status), NULL);

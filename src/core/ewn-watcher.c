@@ -639,6 +639,20 @@ ewn_watcher_new (const char        *url,
   return self;
 }
 
+/**
+ * ewn_watcher_set_trace:
+ * @self: an #EwnWatcher
+ * @trace: whether to log the EWS messages (credentials and cookies removed)
+ */
+void
+ewn_watcher_set_trace (EwnWatcher *self,
+                       gboolean    trace)
+{
+  g_return_if_fail (EWN_IS_WATCHER (self));
+
+  ews_client_set_trace (self->client, trace);
+}
+
 void
 ewn_watcher_start (EwnWatcher *self)
 {

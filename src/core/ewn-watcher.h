@@ -16,6 +16,8 @@ EwnWatcher *ewn_watcher_new (const char        *url,
                              const char        *username,
                              const char        *password,
                              const char *const *extra_mailboxes);
+void        ewn_watcher_set_trace (EwnWatcher *self,
+                                   gboolean    trace);
 void        ewn_watcher_start (EwnWatcher *self);
 void        ewn_watcher_stop (EwnWatcher *self);
 gboolean    ewn_watcher_get_running (EwnWatcher *self);
