@@ -19,15 +19,50 @@ ewn_change_new (EwnChangeKind  kind,
   change->kind = kind;
   change->before = before != NULL ? ews_item_copy (before) : NULL;
   change->after = after != NULL ? ews_item_copy (after) : NULL;
+  change->time = g_date_time_new_now_utc ();
   return change;
 }
 
 EwnChange *
 ewn_change_copy (const EwnChange *change)
 {
+  EwnChange *copy;
+
   g_return_val_if_fail (change != NULL, NULL);
 
-  return ewn_change_new (change->kind, change->before, change->after);
+  copy = ewn_change_new (change->kind, change->before, change->after);
+  ewn_change_set_origin (copy, change->account, change->mailbox, change->folder_id, change->folder_kind);
+  g_date_time_unref (copy->time);
+  copy->time = g_date_time_ref (change->time);
+  return copy;
+}
+
+/**
+ * ewn_change_set_origin:
+ * @change: an #EwnChange
+ * @account: (nullable): the account id
+ * @mailbox: (nullable): the mailbox address, NULL for the account's own
+ * @folder_id: (nullable): the watched folder's FolderId
+ * @folder_kind: calendar or tasks
+ *
+ * Records where the change was seen.
+ */
+void
+ewn_change_set_origin (EwnChange    *change,
+                       const char   *account,
+                       const char   *mailbox,
+                       const char   *folder_id,
+                       EwsFolderKind folder_kind)
+{
+  g_return_if_fail (change != NULL);
+
+  g_free (change->account);
+  g_free (change->mailbox);
+  g_free (change->folder_id);
+  change->account = g_strdup (account);
+  change->mailbox = g_strdup (mailbox);
+  change->folder_id = g_strdup (folder_id);
+  change->folder_kind = folder_kind;
 }
 
 void
@@ -38,6 +73,10 @@ ewn_change_free (EwnChange *change)
 
   g_clear_pointer (&change->before, ews_item_free);
   g_clear_pointer (&change->after, ews_item_free);
+  g_free (change->account);
+  g_free (change->mailbox);
+  g_free (change->folder_id);
+  g_clear_pointer (&change->time, g_date_time_unref);
   g_free (change);
 }
 

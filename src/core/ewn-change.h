@@ -33,6 +33,11 @@ typedef struct _EwnChange EwnChange;
  * @kind: the meaning of the change
  * @before: (nullable): the last known version (NULL for created)
  * @after: (nullable): the new version (NULL for deleted)
+ * @account: (nullable): the account id it was seen on
+ * @mailbox: (nullable): the mailbox's SMTP address (NULL: the account's own)
+ * @folder_id: (nullable): the real FolderId of the watched folder
+ * @folder_kind: calendar or tasks
+ * @time: when it was detected
  *
  * One change of one watched item, as a person would describe it.
  */
@@ -41,6 +46,11 @@ struct _EwnChange
   EwnChangeKind kind;
   EwsItem      *before;
   EwsItem      *after;
+  char         *account;
+  char         *mailbox;
+  char         *folder_id;
+  EwsFolderKind folder_kind;
+  GDateTime    *time;
 };
 
 #define EWN_TYPE_CHANGE (ewn_change_get_type ())
@@ -49,6 +59,11 @@ EwnChange     *ewn_change_new (EwnChangeKind  kind,
                                const EwsItem *before,
                                const EwsItem *after);
 EwnChange     *ewn_change_copy (const EwnChange *change);
+void           ewn_change_set_origin (EwnChange    *change,
+                                      const char   *account,
+                                      const char   *mailbox,
+                                      const char   *folder_id,
+                                      EwsFolderKind folder_kind);
 void           ewn_change_free (EwnChange *change);
 EwnChange     *ewn_change_compute (const EwsItem *before,
                                    const EwsItem *after);
