@@ -13,10 +13,11 @@
 #include "ews-notification-private.h"
 #include "ews-records.h"
 #include "ews-xml-private.h"
+#include "ews-xml-splitter-private.h"
 
 /* A GetStreamingEvents body is a sequence of complete SOAP envelopes with no separator.
- * A small tokenizer finds where each document ends; only then is the document handed
- * to libxml2. The tokenizer keeps its state between feeds, so it never rescans bytes.
+ * An EwsXmlSplitter finds where each document ends; only then is the document handed
+ * to libxml2. The splitter keeps its state between feeds, so it never rescans bytes.
  *
  * Input is scanned in place; only the unfinished tail of a document is copied into
  * the buffer, which therefore always starts with the current document. */
@@ -25,28 +26,6 @@
 #define KEEP_BUFFER_SIZE (64 * 1024)
 /* A server inventing element names would grow the parser's dictionary for ever. */
 #define MAX_DICT_NAMES 4096
-
-typedef enum
-{
-  SCAN_IDLE,      /* between documents: only whitespace */
-  SCAN_CONTENT,   /* in a document, outside markup (prolog when depth is 0) */
-  SCAN_LT,        /* after '<' */
-  SCAN_BANG,      /* after "<!" */
-  SCAN_START_TAG, /* in a start or empty-element tag, outside attribute values */
-  SCAN_ATTR_DQ,   /* in an attribute value in double quotes */
-  SCAN_ATTR_SQ,   /* in an attribute value in single quotes */
-  SCAN_END_TAG,
-  SCAN_PI, /* processing instruction or XML declaration */
-  SCAN_COMMENT,
-  SCAN_CDATA,
-} ScanState;
-
-typedef enum
-{
-  SCAN_NEED_MORE,
-  SCAN_DOCUMENT,
-  SCAN_ERROR,
-} ScanResult;
 
 struct _EwsEventStream
 {
@@ -57,13 +36,9 @@ struct _EwsEventStream
   char          *buffer;
   gsize          buffer_len;
   gsize          buffer_alloc;
-  gsize          max_document_size;
+  gsize          pos; /* where the splitter resumes in the buffer */
 
-  /* tokenizer */
-  ScanState      state;
-  gsize          pos;   /* where to resume in the buffer */
-  gsize          mark;  /* start of the current comment, PI or CDATA body */
-  guint          depth; /* open elements */
+  EwsXmlSplitter splitter;
 
   guint64        bytes_received;
   guint          documents;
@@ -90,297 +65,13 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static inline gboolean
-is_space (char c)
-{
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-static inline gboolean
-is_name_start (char c)
-{
-  return g_ascii_isalpha (c) || c == '_' || c == ':' || (guchar)c >= 0x80;
-}
-
-/* 1: @text starts with @literal; 0: it may, once more bytes arrive; -1: it does not */
-static int
-match_literal (const char *text,
-               gsize       avail,
-               const char *literal)
-{
-  gsize n = strlen (literal);
-
-  if (memcmp (text, literal, MIN (avail, n)) != 0)
-    return -1;
-  return avail >= n ? 1 : 0;
-}
-
-static gboolean
-set_scan_error (GError    **error,
-                const char *reason)
-{
-  g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL, "Malformed event stream: %s", reason);
-  return FALSE;
-}
-
-static ScanResult
-scan_fail (GError    **error,
-           const char *reason)
-{
-  set_scan_error (error, reason);
-  return SCAN_ERROR;
-}
-
-/* After "<!": a comment, a CDATA section, or a declaration we refuse. Returns FALSE
- * on error; leaves *p alone when more bytes are needed to decide. */
-static gboolean
-scan_bang (EwsEventStream *self,
-           const char     *base,
-           gsize           len,
-           gsize          *p,
-           gboolean       *need_more,
-           GError        **error)
-{
-  const char *text = base + *p;
-  gsize       avail = len - *p;
-  int         comment = match_literal (text, avail, "--");
-  int         cdata = match_literal (text, avail, "[CDATA[");
-  int         doctype = match_literal (text, avail, "DOCTYPE");
-
-  if (comment == 1)
-    {
-      *p += 2;
-      self->mark = *p;
-      self->state = SCAN_COMMENT;
-    }
-  else if (cdata == 1)
-    {
-      if (self->depth == 0)
-        return set_scan_error (error, "CDATA section outside the root element");
-      *p += 7;
-      self->mark = *p;
-      self->state = SCAN_CDATA;
-    }
-  else if (doctype == 1)
-    {
-      g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL,
-                   "Event stream document carries a document type declaration (DTD), "
-                   "which is not accepted");
-      return FALSE;
-    }
-  else if (comment == 0 || cdata == 0 || doctype == 0)
-    *need_more = TRUE;
-  else
-    return set_scan_error (error, "markup declarations (DTD, entities) are not accepted");
-
-  return TRUE;
-}
-
-/* Ends a comment, PI or CDATA section at the first '>' preceded by @closer (one or
- * two bytes) that lies inside the body. */
-static void
-scan_until (EwsEventStream *self,
-            const char     *base,
-            gsize           len,
-            gsize          *p,
-            const char     *closer)
-{
-  gsize n = strlen (closer);
-
-  while (*p < len)
-    {
-      const char *gt = memchr (base + *p, '>', len - *p);
-      gsize       at;
-
-      if (gt == NULL)
-        {
-          *p = len;
-          return;
-        }
-      at = gt - base;
-      *p = at + 1;
-      if (at >= self->mark + n && memcmp (base + at - n, closer, n) == 0)
-        {
-          self->state = SCAN_CONTENT;
-          return;
-        }
-    }
-}
-
-static inline gsize
-document_end (EwsEventStream *self,
-              gsize           input_len,
-              gsize           doc_start)
-{
-  if (input_len - doc_start > self->max_document_size)
-    return doc_start + self->max_document_size + 1;
-  return input_len;
-}
-
-/* Advances the tokenizer over base[*p, len). Stops just past the end of a document
- * (SCAN_DOCUMENT; *doc_start says where it began), at an error, or when it needs more
- * bytes (SCAN_NEED_MORE; *p == len unless a lookahead was cut). */
-static ScanResult
-scan (EwsEventStream *self,
-      const char     *base,
-      gsize           input_len,
-      gsize          *p,
-      gsize          *doc_start,
-      GError        **error)
-{
-  gboolean need_more = FALSE;
-  /* Never look further than one byte past the size limit of the current document. */
-  gsize    len = self->state == SCAN_IDLE ? input_len : document_end (self, input_len, *doc_start);
-
-  while (*p < len && !need_more)
-    {
-      char c = base[*p];
-
-      switch (self->state)
-        {
-        case SCAN_IDLE:
-          if (c == '<')
-            {
-              *doc_start = *p;
-              self->depth = 0;
-              self->state = SCAN_LT;
-            }
-          else if (!is_space (c))
-            return scan_fail (error, "text between documents");
-          *p += 1;
-          if (c == '<')
-            len = document_end (self, input_len, *doc_start);
-          break;
-
-        case SCAN_CONTENT:
-          if (self->depth > 0)
-            {
-              const char *lt = memchr (base + *p, '<', len - *p);
-
-              *p = lt != NULL ? (gsize)(lt - base) + 1 : len;
-              if (lt != NULL)
-                self->state = SCAN_LT;
-            }
-          else if (c == '<')
-            {
-              *p += 1;
-              self->state = SCAN_LT;
-            }
-          else if (is_space (c))
-            *p += 1;
-          else
-            return scan_fail (error, "text outside the root element");
-          break;
-
-        case SCAN_LT:
-          if (c == '/' && self->depth == 0)
-            return scan_fail (error, "end tag without a start tag");
-          else if (c == '/')
-            self->state = SCAN_END_TAG;
-          else if (c == '?')
-            {
-              self->state = SCAN_PI;
-              self->mark = *p + 1;
-            }
-          else if (c == '!')
-            self->state = SCAN_BANG;
-          else if (is_name_start (c))
-            self->state = SCAN_START_TAG;
-          else
-            return scan_fail (error, "invalid character after '<'");
-          *p += 1;
-          break;
-
-        case SCAN_BANG:
-          if (!scan_bang (self, base, len, p, &need_more, error))
-            return SCAN_ERROR;
-          break;
-
-        case SCAN_START_TAG:
-          for (; *p < len; *p += 1)
-            {
-              c = base[*p];
-              if (c == '"' || c == '\'' || c == '>' || c == '<')
-                break;
-            }
-          if (*p == len)
-            break;
-          if (c == '<')
-            return scan_fail (error, "'<' inside a tag");
-          *p += 1;
-          if (c == '"')
-            self->state = SCAN_ATTR_DQ;
-          else if (c == '\'')
-            self->state = SCAN_ATTR_SQ;
-          else if (base[*p - 2] == '/')
-            {
-              /* an empty element; the tag's '<' and name lie before the '/' */
-              self->state = self->depth == 0 ? SCAN_IDLE : SCAN_CONTENT;
-              if (self->depth == 0)
-                return SCAN_DOCUMENT;
-            }
-          else
-            {
-              self->depth++;
-              self->state = SCAN_CONTENT;
-            }
-          break;
-
-        case SCAN_ATTR_DQ:
-        case SCAN_ATTR_SQ:
-          {
-            const char *quote = memchr (base + *p, self->state == SCAN_ATTR_DQ ? '"' : '\'', len - *p);
-
-            *p = quote != NULL ? (gsize)(quote - base) + 1 : len;
-            if (quote != NULL)
-              self->state = SCAN_START_TAG;
-          }
-          break;
-
-        case SCAN_END_TAG:
-          {
-            const char *gt = memchr (base + *p, '>', len - *p);
-
-            if (gt == NULL)
-              {
-                *p = len;
-                break;
-              }
-            *p = (gsize)(gt - base) + 1;
-            self->depth--;
-            self->state = self->depth == 0 ? SCAN_IDLE : SCAN_CONTENT;
-            if (self->depth == 0)
-              return SCAN_DOCUMENT;
-          }
-          break;
-
-        case SCAN_PI:
-          scan_until (self, base, len, p, "?");
-          break;
-
-        case SCAN_COMMENT:
-          scan_until (self, base, len, p, "--");
-          break;
-
-        case SCAN_CDATA:
-          scan_until (self, base, len, p, "]]");
-          break;
-
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
-  return SCAN_NEED_MORE;
-}
-
 static gboolean
 set_oversized_error (EwsEventStream *self,
                      GError        **error)
 {
   g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL,
                "Event stream document exceeds the limit of %" G_GSIZE_FORMAT " bytes",
-               self->max_document_size);
+               self->splitter.max_document_size);
   return FALSE;
 }
 
@@ -477,7 +168,7 @@ handle_document (EwsEventStream *self,
   xmlNode *messages;
   guint    generation = self->generation;
 
-  if (length > self->max_document_size)
+  if (length > self->splitter.max_document_size)
     return set_oversized_error (self, error);
 
   self->documents++;
@@ -563,22 +254,22 @@ feed_buffered (EwsEventStream *self,
                gsize          *length,
                GError        **error)
 {
-  gsize      old_len = self->buffer_len;
-  gsize      take;
-  gsize      doc_start = 0;
-  ScanResult result;
+  gsize             old_len = self->buffer_len;
+  gsize             take;
+  gsize             doc_start = 0;
+  EwsXmlSplitResult result;
 
-  if (self->buffer_len > self->max_document_size)
+  if (self->buffer_len > self->splitter.max_document_size)
     return set_oversized_error (self, error);
 
-  take = MIN (*length, self->max_document_size + 1 - self->buffer_len);
+  take = MIN (*length, self->splitter.max_document_size + 1 - self->buffer_len);
   buffer_append (self, *data, take);
 
-  result = scan (self, self->buffer, self->buffer_len, &self->pos, &doc_start, error);
-  if (result == SCAN_ERROR)
+  result = ews_xml_splitter_feed (&self->splitter, self->buffer, self->buffer_len, &self->pos, &doc_start, error);
+  if (result == EWS_XML_SPLIT_ERROR)
     return FALSE;
 
-  if (result == SCAN_DOCUMENT)
+  if (result == EWS_XML_SPLIT_DOCUMENT)
     {
       gsize    used = self->pos - old_len;
       gboolean ok = handle_document (self, self->buffer, self->pos, error);
@@ -589,7 +280,7 @@ feed_buffered (EwsEventStream *self,
       return ok;
     }
 
-  if (self->buffer_len > self->max_document_size)
+  if (self->buffer_len > self->splitter.max_document_size)
     return set_oversized_error (self, error);
 
   *data += take;
@@ -604,17 +295,17 @@ feed_in_place (EwsEventStream *self,
                gsize          *length,
                GError        **error)
 {
-  gsize      pos = 0;
-  gsize      doc_start = 0;
-  ScanResult result;
+  gsize             pos = 0;
+  gsize             doc_start = 0;
+  EwsXmlSplitResult result;
 
-  g_assert (self->state == SCAN_IDLE);
+  g_assert (ews_xml_splitter_is_idle (&self->splitter));
 
-  result = scan (self, *data, *length, &pos, &doc_start, error);
-  if (result == SCAN_ERROR)
+  result = ews_xml_splitter_feed (&self->splitter, *data, *length, &pos, &doc_start, error);
+  if (result == EWS_XML_SPLIT_ERROR)
     return FALSE;
 
-  if (result == SCAN_DOCUMENT)
+  if (result == EWS_XML_SPLIT_DOCUMENT)
     {
       gboolean ok = handle_document (self, *data + doc_start, pos - doc_start, error);
 
@@ -623,13 +314,13 @@ feed_in_place (EwsEventStream *self,
       return ok;
     }
 
-  if (self->state != SCAN_IDLE)
+  if (!ews_xml_splitter_is_idle (&self->splitter))
     {
-      if (*length - doc_start > self->max_document_size)
+      if (*length - doc_start > self->splitter.max_document_size)
         return set_oversized_error (self, error);
       buffer_append (self, *data + doc_start, *length - doc_start);
       self->pos = pos - doc_start;
-      self->mark = self->mark >= doc_start ? self->mark - doc_start : 0;
+      ews_xml_splitter_rebase (&self->splitter, doc_start);
     }
 
   *data += *length;
@@ -722,7 +413,7 @@ ews_event_stream_finish (EwsEventStream *self,
       return FALSE;
     }
 
-  if (self->state != SCAN_IDLE)
+  if (!ews_xml_splitter_is_idle (&self->splitter))
     {
       g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL,
                    "The event stream ended inside an incomplete document (%" G_GSIZE_FORMAT " bytes)",
@@ -749,9 +440,7 @@ ews_event_stream_reset (EwsEventStream *self)
 
   self->generation++;
   buffer_clear (self);
-  self->state = SCAN_IDLE;
-  self->mark = 0;
-  self->depth = 0;
+  ews_xml_splitter_reset (&self->splitter);
   self->failed = FALSE;
   self->bytes_received = 0;
   self->documents = 0;
@@ -773,7 +462,7 @@ ews_event_stream_set_max_document_size (EwsEventStream *self,
   g_return_if_fail (max_bytes > 0);
 
   /* libxml2 takes an int length */
-  self->max_document_size = MIN (max_bytes, (gsize)G_MAXINT);
+  self->splitter.max_document_size = MIN (max_bytes, (gsize)G_MAXINT);
 }
 
 /**
@@ -874,8 +563,7 @@ ews_event_stream_class_init (EwsEventStreamClass *klass)
 static void
 ews_event_stream_init (EwsEventStream *self)
 {
-  self->max_document_size = EWS_EVENT_STREAM_DEFAULT_MAX_DOCUMENT_SIZE;
-  self->state = SCAN_IDLE;
+  ews_xml_splitter_init (&self->splitter, EWS_EVENT_STREAM_DEFAULT_MAX_DOCUMENT_SIZE);
   self->ctxt = xmlNewParserCtxt ();
   g_assert (self->ctxt != NULL);
 }
