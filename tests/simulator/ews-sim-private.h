@@ -148,6 +148,29 @@ struct _EwsSimulator
   GDestroyNotify    traffic_destroy;
 };
 
+/* Subscriptions: ews-sim-stream.c, ews-sim-push.c */
+#define MAX_EVENTS_PER_NOTIFICATION 50
+
+struct _EwsSimSubscription
+{
+  EwsSimulator       *sim;
+  char               *id;
+  EwsSubscriptionKind kind;
+  EwsSimMailbox      *mailbox;
+  GPtrArray          *folders; /* unowned EwsSimFolder; empty = all folders */
+  guint               mask;
+  GQueue              events;    /* EwsSimEvent, not yet delivered (or acknowledged) */
+  guint64             watermark; /* the last watermark handed out */
+  EwsSimStream       *stream;
+  char               *url;
+  guint               status_frequency;
+  GSource            *push_source;
+  gboolean            push_busy;
+  guint               push_sent;
+  GCancellable       *cancellable;
+};
+
+/* ews-sim-dispatch.c */
 gboolean       ews_sim_take_fault (EwsSimulator *self,
                                    EwsSimFault   fault,
                                    guint        *param);
@@ -164,6 +187,7 @@ EwsSimItem    *ews_sim_lookup_item (EwsSimulator *self,
                                     const char   *id);
 EwsSimFolder  *ews_sim_lookup_folder (EwsSimulator *self,
                                       const char   *id);
+void           ews_sim_dispatch_install (EwsSimulator *self);
 
 /* ews-sim-mailbox.c */
 EwsSimMailbox *ews_sim_mailbox_new (const char *smtp,
@@ -229,6 +253,11 @@ const char   *ews_sim_item_element (EwsSimItem *item);
 GString      *ews_sim_stream_envelope_begin (void);
 void          ews_sim_stream_envelope_end (GString *out);
 GString      *ews_sim_fault_server_busy (guint back_off_ms);
+gboolean      ews_sim_write_notification (GString            *out,
+                                          EwsSimSubscription *sub,
+                                          gboolean            pull_or_push,
+                                          const char         *previous_watermark,
+                                          gboolean            consume);
 
 /* ews-sim-items.c */
 void          ews_sim_handle_get_folder (EwsSimRequest *req);
@@ -243,6 +272,11 @@ EwsSimFolder *ews_sim_resolve_folder (EwsSimRequest *req,
                                       const char   **error_code);
 
 /* ews-sim-stream.c */
+void          ews_sim_source_clear (GSource *source);
+GSource      *ews_sim_add_timeout (EwsSimulator *sim,
+                                   guint         ms,
+                                   GSourceFunc   func,
+                                   gpointer      data);
 EwsSimEvent  *ews_sim_event_new (EwsEventType type);
 EwsSimEvent  *ews_sim_event_ref (EwsSimEvent *event);
 void          ews_sim_event_unref (EwsSimEvent *event);
@@ -268,6 +302,10 @@ void          ews_sim_handle_subscribe (EwsSimRequest *req);
 void          ews_sim_handle_unsubscribe (EwsSimRequest *req);
 void          ews_sim_handle_get_events (EwsSimRequest *req);
 void          ews_sim_handle_get_streaming_events (EwsSimRequest *req);
+
+/* ews-sim-push.c */
+void          ews_sim_push_schedule (EwsSimSubscription *sub,
+                                     guint               delay_ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EwsSimEvent, ews_sim_event_unref)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EwsSimShape, ews_sim_shape_clear)

@@ -11,28 +11,7 @@
 #include "ews-xml-private.h"
 
 /* Subscriptions (streaming, pull, push), event fan-out and the long-lived
- * GetStreamingEvents responses. */
-
-#define MAX_EVENTS_PER_NOTIFICATION 50
-
-struct _EwsSimSubscription
-{
-  EwsSimulator       *sim;
-  char               *id;
-  EwsSubscriptionKind kind;
-  EwsSimMailbox      *mailbox;
-  GPtrArray          *folders; /* unowned EwsSimFolder; empty = all folders */
-  guint               mask;
-  GQueue              events;    /* EwsSimEvent, not yet delivered (or acknowledged) */
-  guint64             watermark; /* the last watermark handed out */
-  EwsSimStream       *stream;
-  char               *url;
-  guint               status_frequency;
-  GSource            *push_source;
-  gboolean            push_busy;
-  guint               push_sent;
-  GCancellable       *cancellable;
-};
+ * GetStreamingEvents responses. Push delivery is in ews-sim-push.c. */
 
 struct _EwsSimStream
 {
@@ -46,8 +25,6 @@ struct _EwsSimStream
   gboolean           done;
 };
 
-static void push_schedule (EwsSimSubscription *sub,
-                           guint               delay_ms);
 static void stream_schedule_flush (EwsSimStream *stream);
 
 EwsSimEvent *
@@ -89,18 +66,18 @@ ews_sim_event_unref (EwsSimEvent *event)
   g_atomic_rc_box_release_full (event, event_clear);
 }
 
-static void
-source_clear (GSource *source)
+void
+ews_sim_source_clear (GSource *source)
 {
   g_source_destroy (source);
   g_source_unref (source);
 }
 
-static GSource *
-add_timeout (EwsSimulator *sim,
-             guint         ms,
-             GSourceFunc   func,
-             gpointer      data)
+GSource *
+ews_sim_add_timeout (EwsSimulator *sim,
+                     guint         ms,
+                     GSourceFunc   func,
+                     gpointer      data)
 {
   GSource *source = ms == 0 ? g_idle_source_new () : g_timeout_source_new (ms);
 
@@ -114,7 +91,7 @@ ews_sim_subscription_free (EwsSimSubscription *sub)
 {
   g_cancellable_cancel (sub->cancellable);
   g_clear_object (&sub->cancellable);
-  g_clear_pointer (&sub->push_source, source_clear);
+  g_clear_pointer (&sub->push_source, ews_sim_source_clear);
   g_queue_clear_full (&sub->events, (GDestroyNotify)ews_sim_event_unref);
   g_ptr_array_unref (sub->folders);
   g_free (sub->url);
@@ -151,7 +128,7 @@ ews_sim_publish (EwsSimulator *self,
       if (sub->stream != NULL)
         stream_schedule_flush (sub->stream);
       else if (sub->kind == EWS_SUBSCRIPTION_PUSH)
-        push_schedule (sub, 0);
+        ews_sim_push_schedule (sub, 0);
     }
 }
 
@@ -201,47 +178,14 @@ ews_sim_item_event (EwsSimulator *self,
     publish_folder_modified (self, old_folder);
 }
 
-/* Appends a Notification with up to 50 of @sub's events; %TRUE when more remain. */
-static gboolean
-write_notification (GString            *out,
-                    EwsSimSubscription *sub,
-                    gboolean            pull_or_push,
-                    const char         *previous_watermark,
-                    gboolean            consume)
-{
-  GList *link = sub->events.head;
-  guint  n = 0;
-
-  g_string_append (out, "<m:Notification><t:SubscriptionId>");
-  ews_xml_append_escaped (out, sub->id);
-  g_string_append (out, "</t:SubscriptionId>");
-  if (pull_or_push)
-    g_string_append_printf (out, "<t:PreviousWatermark>%s</t:PreviousWatermark><t:MoreEvents>%s</t:MoreEvents>",
-                            previous_watermark, sub->events.length > MAX_EVENTS_PER_NOTIFICATION ? "true" : "false");
-  for (; link != NULL && n < MAX_EVENTS_PER_NOTIFICATION; link = link->next, n++)
-    ews_sim_write_event (out, link->data, pull_or_push);
-  if (n == 0)
-    {
-      g_autoptr (EwsSimEvent) status = ews_sim_event_new (EWS_EVENT_TYPE_STATUS);
-
-      status->watermark = MAX (sub->watermark, sub->mailbox->next_watermark - 1);
-      ews_sim_write_event (out, status, TRUE);
-    }
-  g_string_append (out, "</m:Notification>");
-  if (consume)
-    for (guint i = 0; i < n; i++)
-      ews_sim_event_unref (g_queue_pop_head (&sub->events));
-  return sub->events.length > 0;
-}
-
 /* Streams */
 
 static void
 stream_free (EwsSimStream *stream)
 {
-  g_clear_pointer (&stream->keepalive, source_clear);
-  g_clear_pointer (&stream->timeout, source_clear);
-  g_clear_pointer (&stream->flush, source_clear);
+  g_clear_pointer (&stream->keepalive, ews_sim_source_clear);
+  g_clear_pointer (&stream->timeout, ews_sim_source_clear);
+  g_clear_pointer (&stream->flush, ews_sim_source_clear);
   for (guint i = 0; i < stream->sub_ids->len; i++)
     {
       EwsSimSubscription *sub = g_hash_table_lookup (stream->sim->subscriptions, g_ptr_array_index (stream->sub_ids, i));
@@ -284,9 +228,9 @@ stream_finish (EwsSimStream *stream)
   if (stream->done)
     return;
   stream->done = TRUE;
-  g_clear_pointer (&stream->keepalive, source_clear);
-  g_clear_pointer (&stream->timeout, source_clear);
-  g_clear_pointer (&stream->flush, source_clear);
+  g_clear_pointer (&stream->keepalive, ews_sim_source_clear);
+  g_clear_pointer (&stream->timeout, ews_sim_source_clear);
+  g_clear_pointer (&stream->flush, ews_sim_source_clear);
   soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
   soup_server_message_unpause (stream->msg);
 }
@@ -351,8 +295,8 @@ stream_apply_faults (EwsSimStream *stream)
   if (ews_sim_take_fault (stream->sim, EWS_SIM_FAULT_STALL_STREAM, NULL))
     {
       stream->stalled = TRUE;
-      g_clear_pointer (&stream->keepalive, source_clear);
-      g_clear_pointer (&stream->timeout, source_clear);
+      g_clear_pointer (&stream->keepalive, ews_sim_source_clear);
+      g_clear_pointer (&stream->timeout, ews_sim_source_clear);
       return TRUE;
     }
   if (ews_sim_take_fault (stream->sim, EWS_SIM_FAULT_DROP_STREAM, NULL))
@@ -361,8 +305,8 @@ stream_apply_faults (EwsSimStream *stream)
 
       ews_sim_message_begin (out, "GetStreamingEvents", NULL, NULL);
       g_string_append (out, "<m:ConnectionStatus>OK</m:ConnectionStatus>");
-      g_clear_pointer (&stream->keepalive, source_clear);
-      g_clear_pointer (&stream->timeout, source_clear);
+      g_clear_pointer (&stream->keepalive, ews_sim_source_clear);
+      g_clear_pointer (&stream->timeout, ews_sim_source_clear);
       g_signal_connect (stream->msg, "wrote-chunk", G_CALLBACK (drop_wrote_chunk_cb), stream);
       stream_write (stream, out->str, out->len / 2, FALSE);
       return TRUE;
@@ -390,7 +334,7 @@ stream_flush_cb (gpointer data)
   EwsSimStream *stream = data;
   gboolean      more = TRUE;
 
-  g_clear_pointer (&stream->flush, source_clear);
+  g_clear_pointer (&stream->flush, ews_sim_source_clear);
   if (stream_apply_faults (stream))
     return G_SOURCE_REMOVE;
 
@@ -409,7 +353,7 @@ stream_flush_cb (gpointer data)
           if (sub == NULL || sub->stream != stream || sub->events.length == 0)
             continue;
           any = TRUE;
-          more |= write_notification (out, sub, FALSE, NULL, TRUE);
+          more |= ews_sim_write_notification (out, sub, FALSE, NULL, TRUE);
         }
       g_string_append (out, "</m:Notifications>");
       ews_sim_message_end (out, "GetStreamingEvents");
@@ -424,7 +368,7 @@ static void
 stream_schedule_flush (EwsSimStream *stream)
 {
   if (stream->flush == NULL && !stream->done && !stream->stalled)
-    stream->flush = add_timeout (stream->sim, 0, stream_flush_cb, stream);
+    stream->flush = ews_sim_add_timeout (stream->sim, 0, stream_flush_cb, stream);
 }
 
 static gboolean
@@ -570,7 +514,7 @@ ews_sim_handle_subscribe (EwsSimRequest *req)
         }
       g_hash_table_insert (req->sim->subscriptions, sub->id, sub);
       if (sub->kind == EWS_SUBSCRIPTION_PUSH)
-        push_schedule (sub, 0);
+        ews_sim_push_schedule (sub, 0);
     }
   else
     {
@@ -624,7 +568,7 @@ ews_sim_handle_get_events (EwsSimRequest *req)
         ews_sim_event_unref (g_queue_pop_head (&sub->events));
       sub->watermark = MAX (sub->watermark, position);
       ews_sim_message_begin (out, "GetEvents", NULL, NULL);
-      write_notification (out, sub, TRUE, watermark, FALSE);
+      ews_sim_write_notification (out, sub, TRUE, watermark, FALSE);
     }
   ews_sim_message_end (out, "GetEvents");
   ews_sim_envelope_end (out, "GetEvents");
@@ -688,111 +632,9 @@ ews_sim_handle_get_streaming_events (EwsSimRequest *req)
     }
   /* A quiet stream only sends keep-alives. */
   soup_server_message_pause (req->msg);
-  stream->keepalive = add_timeout (sim, sim->keepalive_ms, stream_keepalive_cb, stream);
-  stream->timeout = add_timeout (sim, (guint)(minutes * sim->minute_ms), stream_timeout_cb, stream);
+  stream->keepalive = ews_sim_add_timeout (sim, sim->keepalive_ms, stream_keepalive_cb, stream);
+  stream->timeout = ews_sim_add_timeout (sim, (guint)(minutes * sim->minute_ms), stream_timeout_cb, stream);
   stream_schedule_flush (stream);
-}
-
-/* Push */
-
-static void push_send (EwsSimSubscription *sub);
-
-static gboolean
-push_cb (gpointer data)
-{
-  EwsSimSubscription *sub = data;
-
-  g_clear_pointer (&sub->push_source, source_clear);
-  if (!sub->push_busy)
-    push_send (sub);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-push_schedule (EwsSimSubscription *sub,
-               guint               delay_ms)
-{
-  if (sub->push_source != NULL)
-    {
-      if (delay_ms != 0)
-        return;
-      g_clear_pointer (&sub->push_source, source_clear);
-    }
-  sub->push_source = add_timeout (sub->sim, delay_ms, push_cb, sub);
-}
-
-static void
-push_sent_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  EwsSimSubscription *sub = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_autoptr (xmlDoc) doc = NULL;
-  g_autofree char *status = NULL;
-  xmlNode         *body;
-  guint            sent;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  sub->push_busy = FALSE;
-  sent = sub->push_sent;
-  if (bytes != NULL)
-    {
-      ews_sim_traffic (sub->sim, "SendNotification", FALSE, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      doc = ews_xml_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
-    }
-  body = doc != NULL ? ews_xml_soap_body (doc, NULL) : NULL;
-  status = body != NULL ? ews_xml_child_text (body, EWS_NS_MESSAGES, "SubscriptionStatus") : NULL;
-  if (g_strcmp0 (status, "Unsubscribe") == 0)
-    {
-      g_debug ("push subscription ended by the listener");
-      g_hash_table_remove (sub->sim->subscriptions, sub->id);
-      return;
-    }
-  if (g_strcmp0 (status, "OK") == 0)
-    {
-      for (guint i = 0; i < sent && sub->events.length > 0; i++)
-        {
-          EwsSimEvent *event = g_queue_pop_head (&sub->events);
-
-          sub->watermark = event->watermark;
-          ews_sim_event_unref (event);
-        }
-      if (sub->events.length > 0)
-        push_schedule (sub, 0);
-    }
-  /* Status events keep a quiet subscription alive; failed deliveries retry then. */
-  push_schedule (sub, MAX (sub->status_frequency, 1) * sub->sim->minute_ms);
-}
-
-static void
-push_send (EwsSimSubscription *sub)
-{
-  g_autoptr (GString) out = g_string_new (NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, sub->url);
-  g_autoptr (GBytes) body = NULL;
-  g_autofree char *previous = ews_sim_watermark_encode (sub->watermark);
-  guint            n = MIN (sub->events.length, MAX_EVENTS_PER_NOTIFICATION);
-
-  if (msg == NULL)
-    return;
-  g_string_append (out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-                        "<soap:Envelope xmlns:soap=\"" EWS_NS_SOAP "\"><soap:Header>"
-                        "<t:RequestServerVersion xmlns:t=\"" EWS_NS_TYPES "\" Version=\"Exchange2016\"/></soap:Header>"
-                        "<soap:Body><m:SendNotification xmlns:m=\"" EWS_NS_MESSAGES "\" xmlns:t=\"" EWS_NS_TYPES "\"><m:ResponseMessages>");
-  ews_sim_message_begin (out, "SendNotification", NULL, NULL);
-  write_notification (out, sub, TRUE, previous, FALSE);
-  ews_sim_message_end (out, "SendNotification");
-  g_string_append (out, "</m:ResponseMessages></m:SendNotification></soap:Body></soap:Envelope>");
-  ews_sim_traffic (sub->sim, "SendNotification", TRUE, out->str, out->len);
-
-  body = g_bytes_new (out->str, out->len);
-  soup_message_set_request_body_from_bytes (msg, "text/xml; charset=utf-8", body);
-  sub->push_sent = n;
-  sub->push_busy = TRUE;
-  soup_session_send_and_read_async (sub->sim->push_session, msg, G_PRIORITY_DEFAULT, sub->cancellable, push_sent_cb, sub);
 }
 
 /* A restarted server cuts every connection. */

@@ -402,3 +402,36 @@ ews_sim_fault_server_busy (guint back_off_ms)
                           back_off_ms);
   return out;
 }
+
+/* Appends a Notification with up to 50 of @sub's events; %TRUE when more remain. */
+gboolean
+ews_sim_write_notification (GString            *out,
+                            EwsSimSubscription *sub,
+                            gboolean            pull_or_push,
+                            const char         *previous_watermark,
+                            gboolean            consume)
+{
+  GList *link = sub->events.head;
+  guint  n = 0;
+
+  g_string_append (out, "<m:Notification><t:SubscriptionId>");
+  ews_xml_append_escaped (out, sub->id);
+  g_string_append (out, "</t:SubscriptionId>");
+  if (pull_or_push)
+    g_string_append_printf (out, "<t:PreviousWatermark>%s</t:PreviousWatermark><t:MoreEvents>%s</t:MoreEvents>",
+                            previous_watermark, sub->events.length > MAX_EVENTS_PER_NOTIFICATION ? "true" : "false");
+  for (; link != NULL && n < MAX_EVENTS_PER_NOTIFICATION; link = link->next, n++)
+    ews_sim_write_event (out, link->data, pull_or_push);
+  if (n == 0)
+    {
+      g_autoptr (EwsSimEvent) status = ews_sim_event_new (EWS_EVENT_TYPE_STATUS);
+
+      status->watermark = MAX (sub->watermark, sub->mailbox->next_watermark - 1);
+      ews_sim_write_event (out, status, TRUE);
+    }
+  g_string_append (out, "</m:Notification>");
+  if (consume)
+    for (guint i = 0; i < n; i++)
+      ews_sim_event_unref (g_queue_pop_head (&sub->events));
+  return sub->events.length > 0;
+}

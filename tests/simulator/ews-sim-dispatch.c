@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ews-simulator"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ews-sim-private.h"
+#include "ews-xml-private.h"
+
+/* Requests as they arrive: Basic auth, injected faults, and dispatch of SOAP
+ * operations to the handlers in the other ews-sim-*.c files. */
+
+#define REALM "EWS Simulator"
+
+typedef void (*EwsSimHandler) (EwsSimRequest *req);
+
+static const struct
+{
+  const char   *operation;
+  EwsSimHandler handler;
+} handlers[] = {
+  { "GetFolder", ews_sim_handle_get_folder },
+  { "Subscribe", ews_sim_handle_subscribe },
+  { "Unsubscribe", ews_sim_handle_unsubscribe },
+  { "GetEvents", ews_sim_handle_get_events },
+  { "GetStreamingEvents", ews_sim_handle_get_streaming_events },
+  { "SyncFolderItems", ews_sim_handle_sync_folder_items },
+  { "GetItem", ews_sim_handle_get_item },
+  { "CreateItem", ews_sim_handle_create_item },
+  { "UpdateItem", ews_sim_handle_update_item },
+  { "DeleteItem", ews_sim_handle_delete_item },
+  { "MoveItem", ews_sim_handle_move_item },
+};
+
+gboolean
+ews_sim_take_fault (EwsSimulator *self,
+                    EwsSimFault   fault,
+                    guint        *param)
+{
+  if (self->faults[fault] == 0)
+    return FALSE;
+  self->faults[fault]--;
+  if (param != NULL)
+    *param = self->fault_param[fault];
+  g_debug ("fault %d applied", fault);
+  return TRUE;
+}
+
+void
+ews_sim_traffic (EwsSimulator *self,
+                 const char   *operation,
+                 gboolean      is_response,
+                 const char   *data,
+                 gsize         length)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (self->traffic_func == NULL)
+    return;
+  bytes = g_bytes_new (data, length);
+  self->traffic_func (operation, is_response, bytes, self->traffic_data);
+}
+
+static void
+respond_text (EwsSimulator      *self,
+              SoupServerMessage *msg,
+              guint              status,
+              const char        *operation,
+              GString           *body)
+{
+  gsize length = body->len;
+
+  ews_sim_traffic (self, operation, TRUE, body->str, body->len);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/xml; charset=utf-8", SOUP_MEMORY_TAKE, g_string_free (body, FALSE), length);
+}
+
+void
+ews_sim_respond (EwsSimRequest *req,
+                 GString       *envelope)
+{
+  respond_text (req->sim, req->msg, SOUP_STATUS_OK, req->operation, envelope);
+}
+
+EwsSimMailbox *
+ews_sim_lookup_mailbox (EwsSimulator *self,
+                        const char   *name_or_smtp)
+{
+  g_autofree char *key = g_ascii_strdown (name_or_smtp, -1);
+
+  return g_hash_table_lookup (self->mailboxes, key);
+}
+
+EwsSimItem *
+ews_sim_lookup_item (EwsSimulator *self,
+                     const char   *id)
+{
+  for (guint i = 0; i < self->mailbox_list->len; i++)
+    {
+      EwsSimMailbox *mailbox = g_ptr_array_index (self->mailbox_list, i);
+      EwsSimItem    *item = g_hash_table_lookup (mailbox->items, id);
+
+      if (item != NULL)
+        return item;
+    }
+  return NULL;
+}
+
+EwsSimFolder *
+ews_sim_lookup_folder (EwsSimulator *self,
+                       const char   *id)
+{
+  for (guint i = 0; i < self->mailbox_list->len; i++)
+    {
+      EwsSimMailbox *mailbox = g_ptr_array_index (self->mailbox_list, i);
+
+      for (guint j = 0; j < mailbox->folders->len; j++)
+        {
+          EwsSimFolder *folder = g_ptr_array_index (mailbox->folders, j);
+
+          if (strcmp (folder->id, id) == 0)
+            return folder;
+        }
+    }
+  return NULL;
+}
+
+static GString *
+soap_fault (const char *code,
+            const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out,
+                          "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                          "<s:Envelope xmlns:s=\"" EWS_NS_SOAP "\"><s:Body><s:Fault>"
+                          "<faultcode xmlns:a=\"" EWS_NS_TYPES "\">a:%s</faultcode>"
+                          "<faultstring xml:lang=\"en-US\">%s</faultstring>"
+                          "<detail><e:ResponseCode xmlns:e=\"" EWS_NS_ERRORS "\">%s</e:ResponseCode>"
+                          "<e:Message xmlns:e=\"" EWS_NS_ERRORS "\">%s</e:Message></detail>"
+                          "</s:Fault></s:Body></s:Envelope>",
+                          code, text, code, text);
+  return out;
+}
+
+/* Faults that replace the answer to any request; %TRUE when one was applied. */
+static gboolean
+apply_request_faults (EwsSimulator      *self,
+                      SoupServerMessage *msg)
+{
+  guint param = 0;
+
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_UNAUTHORIZED, NULL))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "Basic realm=\"" REALM "\"");
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return TRUE;
+    }
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_HTTP_500, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      return TRUE;
+    }
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_HTTP_503, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return TRUE;
+    }
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_SERVER_BUSY, &param))
+    {
+      respond_text (self, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Fault", ews_sim_fault_server_busy (param));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+ews_handler (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  EwsSimulator    *self = user_data;
+  g_autofree char *user = soup_auth_domain_accepts (self->auth_domain, msg);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (xmlDoc) doc = NULL;
+  EwsSimRequest req = { 0 };
+  xmlNode      *element = NULL;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+  if (user == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+  if (apply_request_faults (self, msg))
+    return;
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  doc = ews_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  element = doc != NULL ? ews_xml_soap_body (doc, NULL) : NULL;
+  req.sim = self;
+  req.msg = msg;
+  req.user = user;
+  req.mailbox = ews_sim_lookup_mailbox (self, user);
+  req.element = element;
+  req.operation = element != NULL ? (const char *)element->name : "Unknown";
+  ews_sim_traffic (self, req.operation, FALSE, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  if (element != NULL && ews_xml_is (element, EWS_NS_MESSAGES, (const char *)element->name) && req.mailbox != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+      if (strcmp (handlers[i].operation, req.operation) == 0)
+        {
+          g_debug ("%s from %s", req.operation, user);
+          handlers[i].handler (&req);
+          return;
+        }
+
+  g_debug ("unsupported request %s", req.operation);
+  respond_text (self, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Fault",
+                soap_fault (element == NULL ? "ErrorSchemaValidation" : "ErrorInvalidRequest",
+                            element == NULL ? "The request failed schema validation." : "The request is invalid."));
+}
+
+static void
+autodiscover_handler (SoupServer        *server,
+                      SoupServerMessage *msg,
+                      const char        *path,
+                      GHashTable        *query,
+                      gpointer           user_data)
+{
+  EwsSimulator *self = user_data;
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr (xmlDoc) doc = ews_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  xmlNode         *root = doc != NULL ? xmlDocGetRootElement (doc) : NULL;
+  xmlNode         *request = root != NULL ? ews_xml_child (root, EWS_NS_AUTODISCOVER_REQUEST, "Request") : NULL;
+  g_autofree char *email = request != NULL ? ews_xml_child_text (request, EWS_NS_AUTODISCOVER_REQUEST, "EMailAddress") : NULL;
+  EwsSimMailbox   *mailbox = email != NULL ? ews_sim_lookup_mailbox (self, email) : NULL;
+  GString         *out = g_string_new ("<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                                               "<Autodiscover xmlns=\"" EWS_NS_AUTODISCOVER "\">");
+
+  ews_sim_traffic (self, "Autodiscover", FALSE, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (apply_request_faults (self, msg))
+    {
+      g_string_free (out, TRUE);
+      return;
+    }
+  if (mailbox == NULL)
+    {
+      g_string_append (out, "<Response><Error Time=\"00:00:00.0000000\" Id=\"1\"><ErrorCode>500</ErrorCode>"
+                            "<Message>The e-mail address cannot be found.</Message><DebugData /></Error></Response>");
+    }
+  else
+    {
+      g_string_append (out, "<Response xmlns=\"" EWS_NS_AUTODISCOVER_RESPONSE "\"><User><DisplayName>");
+      ews_xml_append_escaped (out, mailbox->display_name);
+      g_string_append (out, "</DisplayName><AutoDiscoverSMTPAddress>");
+      ews_xml_append_escaped (out, mailbox->smtp);
+      g_string_append (out, "</AutoDiscoverSMTPAddress></User><Account><AccountType>email</AccountType>"
+                            "<Action>settings</Action><MicrosoftOnline>False</MicrosoftOnline>");
+      for (int i = 0; i < 2; i++)
+        {
+          g_string_append_printf (out, "<Protocol><Type>%s</Type><Server>127.0.0.1</Server><EwsUrl>", i == 0 ? "EXCH" : "EXPR");
+          ews_xml_append_escaped (out, self->url);
+          g_string_append (out, "</EwsUrl>");
+          if (i == 1)
+            g_string_append (out, "<GroupingInformation>SimulatorSite</GroupingInformation>");
+          g_string_append (out, "</Protocol>");
+        }
+      g_string_append (out, "</Account></Response>");
+    }
+  g_string_append (out, "</Autodiscover>");
+  respond_text (self, msg, SOUP_STATUS_OK, "Autodiscover", out);
+}
+
+static gboolean
+auth_cb (SoupAuthDomain    *domain,
+         SoupServerMessage *msg,
+         const char        *username,
+         const char        *password,
+         gpointer           user_data)
+{
+  EwsSimulator    *self = user_data;
+  g_autofree char *key = g_ascii_strdown (username, -1);
+  const char      *expected = g_hash_table_lookup (self->passwords, key);
+
+  return expected != NULL && g_strcmp0 (expected, password) == 0;
+}
+
+/* Puts Basic auth in front of /EWS and /autodiscover and routes them here. */
+void
+ews_sim_dispatch_install (EwsSimulator *self)
+{
+  self->auth_domain = soup_auth_domain_basic_new ("realm", REALM, NULL);
+  soup_auth_domain_basic_set_auth_callback (self->auth_domain, auth_cb, self, NULL);
+  soup_auth_domain_add_path (self->auth_domain, "/EWS");
+  soup_auth_domain_add_path (self->auth_domain, "/autodiscover");
+  soup_server_add_auth_domain (self->server, self->auth_domain);
+  soup_server_add_handler (self->server, "/EWS", ews_handler, self, NULL);
+  soup_server_add_handler (self->server, "/autodiscover", autodiscover_handler, self, NULL);
+}
