@@ -566,7 +566,8 @@ on_page (GObject      *source,
       return;
     }
 
-  for (guint i = 0; i < changes->len && folder->chain == chain; i++)
+  /* Committed: the whole page is announced even if a handler cancels meanwhile. */
+  for (guint i = 0; i < changes->len; i++)
     announce (self, folder, g_steal_pointer (&changes->pdata[i]));
   if (folder->chain != chain)
     return; /* a handler cancelled or restarted the folder */
