@@ -376,7 +376,9 @@ delete_item (Page       *page,
   MoveHint      *hint = g_hash_table_lookup (self->moves, item_id);
   const char    *from;
 
-  if (known == NULL)
+  /* Known in another folder: it moved there keeping its id, and that folder's sync
+   * already took it over. */
+  if (known == NULL || g_strcmp0 (known_folder, folder->id) != 0)
     return;
 
   from = stable_folder_id (page, known_folder);
