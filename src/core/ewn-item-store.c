@@ -2,3 +2,593 @@
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
 #include "config.h"
+
+#define G_LOG_DOMAIN "ewn-item-store"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "ewn-item-store.h"
+#include "ewn-item-store-private.h"
+
+/* Crash safety. The state is the snapshot (sequence number S, first uncovered journal
+ * generation G) followed by the records of the journals with generation >= G, in
+ * generation order, as long as their sequence numbers go on without a gap. Only the
+ * main thread appends, and only to the newest journal; it never appends after a
+ * failed or torn write (it starts the next generation), and a new process always
+ * starts a new generation, so a torn record can only end a file.
+ *
+ * Compaction (worker thread), from an immutable copy taken right after a commit:
+ *   1. the main thread opens journal G+1 and goes on appending there;
+ *   2. the worker fdatasyncs journal G and the folder (journal G+1's name);
+ *   3. writes the snapshot (last seq, next_gen G+1) to a temp file, fsyncs it;
+ *   4. renames it over items.snapshot and fsyncs the folder;
+ *   5. deletes the journals below G+1.
+ * Death before 4: the old snapshot and every journal are there: replay gives all.
+ * Death after 4: the new snapshot makes journals below G+1 stale; load deletes them
+ * and replays G+1 on. Leftover temp files are deleted by load. A machine crash may
+ * lose records not yet fdatasynced; the gap rule then stops the replay at the first
+ * missing record, so what loads is always a state that was committed. */
+
+#define DEFAULT_COMPACT_THRESHOLD (1024 * 1024)
+#define JOURNAL_HEADER_SIZE       8
+
+struct _EwnItemStore
+{
+  GObject          parent_instance;
+
+  char            *path;
+  EwnStoreState    state;
+  GPtrArray       *pending; /* EWN_STORE_OP_TYPE, not committed yet */
+
+  EwnStoreJournal *journal; /* the newest, the only file appended to */
+  gsize            journal_bytes;
+  guint64          next_gen; /* of the next journal to create */
+  gsize            compact_threshold;
+  gboolean         dirty; /* journals exist that no snapshot contains */
+  EwnStoreWorker  *worker;
+};
+
+G_DEFINE_FINAL_TYPE (EwnItemStore, ewn_item_store, G_TYPE_OBJECT)
+
+static EwnStoreWorker *
+ensure_worker (EwnItemStore *self)
+{
+  if (self->worker == NULL)
+    self->worker = ewn_store_worker_new (self->path);
+  return self->worker;
+}
+
+/* Waits for the syncs and the compaction in flight. */
+static void
+stop_worker (EwnItemStore *self)
+{
+  g_clear_pointer (&self->worker, ewn_store_worker_stop);
+}
+
+static void
+add_op (EwnItemStore *self,
+        EwnStoreOp    op,
+        const char   *key,
+        GVariant     *value)
+{
+  g_ptr_array_add (self->pending, g_variant_ref_sink (g_variant_new ("(ys@v)", op, key, g_variant_new_variant (value))));
+}
+
+static void
+clear_state (EwnItemStore *self)
+{
+  ewn_store_state_clear (&self->state);
+  g_ptr_array_set_size (self->pending, 0);
+  g_clear_pointer (&self->journal, ewn_store_journal_unref);
+  self->journal_bytes = 0;
+  self->next_gen = 0;
+  self->dirty = FALSE;
+}
+
+/* GObject */
+
+static void
+ewn_item_store_dispose (GObject *object)
+{
+  EwnItemStore *self = (EwnItemStore *)object;
+
+  stop_worker (self);
+  g_clear_pointer (&self->journal, ewn_store_journal_unref);
+
+  G_OBJECT_CLASS (ewn_item_store_parent_class)->dispose (object);
+}
+
+static void
+ewn_item_store_finalize (GObject *object)
+{
+  EwnItemStore *self = (EwnItemStore *)object;
+
+  ewn_store_state_destroy (&self->state);
+  g_ptr_array_unref (self->pending);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (ewn_item_store_parent_class)->finalize (object);
+}
+
+static void
+ewn_item_store_class_init (EwnItemStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ewn_item_store_dispose;
+  object_class->finalize = ewn_item_store_finalize;
+}
+
+static void
+ewn_item_store_init (EwnItemStore *self)
+{
+  ewn_store_state_init (&self->state);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+  self->compact_threshold = DEFAULT_COMPACT_THRESHOLD;
+}
+
+EwnItemStore *
+ewn_item_store_new (const char *path)
+{
+  EwnItemStore *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (EWN_TYPE_ITEM_STORE, NULL);
+  self->path = g_strdup (path);
+  return self;
+}
+
+const char *
+ewn_item_store_get_path (EwnItemStore *self)
+{
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), NULL);
+
+  return self->path;
+}
+
+/* Loading */
+
+static gboolean
+load_files (EwnItemStore *self,
+            GArray       *gens,
+            gboolean      has_snapshot,
+            GError      **error)
+{
+  guint64 first_gen = 0;
+
+  if (has_snapshot)
+    {
+      g_autofree char *file = g_build_filename (self->path, EWN_STORE_SNAPSHOT_NAME, NULL);
+      g_autoptr (GVariant) payload = ewn_store_read_snapshot (file, &self->state.seq, &first_gen, error);
+
+      if (payload == NULL)
+        return FALSE;
+      ewn_store_state_apply_snapshot (&self->state, payload);
+    }
+  self->next_gen = first_gen;
+
+  for (guint i = 0; i < gens->len; i++)
+    {
+      guint64          gen = g_array_index (gens, guint64, i);
+      g_autofree char *file = ewn_store_journal_path (self->path, gen);
+
+      if (gen < first_gen)
+        {
+          /* Already in the snapshot: a compaction died before deleting it. */
+          g_unlink (file);
+          continue;
+        }
+      if (!ewn_store_read_journal (file, ewn_store_state_replay, &self->state, error))
+        return FALSE;
+      self->next_gen = gen + 1;
+      self->dirty = TRUE;
+    }
+  return TRUE;
+}
+
+gboolean
+ewn_item_store_load (EwnItemStore *self,
+                     GError      **error)
+{
+  g_autoptr (GArray) gens = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gboolean has_snapshot = FALSE;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stop_worker (self);
+  clear_state (self);
+
+  if (g_mkdir_with_parents (self->path, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not create the state folder “%s”: %s", self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  gens = ewn_store_scan_folder (self->path, &has_snapshot, error);
+  if (gens == NULL)
+    return FALSE;
+
+  if (!load_files (self, gens, has_snapshot, &local_error))
+    {
+      /* Start from nothing; the caller resyncs quietly. */
+      g_debug ("state in %s unusable: %s", self->path, local_error->message);
+      clear_state (self);
+      ewn_store_move_aside (self->path, gens);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_debug ("loaded %u items from %s, last record %" G_GUINT64_FORMAT,
+           g_hash_table_size (self->state.items), self->path, self->state.seq);
+  return TRUE;
+}
+
+/* Committing */
+
+/* Rotates to a new journal and lets the worker fold everything before it into a new
+ * snapshot. Right after a commit, so the copy holds exactly the committed state. */
+static void
+maybe_compact (EwnItemStore *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) payload = NULL;
+  EwnStoreWorker  *worker = ensure_worker (self);
+  EwnStoreJournal *next;
+
+  if (self->journal_bytes < self->compact_threshold || ewn_store_worker_get_compacting (worker))
+    return;
+  next = ewn_store_journal_create (self->path, &self->next_gen, &error);
+  if (next == NULL)
+    {
+      g_debug ("not compacting: %s", error->message);
+      return;
+    }
+  payload = ewn_store_state_snapshot (&self->state);
+  ewn_store_worker_compact (worker, self->journal, payload, self->state.seq, next->gen);
+  ewn_store_journal_unref (self->journal);
+  self->journal = next;
+  self->journal_bytes = JOURNAL_HEADER_SIZE;
+}
+
+gboolean
+ewn_item_store_commit (EwnItemStore *self,
+                       GError      **error)
+{
+  g_autoptr (GVariant) payload = NULL;
+  g_autofree guint8 *record = NULL;
+  gsize              length;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->pending->len == 0)
+    return TRUE;
+  if (self->journal == NULL)
+    {
+      self->journal = ewn_store_journal_create (self->path, &self->next_gen, error);
+      if (self->journal == NULL)
+        return FALSE;
+      self->journal_bytes = JOURNAL_HEADER_SIZE;
+    }
+
+  payload = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE (EWN_STORE_OP_TYPE), (GVariant **)self->pending->pdata, self->pending->len));
+  record = ewn_store_frame_record (self->state.seq + 1, payload, &length);
+  if (!ewn_store_write_all (self->journal->fd, record, length))
+    {
+      int saved_errno = errno;
+
+      /* The record may be half written: go on in a new journal. The mutations stay
+       * pending, so the next commit carries them (and the caller's rollback). */
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not append to the journal in “%s”: %s", self->path, g_strerror (saved_errno));
+      g_clear_pointer (&self->journal, ewn_store_journal_unref);
+      return FALSE;
+    }
+
+  self->state.seq++;
+  self->journal_bytes += length;
+  self->dirty = TRUE;
+  g_ptr_array_set_size (self->pending, 0);
+
+  ewn_store_worker_sync (ensure_worker (self), self->journal);
+  maybe_compact (self);
+  return TRUE;
+}
+
+gboolean
+ewn_item_store_close (EwnItemStore *self,
+                      GError      **error)
+{
+  g_autoptr (GVariant) payload = NULL;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!ewn_item_store_commit (self, error))
+    return FALSE;
+  stop_worker (self);
+  if (!self->dirty)
+    return TRUE;
+
+  payload = ewn_store_state_snapshot (&self->state);
+  if (!ewn_store_write_snapshot (self->path, payload, self->state.seq, self->next_gen, error))
+    return FALSE;
+  g_clear_pointer (&self->journal, ewn_store_journal_unref);
+  self->journal_bytes = 0;
+  self->dirty = FALSE;
+  ewn_store_delete_journals_below (self->path, self->next_gen);
+  return TRUE;
+}
+
+void
+ewn_item_store_set_compact_threshold (EwnItemStore *self,
+                                      gsize         journal_bytes)
+{
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+
+  self->compact_threshold = journal_bytes;
+}
+
+/* Folders */
+
+void
+ewn_item_store_add_folder (EwnItemStore *self,
+                           const char   *folder_id,
+                           const char   *mailbox,
+                           EwsFolderKind kind)
+{
+  EwnStoreFolder *folder;
+
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+  g_return_if_fail (folder_id != NULL);
+
+  folder = g_hash_table_lookup (self->state.folders, folder_id);
+  if (folder != NULL && folder->kind == kind && g_strcmp0 (folder->mailbox, mailbox) == 0)
+    return;
+  ewn_store_state_set_folder (&self->state, folder_id, mailbox, kind);
+  add_op (self, EWN_STORE_OP_FOLDER, folder_id, g_variant_new ("(msu)", mailbox, (guint32)kind));
+}
+
+gboolean
+ewn_item_store_has_folder (EwnItemStore *self,
+                           const char   *folder_id)
+{
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
+  g_return_val_if_fail (folder_id != NULL, FALSE);
+
+  return g_hash_table_contains (self->state.folders, folder_id);
+}
+
+GStrv
+ewn_item_store_dup_folder_ids (EwnItemStore *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer       key;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->state.folders);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  return g_strv_builder_end (builder);
+}
+
+static EwnStoreFolder *
+lookup_folder (EwnItemStore *self,
+               const char   *folder_id)
+{
+  return folder_id != NULL ? g_hash_table_lookup (self->state.folders, folder_id) : NULL;
+}
+
+const char *
+ewn_item_store_get_folder_mailbox (EwnItemStore *self,
+                                   const char   *folder_id)
+{
+  EwnStoreFolder *folder;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), NULL);
+
+  folder = lookup_folder (self, folder_id);
+  return folder != NULL ? folder->mailbox : NULL;
+}
+
+EwsFolderKind
+ewn_item_store_get_folder_kind (EwnItemStore *self,
+                                const char   *folder_id)
+{
+  EwnStoreFolder *folder;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), EWS_FOLDER_KIND_OTHER);
+
+  folder = lookup_folder (self, folder_id);
+  return folder != NULL ? folder->kind : EWS_FOLDER_KIND_OTHER;
+}
+
+const char *
+ewn_item_store_get_sync_state (EwnItemStore *self,
+                               const char   *folder_id)
+{
+  EwnStoreFolder *folder;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), NULL);
+
+  folder = lookup_folder (self, folder_id);
+  return folder != NULL ? folder->sync_state : NULL;
+}
+
+void
+ewn_item_store_set_sync_state (EwnItemStore *self,
+                               const char   *folder_id,
+                               const char   *sync_state)
+{
+  EwnStoreFolder *folder;
+
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+  g_return_if_fail (folder_id != NULL);
+
+  folder = ewn_store_state_ensure_folder (&self->state, folder_id);
+  if (g_strcmp0 (folder->sync_state, sync_state) == 0)
+    return;
+  g_free (folder->sync_state);
+  folder->sync_state = g_strdup (sync_state);
+  add_op (self, EWN_STORE_OP_SYNC_STATE, folder_id, g_variant_new ("ms", sync_state));
+}
+
+gboolean
+ewn_item_store_get_primed (EwnItemStore *self,
+                           const char   *folder_id)
+{
+  EwnStoreFolder *folder;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
+
+  folder = lookup_folder (self, folder_id);
+  return folder != NULL && folder->primed;
+}
+
+void
+ewn_item_store_set_primed (EwnItemStore *self,
+                           const char   *folder_id,
+                           gboolean      primed)
+{
+  EwnStoreFolder *folder;
+
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+  g_return_if_fail (folder_id != NULL);
+
+  folder = ewn_store_state_ensure_folder (&self->state, folder_id);
+  if (folder->primed == !!primed)
+    return;
+  folder->primed = !!primed;
+  add_op (self, EWN_STORE_OP_PRIMED, folder_id, g_variant_new_boolean (primed));
+}
+
+void
+ewn_item_store_reset_folder (EwnItemStore *self,
+                             const char   *folder_id)
+{
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+  g_return_if_fail (folder_id != NULL);
+
+  ewn_item_store_set_sync_state (self, folder_id, NULL);
+  ewn_item_store_set_primed (self, folder_id, FALSE);
+}
+
+/* Items */
+
+const EwsItem *
+ewn_item_store_lookup (EwnItemStore *self,
+                       const char   *item_id,
+                       const char  **folder_id)
+{
+  EwnStoreEntry *entry;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), NULL);
+  g_return_val_if_fail (item_id != NULL, NULL);
+
+  entry = g_hash_table_lookup (self->state.items, item_id);
+  if (folder_id != NULL)
+    *folder_id = entry != NULL ? entry->folder->id : NULL;
+  return entry != NULL ? entry->item : NULL;
+}
+
+/* Takes @item. A folder not added yet is added with kind "other". */
+void
+ewn_item_store_put (EwnItemStore *self,
+                    const char   *folder_id,
+                    EwsItem      *item)
+{
+  GVariant *serialised;
+
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+  g_return_if_fail (folder_id != NULL);
+  g_return_if_fail (item != NULL && item->id != NULL);
+
+  serialised = ewn_store_entry_new (folder_id, item);
+  add_op (self, EWN_STORE_OP_PUT, "", serialised);
+  ewn_store_state_put (&self->state, folder_id, item, serialised);
+}
+
+gboolean
+ewn_item_store_remove (EwnItemStore *self,
+                       const char   *item_id)
+{
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
+  g_return_val_if_fail (item_id != NULL, FALSE);
+
+  if (!ewn_store_state_remove (&self->state, item_id))
+    return FALSE;
+  add_op (self, EWN_STORE_OP_REMOVE, item_id, g_variant_new ("()"));
+  return TRUE;
+}
+
+guint
+ewn_item_store_get_n_items (EwnItemStore *self,
+                            const char   *folder_id)
+{
+  EwnStoreFolder *folder;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), 0);
+
+  folder = lookup_folder (self, folder_id);
+  return folder != NULL ? g_hash_table_size (folder->item_ids) : 0;
+}
+
+/* Returns: (transfer full): the ids (empty for an unknown folder) */
+GPtrArray *
+ewn_item_store_dup_item_ids (EwnItemStore *self,
+                             const char   *folder_id)
+{
+  GPtrArray      *ids = g_ptr_array_new_with_free_func (g_free);
+  EwnStoreFolder *folder;
+  GHashTableIter  iter;
+  gpointer        key;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), ids);
+
+  folder = lookup_folder (self, folder_id);
+  if (folder == NULL)
+    return ids;
+  g_hash_table_iter_init (&iter, folder->item_ids);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (ids, g_strdup (key));
+  return ids;
+}
+
+/* Subscriptions */
+
+GStrv
+ewn_item_store_dup_subscription_ids (EwnItemStore *self)
+{
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), NULL);
+
+  return self->state.subscription_ids != NULL ? g_strdupv (self->state.subscription_ids) : g_new0 (char *, 1);
+}
+
+void
+ewn_item_store_set_subscription_ids (EwnItemStore      *self,
+                                     const char *const *ids)
+{
+  const char *const none[] = { NULL };
+
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+
+  if (ids == NULL)
+    ids = none;
+  if (self->state.subscription_ids != NULL && g_strv_equal ((const char *const *)self->state.subscription_ids, ids))
+    return;
+  if (self->state.subscription_ids == NULL && ids[0] == NULL)
+    return;
+  g_strfreev (self->state.subscription_ids);
+  self->state.subscription_ids = g_strdupv ((char **)ids);
+  add_op (self, EWN_STORE_OP_SUBSCRIPTIONS, "", g_variant_new_strv (ids, -1));
+}
