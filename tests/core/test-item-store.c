@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "ewn-item-store.h"
+
+#define CALENDAR "AAMkAD-calendar"
+#define TASKS    "AAMkAD-tasks"
+#define KEEP     40 /* items the crash writer keeps */
+
+static const char *self_path;
+
+static GDateTime *
+utc (int day,
+     int hour)
+{
+  return g_date_time_new_utc (2026, 11, day, hour, 30, 15.25);
+}
+
+static EwsItem *
+full_meeting (const char *id)
+{
+  EwsItem     *item = ews_item_new (EWS_ITEM_KIND_CALENDAR);
+  EwsAttendee *attendee = ews_attendee_new ();
+
+  item->id = g_strdup (id);
+  item->change_key = g_strdup ("DwAAABYA");
+  item->parent_folder_id = g_strdup (CALENDAR);
+  item->item_class = g_strdup ("IPM.Appointment");
+  item->subject = g_strdup ("Design review “Q4” — Zürich");
+  item->body_preview = g_strdup ("Agenda:\n1. numbers\n2. ☕");
+  item->last_modified_name = g_strdup ("Alice Example");
+  item->last_modified_time = utc (20, 9);
+  item->web_client_read_form_query_string = g_strdup ("https://mail.example.com/owa/?ItemID=x");
+  item->start = utc (24, 10);
+  item->end = utc (24, 11);
+  item->is_all_day = TRUE;
+  item->location = g_strdup ("Room A");
+  item->organizer_name = g_strdup ("Alice Example");
+  item->organizer_email = g_strdup ("alice@example.com");
+  item->is_cancelled = TRUE;
+  item->my_response_type = g_strdup ("Accept");
+  item->attendees = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_attendee_free);
+  attendee->name = g_strdup ("Bob");
+  attendee->email = g_strdup ("bob@example.com");
+  attendee->response = g_strdup ("Tentative");
+  attendee->required = TRUE;
+  g_ptr_array_add (item->attendees, attendee);
+  attendee = ews_attendee_new ();
+  attendee->email = g_strdup ("carol@example.com");
+  g_ptr_array_add (item->attendees, attendee);
+  item->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "ErrorItemNotFound");
+  return item;
+}
+
+static EwsItem *
+full_task (const char *id)
+{
+  EwsItem *item = ews_item_new (EWS_ITEM_KIND_TASK);
+
+  item->id = g_strdup (id);
+  item->change_key = g_strdup ("EwAAABYA");
+  item->subject = g_strdup ("Send the report");
+  item->due_date = utc (27, 0);
+  item->task_start_date = g_date_time_new_utc (1969, 12, 31, 23, 59, 59.5);
+  item->status = EWS_TASK_STATUS_IN_PROGRESS;
+  item->percent_complete = 40;
+  item->is_complete = FALSE;
+  return item;
+}
+
+static void
+assert_same_time (GDateTime *a,
+                  GDateTime *b)
+{
+  if (a == NULL || b == NULL)
+    g_assert_true (a == b);
+  else
+    g_assert_true (g_date_time_equal (a, b));
+}
+
+static void
+assert_same_item (const EwsItem *a,
+                  const EwsItem *b)
+{
+  g_assert_nonnull (b);
+  g_assert_cmpint (a->kind, ==, b->kind);
+  g_assert_cmpstr (a->id, ==, b->id);
+  g_assert_cmpstr (a->change_key, ==, b->change_key);
+  g_assert_cmpstr (a->parent_folder_id, ==, b->parent_folder_id);
+  g_assert_cmpstr (a->item_class, ==, b->item_class);
+  g_assert_cmpstr (a->subject, ==, b->subject);
+  g_assert_cmpstr (a->body_preview, ==, b->body_preview);
+  g_assert_cmpstr (a->last_modified_name, ==, b->last_modified_name);
+  assert_same_time (a->last_modified_time, b->last_modified_time);
+  g_assert_cmpstr (a->web_client_read_form_query_string, ==, b->web_client_read_form_query_string);
+  assert_same_time (a->start, b->start);
+  assert_same_time (a->end, b->end);
+  g_assert_cmpint (a->is_all_day, ==, b->is_all_day);
+  g_assert_cmpstr (a->location, ==, b->location);
+  g_assert_cmpstr (a->organizer_name, ==, b->organizer_name);
+  g_assert_cmpstr (a->organizer_email, ==, b->organizer_email);
+  g_assert_cmpint (a->is_cancelled, ==, b->is_cancelled);
+  g_assert_cmpstr (a->my_response_type, ==, b->my_response_type);
+  g_assert_true ((a->attendees == NULL) == (b->attendees == NULL));
+  for (guint i = 0; a->attendees != NULL && i < a->attendees->len; i++)
+    {
+      EwsAttendee *x = g_ptr_array_index (a->attendees, i);
+      EwsAttendee *y = g_ptr_array_index (b->attendees, i);
+
+      g_assert_cmpuint (a->attendees->len, ==, b->attendees->len);
+      g_assert_cmpstr (x->name, ==, y->name);
+      g_assert_cmpstr (x->email, ==, y->email);
+      g_assert_cmpstr (x->response, ==, y->response);
+      g_assert_cmpint (x->required, ==, y->required);
+    }
+  assert_same_time (a->due_date, b->due_date);
+  assert_same_time (a->task_start_date, b->task_start_date);
+  g_assert_cmpint (a->status, ==, b->status);
+  g_assert_cmpint (a->percent_complete, ==, b->percent_complete);
+  g_assert_cmpint (a->is_complete, ==, b->is_complete);
+  if (a->error == NULL)
+    g_assert_null (b->error);
+  else
+    g_assert_error (b->error, a->error->domain, a->error->code);
+}
+
+static char *
+store_dir (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "ews-notifier", "account", NULL);
+}
+
+static EwnItemStore *
+open_store (const char *dir)
+{
+  g_autoptr (GError) error = NULL;
+  EwnItemStore *store = ewn_item_store_new (dir);
+
+  g_assert_true (ewn_item_store_load (store, &error));
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+fill (EwnItemStore *store)
+{
+  const char *const ids[] = { "sub-1", "sub-2", NULL };
+
+  ewn_item_store_add_folder (store, CALENDAR, NULL, EWS_FOLDER_KIND_CALENDAR);
+  ewn_item_store_add_folder (store, TASKS, "bob@example.com", EWS_FOLDER_KIND_TASKS);
+  ewn_item_store_put (store, CALENDAR, full_meeting ("meeting-1"));
+  ewn_item_store_remove (store, "nothing");
+  ewn_item_store_put (store, TASKS, full_task ("task-1"));
+  ewn_item_store_set_sync_state (store, CALENDAR, "H4sIAAAAAAAEAO29B2AcSZ");
+  ewn_item_store_set_primed (store, CALENDAR, TRUE);
+  ewn_item_store_set_sync_state (store, TASKS, "tasks-state");
+  ewn_item_store_set_subscription_ids (store, ids);
+}
+
+static void
+check_filled (EwnItemStore *store)
+{
+  g_autoptr (EwsItem) meeting = full_meeting ("meeting-1");
+  g_autoptr (EwsItem) task = full_task ("task-1");
+  g_auto (GStrv) ids = ewn_item_store_dup_subscription_ids (store);
+  g_auto (GStrv) folders = ewn_item_store_dup_folder_ids (store);
+  const char *folder = NULL;
+
+  g_assert_cmpuint (g_strv_length (folders), ==, 2);
+  g_assert_cmpint (ewn_item_store_get_folder_kind (store, CALENDAR), ==, EWS_FOLDER_KIND_CALENDAR);
+  g_assert_cmpint (ewn_item_store_get_folder_kind (store, TASKS), ==, EWS_FOLDER_KIND_TASKS);
+  g_assert_null (ewn_item_store_get_folder_mailbox (store, CALENDAR));
+  g_assert_cmpstr (ewn_item_store_get_folder_mailbox (store, TASKS), ==, "bob@example.com");
+  g_assert_cmpstr (ewn_item_store_get_sync_state (store, CALENDAR), ==, "H4sIAAAAAAAEAO29B2AcSZ");
+  g_assert_cmpstr (ewn_item_store_get_sync_state (store, TASKS), ==, "tasks-state");
+  g_assert_true (ewn_item_store_get_primed (store, CALENDAR));
+  g_assert_false (ewn_item_store_get_primed (store, TASKS));
+  g_assert_cmpuint (ewn_item_store_get_n_items (store, CALENDAR), ==, 1);
+  g_assert_cmpuint (ewn_item_store_get_n_items (store, TASKS), ==, 1);
+  assert_same_item (meeting, ewn_item_store_lookup (store, "meeting-1", &folder));
+  g_assert_cmpstr (folder, ==, CALENDAR);
+  assert_same_item (task, ewn_item_store_lookup (store, "task-1", &folder));
+  g_assert_cmpstr (folder, ==, TASKS);
+  g_assert_cmpstrv (ids, ((const char *const[]){ "sub-1", "sub-2", NULL }));
+}
+
+static void
+test_round_trip (void)
+{
+  g_autofree char *dir = store_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = open_store (dir);
+  g_autoptr (EwnItemStore) again = NULL;
+  GStatBuf info;
+
+  g_assert_cmpuint (ewn_item_store_get_n_items (store, CALENDAR), ==, 0);
+  g_assert_cmpint (g_stat (dir, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0700);
+
+  fill (store);
+  check_filled (store);
+  g_assert_true (ewn_item_store_close (store, &error));
+  g_assert_no_error (error);
+
+  again = open_store (dir);
+  check_filled (again);
+}
+
+static void
+test_replay_and_compaction (gconstpointer data)
+{
+  gboolean         compact = GPOINTER_TO_INT (data);
+  g_autofree char *dir = store_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = open_store (dir);
+  g_autoptr (EwnItemStore) again = NULL;
+  g_autofree char *snapshot = g_build_filename (dir, "items.snapshot", NULL);
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+  GStatBuf    info;
+
+  if (compact)
+    ewn_item_store_set_compact_threshold (store, 1);
+  fill (store);
+  g_assert_true (ewn_item_store_commit (store, &error));
+  g_assert_no_error (error);
+  /* a second page: reset_folder forgets the state but keeps the items */
+  ewn_item_store_put (store, CALENDAR, full_meeting ("meeting-2"));
+  ewn_item_store_remove (store, "meeting-2");
+  ewn_item_store_reset_folder (store, TASKS);
+  ewn_item_store_set_sync_state (store, TASKS, "tasks-state");
+  g_assert_true (ewn_item_store_commit (store, &error));
+  /* uncommitted: lost when the store goes without close */
+  ewn_item_store_put (store, CALENDAR, full_meeting ("meeting-3"));
+  g_clear_object (&store);
+
+  if (compact)
+    {
+      g_assert_cmpint (g_stat (snapshot, &info), ==, 0);
+      g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+    }
+  else
+    g_assert_false (g_file_test (snapshot, G_FILE_TEST_EXISTS));
+
+  again = open_store (dir);
+  check_filled (again);
+  g_assert_null (ewn_item_store_lookup (again, "meeting-3", NULL));
+
+  listing = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (dir, name, NULL);
+
+      g_assert_false (g_str_has_prefix (name, "items.snapshot.tmp-"));
+      g_assert_cmpint (g_stat (file, &info), ==, 0);
+      g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+    }
+}
+
+static void
+test_reset_folder (void)
+{
+  g_autofree char *dir = store_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = open_store (dir);
+  g_autoptr (EwnItemStore) again = NULL;
+  g_autoptr (GPtrArray) ids = NULL;
+
+  fill (store);
+  ewn_item_store_reset_folder (store, CALENDAR);
+  g_assert_null (ewn_item_store_get_sync_state (store, CALENDAR));
+  g_assert_false (ewn_item_store_get_primed (store, CALENDAR));
+  g_assert_cmpuint (ewn_item_store_get_n_items (store, CALENDAR), ==, 1);
+  g_assert_true (ewn_item_store_commit (store, &error));
+  g_clear_object (&store);
+
+  again = open_store (dir);
+  g_assert_null (ewn_item_store_get_sync_state (again, CALENDAR));
+  g_assert_false (ewn_item_store_get_primed (again, CALENDAR));
+  ids = ewn_item_store_dup_item_ids (again, CALENDAR);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "meeting-1");
+
+  /* moving an item to another folder */
+  ewn_item_store_put (again, TASKS, full_meeting ("meeting-1"));
+  g_assert_cmpuint (ewn_item_store_get_n_items (again, CALENDAR), ==, 0);
+  g_assert_cmpuint (ewn_item_store_get_n_items (again, TASKS), ==, 2);
+  g_assert_true (ewn_item_store_remove (again, "meeting-1"));
+  g_assert_false (ewn_item_store_remove (again, "meeting-1"));
+  g_assert_cmpuint (ewn_item_store_get_n_items (again, TASKS), ==, 1);
+}
+
+static void
+write_bytes (const char *file,
+             const char *data,
+             gssize      length)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (file, data, length, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_corrupt_snapshot (gconstpointer data)
+{
+  const char      *how = data;
+  g_autofree char *dir = store_dir ();
+  g_autofree char *snapshot = g_build_filename (dir, "items.snapshot", NULL);
+  g_autofree char *aside = g_strconcat (snapshot, ".corrupt", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = open_store (dir);
+  g_autoptr (EwnItemStore) again = NULL;
+  g_autofree char *contents = NULL;
+  gsize            length;
+
+  fill (store);
+  g_assert_true (ewn_item_store_close (store, &error));
+  g_assert_true (g_file_get_contents (snapshot, &contents, &length, NULL));
+
+  if (g_str_equal (how, "random"))
+    {
+      g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+
+      for (gsize i = 0; i < length; i++)
+        contents[i] = g_rand_int (rand);
+    }
+  else if (g_str_equal (how, "truncated"))
+    length /= 2;
+  else if (g_str_equal (how, "version"))
+    contents[4] = 99;
+  else if (g_str_equal (how, "bit-flip"))
+    contents[length - 10] ^= 0x10;
+  write_bytes (snapshot, contents, length);
+
+  again = ewn_item_store_new (dir);
+  g_assert_false (ewn_item_store_load (again, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, snapshot));
+  g_assert_cmpuint (ewn_item_store_get_n_items (again, CALENDAR), ==, 0);
+  g_assert_false (ewn_item_store_has_folder (again, CALENDAR));
+  g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (snapshot, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  /* the store works from nothing afterwards */
+  fill (again);
+  g_assert_true (ewn_item_store_close (again, &error));
+  g_assert_no_error (error);
+  g_clear_object (&again);
+  again = open_store (dir);
+  check_filled (again);
+}
+
+static void
+test_torn_journal (void)
+{
+  g_autofree char *dir = store_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = open_store (dir);
+  g_autoptr (EwnItemStore) again = NULL;
+  g_autoptr (GDir) listing = NULL;
+  g_autofree char *journal = NULL;
+  const char      *name;
+  GStatBuf         info;
+
+  fill (store);
+  g_assert_true (ewn_item_store_commit (store, &error));
+  ewn_item_store_set_sync_state (store, CALENDAR, "lost");
+  ewn_item_store_put (store, CALENDAR, full_meeting ("meeting-lost"));
+  g_assert_true (ewn_item_store_commit (store, &error));
+  g_clear_object (&store);
+
+  listing = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "journal-"))
+      journal = g_build_filename (dir, name, NULL);
+  g_assert_nonnull (journal);
+  g_assert_cmpint (g_stat (journal, &info), ==, 0);
+  g_assert_cmpint (truncate (journal, info.st_size - 5), ==, 0);
+
+  again = open_store (dir);
+  check_filled (again);
+  g_assert_null (ewn_item_store_lookup (again, "meeting-lost", NULL));
+
+  /* new records go after the torn one and survive the next load */
+  ewn_item_store_set_sync_state (again, CALENDAR, "after");
+  g_assert_true (ewn_item_store_commit (again, &error));
+  g_clear_object (&again);
+  again = open_store (dir);
+  g_assert_cmpstr (ewn_item_store_get_sync_state (again, CALENDAR), ==, "after");
+  g_assert_cmpuint (ewn_item_store_get_n_items (again, CALENDAR), ==, 1);
+}
+
+static void
+test_io_errors (void)
+{
+  g_autofree char *file = g_build_filename (g_get_user_state_dir (), "plain-file", NULL);
+  g_autofree char *below = g_build_filename (file, "account", NULL);
+  g_autofree char *dir = store_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = ewn_item_store_new (below);
+  g_autoptr (EwnItemStore) locked = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_state_dir (), 0700), ==, 0);
+  write_bytes (file, "x", 1);
+  g_assert_false (ewn_item_store_load (store, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_nonnull (strstr (error->message, below));
+  g_clear_error (&error);
+
+  fill (store);
+  g_assert_false (ewn_item_store_commit (store, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, below));
+  g_clear_error (&error);
+  g_assert_false (ewn_item_store_close (store, &error));
+  g_clear_error (&error);
+  /* still usable in memory */
+  check_filled (store);
+
+  if (geteuid () == 0)
+    {
+      g_test_message ("running as root: permissions do not apply");
+      return;
+    }
+  locked = open_store (dir);
+  g_assert_cmpint (g_chmod (dir, 0500), ==, 0);
+  fill (locked);
+  g_assert_false (ewn_item_store_commit (locked, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_chmod (dir, 0700), ==, 0);
+  g_assert_true (ewn_item_store_commit (locked, &error));
+  g_assert_no_error (error);
+}
+
+/* The crash test. The writer commits record n as: sync state "n", item-n put,
+ * item-(n-KEEP) removed, subscription "sub-n"; it reports each commit on stdout. */
+
+static int
+crash_writer (const char *dir)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = ewn_item_store_new (dir);
+  const char *state;
+  guint64     n = 0;
+
+  if (!ewn_item_store_load (store, &error))
+    return 3;
+  ewn_item_store_set_compact_threshold (store, 16 * 1024);
+  ewn_item_store_add_folder (store, CALENDAR, NULL, EWS_FOLDER_KIND_CALENDAR);
+  state = ewn_item_store_get_sync_state (store, CALENDAR);
+  if (state != NULL)
+    n = g_ascii_strtoull (state, NULL, 10);
+
+  for (;;)
+    {
+      g_autofree char *line = NULL;
+      g_autofree char *id = NULL;
+      g_autofree char *gone = NULL;
+      g_autofree char *sub = NULL;
+      EwsItem         *item;
+
+      n++;
+      id = g_strdup_printf ("item-%" G_GUINT64_FORMAT, n);
+      item = full_meeting (id);
+      g_free (item->subject);
+      item->subject = g_strdup_printf ("subject %" G_GUINT64_FORMAT, n);
+      ewn_item_store_put (store, CALENDAR, item);
+      if (n > KEEP)
+        {
+          gone = g_strdup_printf ("item-%" G_GUINT64_FORMAT, n - KEEP);
+          ewn_item_store_remove (store, gone);
+        }
+      sub = g_strdup_printf ("sub-%" G_GUINT64_FORMAT, n);
+      ewn_item_store_set_subscription_ids (store, (const char *const[]){ sub, NULL });
+      line = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+      ewn_item_store_set_sync_state (store, CALENDAR, line);
+      if (!ewn_item_store_commit (store, &error))
+        return 4;
+      line = g_strconcat (line, "\n", NULL);
+      if (write (STDOUT_FILENO, line, strlen (line)) < 0)
+        return 5;
+    }
+}
+
+/* Everything up to the kill, keeping the last complete line. */
+static guint64
+drain_until (int    fd,
+             gint64 deadline)
+{
+  GString *tail = g_string_new (NULL);
+  guint64  last = 0;
+  char     buffer[4096];
+
+  for (;;)
+    {
+      gint64  now = g_get_monotonic_time ();
+      GPollFD poll_fd = { fd, G_IO_IN, 0 };
+      gssize  n;
+
+      if (deadline > 0 && now >= deadline)
+        break;
+      if (g_poll (&poll_fd, 1, deadline > 0 ? (deadline - now + 999) / 1000 : -1) <= 0)
+        continue;
+      n = read (fd, buffer, sizeof buffer);
+      if (n <= 0)
+        break;
+      g_string_append_len (tail, buffer, n);
+      while (strchr (tail->str, '\n') != NULL)
+        {
+          char *end = strchr (tail->str, '\n');
+
+          *end = '\0';
+          last = g_ascii_strtoull (tail->str, NULL, 10);
+          g_string_erase (tail, 0, end - tail->str + 1);
+        }
+    }
+  g_string_free (tail, TRUE);
+  return last;
+}
+
+static void
+check_consistent (EwnItemStore *store,
+                  guint64       n)
+{
+  g_autofree char *sub = g_strdup_printf ("sub-%" G_GUINT64_FORMAT, n);
+  g_auto (GStrv) subs = ewn_item_store_dup_subscription_ids (store);
+
+  g_assert_cmpuint (ewn_item_store_get_n_items (store, CALENDAR), ==, MIN (n, KEEP));
+  for (guint64 i = n > KEEP ? n - KEEP + 1 : 1; i <= n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("item-%" G_GUINT64_FORMAT, i);
+      g_autofree char *subject = g_strdup_printf ("subject %" G_GUINT64_FORMAT, i);
+      const EwsItem   *item = ewn_item_store_lookup (store, id, NULL);
+
+      g_assert_nonnull (item);
+      g_assert_cmpstr (item->subject, ==, subject);
+      g_assert_cmpuint (item->attendees->len, ==, 2);
+    }
+  if (n > 0)
+    g_assert_cmpstrv (subs, ((const char *const[]){ sub, NULL }));
+}
+
+static void
+test_crash (void)
+{
+  g_autofree char *dir = store_dir ();
+  guint64          previous = 0;
+  guint            n_compacted = 0;
+
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr (GRand) rand = g_rand_new_with_seed (0x5eed + round);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (EwnItemStore) store = NULL;
+      g_autofree char *snapshot = g_build_filename (dir, "items.snapshot", NULL);
+      const char      *argv[] = { self_path, "--crash-writer", dir, NULL };
+      const char      *state;
+      GPid             pid;
+      int              out;
+      int              status;
+      guint64          reported;
+      guint64          late;
+      guint64          loaded;
+
+      g_assert_true (g_spawn_async_with_pipes (NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                               NULL, NULL, &pid, NULL, &out, NULL, &error));
+      g_assert_no_error (error);
+      reported = drain_until (out, g_get_monotonic_time () + g_rand_int_range (rand, 5000, 80000));
+      g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      late = drain_until (out, 0);
+      /* a writer killed before its first commit reports nothing */
+      reported = MAX (MAX (reported, late), previous);
+      close (out);
+      g_spawn_close_pid (pid);
+      g_assert_true (WIFSIGNALED (status));
+      g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+
+      store = open_store (dir);
+      state = ewn_item_store_get_sync_state (store, CALENDAR);
+      loaded = state != NULL ? g_ascii_strtoull (state, NULL, 10) : 0;
+      g_test_message ("round %u: reported %" G_GUINT64_FORMAT ", loaded %" G_GUINT64_FORMAT,
+                      round, reported, loaded);
+      /* nothing committed is lost, nothing is repeated or half there */
+      g_assert_cmpuint (loaded, >=, reported);
+      g_assert_cmpuint (loaded, <=, reported + 1);
+      g_assert_cmpuint (loaded, >=, previous);
+      check_consistent (store, loaded);
+      previous = loaded;
+      n_compacted += g_file_test (snapshot, G_FILE_TEST_EXISTS);
+    }
+  g_assert_cmpuint (previous, >, 0);
+  g_assert_cmpuint (n_compacted, >, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 3 && g_str_equal (argv[1], "--crash-writer"))
+    return crash_writer (argv[2]);
+
+  self_path = argv[0];
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/item-store/round-trip", test_round_trip);
+  g_test_add_data_func ("/item-store/journal-replay", GINT_TO_POINTER (FALSE), test_replay_and_compaction);
+  g_test_add_data_func ("/item-store/compaction", GINT_TO_POINTER (TRUE), test_replay_and_compaction);
+  g_test_add_func ("/item-store/reset-folder", test_reset_folder);
+  g_test_add_data_func ("/item-store/corrupt/random", "random", test_corrupt_snapshot);
+  g_test_add_data_func ("/item-store/corrupt/truncated", "truncated", test_corrupt_snapshot);
+  g_test_add_data_func ("/item-store/corrupt/version", "version", test_corrupt_snapshot);
+  g_test_add_data_func ("/item-store/corrupt/bit-flip", "bit-flip", test_corrupt_snapshot);
+  g_test_add_func ("/item-store/torn-journal", test_torn_journal);
+  g_test_add_func ("/item-store/io-errors", test_io_errors);
+  g_test_add_func ("/item-store/crash", test_crash);
+
+  return g_test_run ();
+}
