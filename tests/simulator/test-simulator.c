@@ -23,6 +23,10 @@
 #define ENVELOPE_HEAD "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"" EWS_NS_SOAP "\" xmlns:m=\"" EWS_NS_MESSAGES "\" xmlns:t=\"" EWS_NS_TYPES "\"><soap:Header><t:RequestServerVersion Version=\"Exchange2013_SP1\"/></soap:Header><soap:Body>"
 #define ENVELOPE_TAIL "</soap:Body></soap:Envelope>"
 
+/* Under valgrind everything is about ten times slower: EWS_TEST_TIME_SCALE stretches the
+ * simulator's short "minute" and every deadline alike. */
+static guint time_scale = 1;
+
 typedef struct
 {
   char    *operation;
@@ -74,7 +78,7 @@ fixture_set_up (Fixture      *f,
   ews_simulator_add_user (f->sim, "bob", "hunter2");
   ews_simulator_set_traffic_func (f->sim, traffic_cb, NULL, NULL);
   ews_simulator_set_keepalive_interval (f->sim, 100);
-  ews_simulator_set_minute_ms (f->sim, 400);
+  ews_simulator_set_minute_ms (f->sim, 400 * time_scale);
   g_assert_true (ews_simulator_listen (f->sim, 0, FALSE, &error));
   g_assert_no_error (error);
   f->url = ews_simulator_get_url (f->sim);
@@ -308,7 +312,7 @@ wait_for (Reader     *r,
           guint       n,
           guint       timeout_ms)
 {
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * time_scale * 1000;
 
   while (count (r->text->str, needle) < n && !r->eof && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE), g_usleep (500);
@@ -319,7 +323,7 @@ static void
 wait_eof (Reader *r,
           guint   timeout_ms)
 {
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * time_scale * 1000;
 
   while (!r->eof && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE), g_usleep (500);
@@ -628,14 +632,14 @@ test_push (Fixture      *f,
   g_assert_cmpuint (ews_simulator_get_n_subscriptions (f->sim), ==, 1);
 
   id = colleague_create_meeting (bob, "Budget");
-  end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  end = g_get_monotonic_time () + 3 * time_scale * G_USEC_PER_SEC;
   while (l.received == 0 && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (l.received, ==, 1);
 
   /* The listener ends the subscription at the next status event. */
   l.unsubscribe = TRUE;
-  end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  end = g_get_monotonic_time () + 3 * time_scale * G_USEC_PER_SEC;
   while (ews_simulator_get_n_subscriptions (f->sim) > 0 && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
   g_assert_cmpuint (ews_simulator_get_n_subscriptions (f->sim), ==, 0);
@@ -1001,6 +1005,8 @@ main (int   argc,
   /* Loopback only: keep the desktop's proxy settings (and their schemas) out. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  if (g_getenv ("EWS_TEST_TIME_SCALE") != NULL)
+    time_scale = CLAMP (g_ascii_strtoull (g_getenv ("EWS_TEST_TIME_SCALE"), NULL, 10), 1, 100);
   traffic = g_ptr_array_new_with_free_func (traffic_free);
 
 #define ADD(path, func) g_test_add ("/simulator/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
