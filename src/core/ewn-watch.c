@@ -5,14 +5,28 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ewn-account.h"
+#include "ewn-change-json.h"
 #include "ewn-watch.h"
-#include "ewn-watcher.h"
+
+/* `ews-notifier --watch`: the engine without any GUI, one line per change on stdout
+ * (JSON with --json, a stable interface for scripts), state transitions on stderr. */
+
+typedef struct
+{
+  GMainLoop  *loop;
+  EwnAccount *account;
+  gboolean    json;
+  int         exit_status;
+  gboolean    stopping;
+  char       *last_state;
+} Watch;
 
 gboolean
 ewn_watch_requested (int          argc,
@@ -46,53 +60,101 @@ read_password (GError **error)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
-static void
-on_change (EwnWatcher *watcher,
-           EwnChange  *change,
-           gpointer    user_data)
+/* A readable, file-name-safe id such as "alice@mail.example.com". */
+static char *
+account_id_for (const char *url,
+                const char *user)
 {
-  const EwsItem *item = ewn_change_get_item (change);
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *clock = g_date_time_format (now, "%H:%M:%S");
-  g_autofree char *summary = ewn_change_dup_summary (change);
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *id = g_strdup_printf ("%s@%s", user, uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "server");
 
-  if (change->after != NULL && item->last_modified_name != NULL)
-    g_print ("%s  %-17s %s  (%s)\n", clock, ewn_change_kind_to_string (change->kind), summary,
-             item->last_modified_name);
-  else
-    g_print ("%s  %-17s %s\n", clock, ewn_change_kind_to_string (change->kind), summary);
+  return g_strcanon (g_steal_pointer (&id), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_", '_');
 }
 
 static void
-on_status (EwnWatcher *watcher,
-           GParamSpec *pspec,
-           gpointer    user_data)
+on_change (EwnAccount *account,
+           EwnChange  *change,
+           Watch      *watch)
 {
-  g_printerr ("[%s]\n", ewn_watcher_get_status (watcher));
+  if (watch->json)
+    {
+      g_autofree char *line = ewn_change_to_json_line (change);
+
+      fputs (line, stdout);
+      fputc ('\n', stdout);
+    }
+  else
+    {
+      const EwsItem *item = ewn_change_get_item (change);
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *clock = g_date_time_format (now, "%H:%M:%S");
+      g_autofree char *summary = ewn_change_dup_summary (change);
+
+      if (item->last_modified_name != NULL)
+        printf ("%s  %-17s %s  (%s)\n", clock, ewn_change_kind_to_string (change->kind), summary,
+                item->last_modified_name);
+      else
+        printf ("%s  %-17s %s\n", clock, ewn_change_kind_to_string (change->kind), summary);
+    }
+  fflush (stdout);
+}
+
+static void
+on_stopped (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Watch *watch = user_data;
+
+  ewn_account_stop_finish (EWN_ACCOUNT (source), result, NULL);
+  g_main_loop_quit (watch->loop);
+}
+
+static void
+stop (Watch *watch)
+{
+  if (watch->stopping)
+    return;
+
+  watch->stopping = TRUE;
+  ewn_account_stop_async (watch->account, on_stopped, watch);
+}
+
+static void
+on_state (EwnAccount *account,
+          GParamSpec *pspec,
+          Watch      *watch)
+{
+  const char      *reason = ewn_account_get_state_reason (account);
+  g_autofree char *line = g_strdup_printf ("[%s%s%s]", ewn_account_state_to_string (ewn_account_get_state (account)),
+                                           reason != NULL ? ": " : "", reason != NULL ? reason : "");
+
+  /* The state and its reason change together; say it once. */
+  if (g_strcmp0 (line, watch->last_state) == 0)
+    return;
+  g_printerr ("%s\n", line);
+  g_free (watch->last_state);
+  watch->last_state = g_steal_pointer (&line);
+}
+
+static void
+on_credentials_needed (EwnAccount *account,
+                       Watch      *watch)
+{
+  /* Nobody can be asked here: say so and leave. */
+  watch->exit_status = 1;
+  stop (watch);
 }
 
 static gboolean
 on_quit_signal (gpointer user_data)
 {
-  EwnWatcher *watcher = user_data;
-
-  ewn_watcher_stop (watcher);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_watcher_finished (EwnWatcher *watcher,
-                     GParamSpec *pspec,
-                     GMainLoop  *loop)
-{
-  if (!ewn_watcher_get_running (watcher))
-    g_main_loop_quit (loop);
+  stop (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 /**
  * ewn_watch_main:
- *
- * `ews-notifier --watch`: watch without any GUI and print each change on a line.
  *
  * Returns: the process exit status
  */
@@ -100,7 +162,7 @@ int
 ewn_watch_main (int    argc,
                 char **argv)
 {
-  gboolean         watch = FALSE;
+  gboolean         watch_flag = FALSE;
   gboolean         password_stdin = FALSE;
   gboolean         debug = FALSE;
   gboolean         trace = FALSE;
@@ -108,19 +170,25 @@ ewn_watch_main (int    argc,
   g_autofree char *user = NULL;
   g_auto (GStrv) mailboxes = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *state_dir = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
-  g_autoptr (EwnWatcher) watcher = NULL;
+  g_autoptr (EwsClient) client = NULL;
   g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (EwnAccount) account = NULL;
+  Watch        watch = { 0 };
+  guint        sigint, sigterm;
   GOptionEntry entries[] = {
-    { "watch", 0, 0, G_OPTION_ARG_NONE, &watch, N_("Watch without a window and print each change"), NULL },
-      { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("EWS URL, e.g. https://mail.example.com/EWS/Exchange.asmx"), N_("URL") },
-        { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name to sign in with"), N_("NAME") },
-          { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
-            { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mailboxes, N_("Also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
-              { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print debugging messages"), NULL },
-                { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, N_("Print the EWS messages exchanged, without credentials (implies --debug)"), NULL },
-                  { NULL } };
+    { "watch", 0, 0, G_OPTION_ARG_NONE, &watch_flag, N_("Watch without a window and print each change"), NULL },
+      { "json", 0, 0, G_OPTION_ARG_NONE, &watch.json, N_("Print each change as one JSON object per line"), NULL },
+        { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("EWS URL, e.g. https://mail.example.com/EWS/Exchange.asmx"), N_("URL") },
+          { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name to sign in with"), N_("NAME") },
+            { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
+              { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mailboxes, N_("Also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
+                { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print debugging messages"), NULL },
+                  { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, N_("Print the EWS messages exchanged, without credentials (implies --debug)"), NULL },
+                    { NULL } };
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Watch Exchange calendars and task lists for changes."));
@@ -147,20 +215,33 @@ ewn_watch_main (int    argc,
       return 2;
     }
 
-  loop = g_main_loop_new (NULL, FALSE);
-  watcher = ewn_watcher_new (server, user, password, (const char *const *)mailboxes);
+  client = ews_client_new (server);
+  ews_client_set_credentials (client, user, password);
   memset (password, 0, strlen (password));
-  ewn_watcher_set_trace (watcher, trace);
+  ews_client_set_trace (client, trace);
+  if (strchr (user, '@') != NULL)
+    ews_client_set_anchor_mailbox (client, user);
 
-  g_signal_connect (watcher, "notify::running", G_CALLBACK (on_watcher_finished), loop);
-  g_signal_connect (watcher, "notify::status", G_CALLBACK (on_status), NULL);
-  g_signal_connect (watcher, "change", G_CALLBACK (on_change), NULL);
-  g_unix_signal_add (SIGINT, on_quit_signal, watcher);
-  g_unix_signal_add (SIGTERM, on_quit_signal, watcher);
+  id = account_id_for (server, user);
+  state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
+  account = ewn_account_new (id, client, state_dir, (const char *const *)mailboxes);
 
-  ewn_watcher_start (watcher);
-  if (ewn_watcher_get_running (watcher))
-    g_main_loop_run (loop);
+  loop = g_main_loop_new (NULL, FALSE);
+  watch.loop = loop;
+  watch.account = account;
+  g_signal_connect (account, "change", G_CALLBACK (on_change), &watch);
+  g_signal_connect (account, "notify::state-reason", G_CALLBACK (on_state), &watch);
+  g_signal_connect (account, "notify::state", G_CALLBACK (on_state), &watch);
+  g_signal_connect (account, "credentials-needed", G_CALLBACK (on_credentials_needed), &watch);
+  sigint = g_unix_signal_add (SIGINT, on_quit_signal, &watch);
+  sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, &watch);
 
-  return ewn_watcher_get_exit_status (watcher);
+  ewn_account_start (account);
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handlers_disconnect_by_data (account, &watch);
+  g_free (watch.last_state);
+  return watch.exit_status;
 }

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ewn-account"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ews-error.h"
+#include "ewn-account-private.h"
+
+/* Finding the folders, subscribing to them, and polling when streaming is unavailable. */
+
+/* Pull: the same engine, fed by GetEvents. */
+
+static void
+on_events (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  EwsSubscription *subscription = user_data;
+  EwnAccount      *self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwsNotification) notification = NULL;
+  gboolean more = FALSE;
+
+  notification = ews_client_get_events_finish (EWS_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = g_object_get_data (G_OBJECT (source), "ewn-account");
+  self->polls_in_flight--;
+  if (notification == NULL)
+    {
+      ewn_account_handle_error (self, error);
+      return;
+    }
+
+  for (guint i = 0; i < notification->events->len; i++)
+    {
+      EwsEvent *event = g_ptr_array_index (notification->events, i);
+
+      if (event->watermark != NULL)
+        {
+          g_free (subscription->watermark);
+          subscription->watermark = g_strdup (event->watermark);
+        }
+      ewn_sync_engine_hint (self->engine, event);
+    }
+  more = notification->more_events;
+
+  if (self->polls_in_flight == 0 && self->poll_id == 0 && self->state == EWN_ACCOUNT_STATE_STREAMING)
+    ewn_account_schedule_poll (self, more ? 0 : self->timing.pull_interval_ms);
+}
+
+static gboolean
+poll_cb (gpointer user_data)
+{
+  EwnAccount *self = user_data;
+
+  self->poll_id = 0;
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_STREAMING, NULL);
+  ewn_account_update_live_state (self);
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      EwsSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+
+      self->polls_in_flight++;
+      ews_client_get_events_async (self->client, subscription->id, subscription->watermark,
+                                   self->cancellable, on_events, subscription);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+void
+ewn_account_schedule_poll (EwnAccount *self,
+                           guint       delay_ms)
+{
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  self->poll_id = g_timeout_add (delay_ms, poll_cb, self);
+}
+
+/* Subscribing */
+
+static void
+store_subscription_ids (EwnAccount *self)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    g_ptr_array_add (ids, ((EwsSubscription *)g_ptr_array_index (self->subscriptions, i))->id);
+  g_ptr_array_add (ids, NULL);
+  ewn_item_store_set_subscription_ids (self->store, (const char *const *)ids->pdata);
+  if (!ewn_item_store_commit (self->store, &error))
+    g_warning ("%s: cannot save the subscription ids: %s", self->id, error->message);
+}
+
+static void
+on_subscribed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  EwnAccount *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwsSubscription) subscription = NULL;
+
+  subscription = ews_client_subscribe_finish (EWS_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->pending_subscribes--;
+  if (subscription != NULL)
+    g_ptr_array_add (self->subscriptions, g_steal_pointer (&subscription));
+  else if (self->pending_subscribes == 0 || self->subscriptions->len == 0)
+    {
+      /* Partial success is not good enough: a mailbox would go unwatched. */
+      for (guint i = 0; i < self->subscriptions->len; i++)
+        ews_client_unsubscribe_async (self->client,
+                                      ((EwsSubscription *)g_ptr_array_index (self->subscriptions, i))->id,
+                                      NULL, NULL, NULL);
+      g_ptr_array_set_size (self->subscriptions, 0);
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+      self->pending_subscribes = 0;
+      ewn_account_handle_error (self, error);
+      return;
+    }
+
+  if (self->pending_subscribes > 0)
+    return;
+
+  store_subscription_ids (self);
+  self->backoff_ms = 0;
+
+  /* Everything before the subscription existed is caught up by a sync. */
+  ewn_sync_engine_catch_up (self->engine);
+  if (self->pull)
+    ewn_account_schedule_poll (self, 0);
+  else
+    ewn_account_open_stream (self);
+}
+
+void
+ewn_account_subscribe (EwnAccount *self)
+{
+  g_auto (GStrv) folder_ids = ewn_item_store_dup_folder_ids (self->store);
+  g_autoptr (GHashTable) by_mailbox = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                             (GDestroyNotify)g_ptr_array_unref);
+  GHashTableIter iter;
+  GPtrArray     *refs;
+
+  ewn_account_close_stream (self);
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_SUBSCRIBING, NULL);
+  g_ptr_array_set_size (self->subscriptions, 0);
+
+  /* One subscription per mailbox: a subscription may not span mailboxes. */
+  for (guint i = 0; folder_ids != NULL && folder_ids[i] != NULL; i++)
+    {
+      const char *mailbox = ewn_item_store_get_folder_mailbox (self->store, folder_ids[i]);
+
+      refs = g_hash_table_lookup (by_mailbox, mailbox != NULL ? mailbox : "");
+      if (refs == NULL)
+        {
+          refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+          g_hash_table_insert (by_mailbox, (gpointer)(mailbox != NULL ? mailbox : ""), refs);
+        }
+      g_ptr_array_add (refs, ews_folder_ref_new_id (folder_ids[i], NULL));
+    }
+
+  g_hash_table_iter_init (&iter, by_mailbox);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&refs))
+    {
+      self->pending_subscribes++;
+      if (self->pull)
+        ews_client_subscribe_pull_async (self->client, refs, EWS_EVENT_MASK_ITEMS, NULL,
+                                         self->timing.pull_timeout_min, self->cancellable,
+                                         on_subscribed, self);
+      else
+        ews_client_subscribe_streaming_async (self->client, refs, EWS_EVENT_MASK_ITEMS,
+                                              self->cancellable, on_subscribed, self);
+    }
+}
+
+/* Resolving */
+
+static void
+on_folders (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  EwnAccount *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  guint watched = 0;
+
+  folders = ews_client_get_folders_finish (EWS_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (folders == NULL)
+    {
+      ewn_account_handle_error (self, error);
+      return;
+    }
+
+  /* Requested as calendar, tasks for the own mailbox, then for each extra one. */
+  for (guint i = 0; i < folders->len; i++)
+    {
+      EwsFolder  *folder = g_ptr_array_index (folders, i);
+      const char *mailbox = i >= 2 && self->mailboxes != NULL ? self->mailboxes[i / 2 - 1] : NULL;
+
+      if (folder->error != NULL)
+        {
+          g_warning ("%s: cannot watch the %s of %s: %s", self->id, i % 2 == 0 ? "calendar" : "task list",
+                     mailbox != NULL ? mailbox : self->id, folder->error->message);
+          continue;
+        }
+      ewn_sync_engine_add_folder (self->engine, folder->id, mailbox,
+                                  i % 2 == 0 ? EWS_FOLDER_KIND_CALENDAR : EWS_FOLDER_KIND_TASKS);
+      watched++;
+    }
+
+  if (watched == 0)
+    {
+      g_autoptr (GError) none = g_error_new_literal (EWS_ERROR, EWS_ERROR_FAILED,
+                                                     _("None of the folders can be watched"));
+
+      ewn_account_handle_error (self, none);
+      return;
+    }
+
+  self->resolved = TRUE;
+  ewn_account_subscribe (self);
+}
+
+void
+ewn_account_resolve (EwnAccount *self)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_RESOLVING, NULL);
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("tasks", NULL));
+  for (guint i = 0; self->mailboxes != NULL && self->mailboxes[i] != NULL; i++)
+    {
+      g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", self->mailboxes[i]));
+      g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("tasks", self->mailboxes[i]));
+    }
+  ews_client_get_folders_async (self->client, refs, self->cancellable, on_folders, self);
+}

@@ -1,0 +1,687 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ewn-account"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ews-error.h"
+#include "ews-event-stream.h"
+#include "ewn-account-private.h"
+#include "ewn-item-store.h"
+#include "ewn-sync-engine.h"
+#include "ewn-system-watch.h"
+
+/* One mailbox login: one streaming connection carrying the subscriptions of its own
+ * mailbox and of the extra mailboxes it watches. Stream events are only hints for the
+ * sync engine; every gap (start, reconnect, resubscribe, missed events, network back,
+ * wake-up) ends in a catch-up sync. Nothing is fatal forever: a slow retry remains. */
+
+static const EwnAccountTiming default_timing = {
+  .watchdog_ms = 90 * 1000,
+  .backoff_initial_ms = 1000,
+  .backoff_max_ms = 5 * 60 * 1000,
+  .connection_timeout_min = 30,
+  .pull_interval_ms = 60 * 1000,
+  .pull_timeout_min = 30,
+};
+
+G_DEFINE_FINAL_TYPE (EwnAccount, ewn_account, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_STATE_REASON,
+  N_PROPS
+};
+
+enum
+{
+  CHANGE,
+  CREDENTIALS_NEEDED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint       signals[N_SIGNALS];
+
+G_DEFINE_ENUM_TYPE (EwnAccountState, ewn_account_state, G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_OFFLINE, "offline"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_RESOLVING, "resolving"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_SUBSCRIBING, "subscribing"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_STREAMING, "streaming"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_SYNCING, "syncing"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_BACKING_OFF, "backing-off"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_AUTH_NEEDED, "auth-needed"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_PAUSED, "paused"), G_DEFINE_ENUM_VALUE (EWN_ACCOUNT_STATE_ERROR, "error"))
+
+/**
+ * ewn_account_state_to_string:
+ * @state: an #EwnAccountState
+ *
+ * Returns: the stable name of @state, e.g. "backing-off"
+ */
+const char *
+ewn_account_state_to_string (EwnAccountState state)
+{
+  g_autoptr (GEnumClass) klass = g_type_class_ref (EWN_TYPE_ACCOUNT_STATE);
+  GEnumValue *value = g_enum_get_value (klass, state);
+
+  return value != NULL ? value->value_nick : "unknown";
+}
+
+void
+ewn_account_set_state (EwnAccount     *self,
+                       EwnAccountState state,
+                       const char     *reason)
+{
+  gboolean state_changed = self->state != state;
+  gboolean reason_changed = g_strcmp0 (self->state_reason, reason) != 0;
+
+  if (reason_changed)
+    {
+      g_free (self->state_reason);
+      self->state_reason = g_strdup (reason);
+    }
+  self->state = state;
+
+  if (state_changed || reason_changed)
+    g_debug ("%s: %s%s%s", self->id, ewn_account_state_to_string (state),
+             reason != NULL ? ": " : "", reason != NULL ? reason : "");
+  if (state_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (reason_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_REASON]);
+}
+
+/* streaming ⇄ syncing follows the engine while the connection is up. */
+void
+ewn_account_update_live_state (EwnAccount *self)
+{
+  if (self->state != EWN_ACCOUNT_STATE_STREAMING && self->state != EWN_ACCOUNT_STATE_SYNCING)
+    return;
+
+  ewn_account_set_state (self, ewn_sync_engine_get_busy (self->engine) ? EWN_ACCOUNT_STATE_SYNCING : EWN_ACCOUNT_STATE_STREAMING, NULL);
+}
+
+static guint
+next_backoff (EwnAccount *self)
+{
+  guint jitter;
+
+  if (self->backoff_ms == 0)
+    self->backoff_ms = self->timing.backoff_initial_ms;
+  else
+    self->backoff_ms = MIN (self->backoff_ms * 2, self->timing.backoff_max_ms);
+
+  jitter = (guint)g_random_int_range (0, (gint32)MIN (self->backoff_ms / 4 + 1, G_MAXINT32));
+  return MIN (self->backoff_ms + jitter, self->timing.backoff_max_ms + jitter);
+}
+
+static void
+clear_timers (EwnAccount *self)
+{
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->sync_retry_id, g_source_remove);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+}
+
+/* Picks the connection up again where it makes sense: with live subscriptions, reopen
+ * the stream (or poll) and catch up; without, start over from resolving. */
+gboolean
+ewn_account_restart (gpointer user_data)
+{
+  EwnAccount *self = user_data;
+
+  self->retry_id = 0;
+  if (!self->running || self->paused)
+    return G_SOURCE_REMOVE;
+
+  if (!self->resolved)
+    ewn_account_resolve (self);
+  else if (self->subscriptions->len == 0)
+    ewn_account_subscribe (self);
+  else
+    {
+      ewn_sync_engine_catch_up (self->engine);
+      if (self->pull)
+        ewn_account_schedule_poll (self, 0);
+      else
+        ewn_account_open_stream (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+retry_in (EwnAccount *self,
+          guint       delay_ms,
+          const char *reason)
+{
+  g_autofree char *text = NULL;
+
+  ewn_account_close_stream (self);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+
+  text = g_strdup_printf (_("%s — retrying in %u s"), reason, (delay_ms + 999) / 1000);
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_BACKING_OFF, text);
+  self->retry_id = g_timeout_add (delay_ms, ewn_account_restart, self);
+}
+
+static void
+forget_subscriptions (EwnAccount *self)
+{
+  g_ptr_array_set_size (self->subscriptions, 0);
+  ewn_item_store_set_subscription_ids (self->store, NULL);
+}
+
+/* What every failure of the connection comes down to. */
+void
+ewn_account_handle_error (EwnAccount   *self,
+                          const GError *error)
+{
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
+    {
+      ewn_account_close_stream (self);
+      clear_timers (self);
+      ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, _("The server refused the user name or password"));
+      g_signal_emit (self, signals[CREDENTIALS_NEEDED], 0);
+      return;
+    }
+
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_SUBSCRIPTION_DEAD) || g_error_matches (error, EWS_ERROR, EWS_ERROR_MISSED_EVENTS))
+    {
+      /* The first resubscription is immediate; repeated failures back off. */
+      forget_subscriptions (self);
+      retry_in (self, self->backoff_ms == 0 ? 0 : next_backoff (self), error->message);
+      if (self->backoff_ms == 0)
+        self->backoff_ms = self->timing.backoff_initial_ms / 2;
+      return;
+    }
+
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_REDISCOVER))
+    self->resolved = FALSE;
+
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_NOT_SUPPORTED) && !self->pull)
+    {
+      /* A server before Exchange 2010 SP1, or one that refuses streaming. */
+      g_message ("%s: streaming is not available (%s); polling instead", self->id, error->message);
+      self->pull = TRUE;
+      forget_subscriptions (self);
+      retry_in (self, 0, error->message);
+      return;
+    }
+
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_SERVER_BUSY) && ews_error_get_back_off_ms (error) > 0)
+    {
+      retry_in (self, ews_error_get_back_off_ms (error), error->message);
+      return;
+    }
+
+  retry_in (self, next_backoff (self), error->message);
+}
+
+static gboolean
+sync_retry_cb (gpointer user_data)
+{
+  EwnAccount *self = user_data;
+
+  self->sync_retry_id = 0;
+  if (self->running && !self->paused)
+    ewn_sync_engine_catch_up (self->engine);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sync_error (EwnSyncEngine *engine,
+               const char    *folder_id,
+               const GError  *error,
+               EwnAccount    *self)
+{
+  guint delay;
+
+  g_debug ("%s: sync of a folder failed: %s", self->id, error->message);
+
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
+    {
+      ewn_account_handle_error (self, error);
+      return;
+    }
+
+  /* The folder stays marked in the engine; a later catch-up retries it. */
+  if (self->sync_retry_id != 0)
+    return;
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_SERVER_BUSY) && ews_error_get_back_off_ms (error) > 0)
+    delay = ews_error_get_back_off_ms (error);
+  else
+    delay = next_backoff (self);
+  self->sync_retry_id = g_timeout_add (delay, sync_retry_cb, self);
+}
+
+static void
+on_engine_change (EwnSyncEngine *engine,
+                  EwnChange     *change,
+                  EwnAccount    *self)
+{
+  g_signal_emit (self, signals[CHANGE], 0, change);
+}
+
+static void
+on_engine_busy (EwnSyncEngine *engine,
+                GParamSpec    *pspec,
+                EwnAccount    *self)
+{
+  ewn_account_update_live_state (self);
+}
+
+/* The system */
+
+static void
+on_network_changed (EwnSystemWatch *system,
+                    gboolean        available,
+                    EwnAccount     *self)
+{
+  if (!self->running || self->paused)
+    return;
+
+  if (!available)
+    {
+      ewn_account_close_stream (self);
+      clear_timers (self);
+      ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, _("No network"));
+      return;
+    }
+
+  ewn_account_reconnect (self);
+}
+
+static void
+on_suspending (EwnSystemWatch *system,
+               EwnAccount     *self)
+{
+  if (!self->running || self->paused)
+    return;
+
+  ewn_account_close_stream (self);
+  clear_timers (self);
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, _("Sleeping"));
+}
+
+static void
+on_resumed (EwnSystemWatch *system,
+            EwnAccount     *self)
+{
+  if (self->running && !self->paused)
+    ewn_account_reconnect (self);
+}
+
+static void
+ewn_account_dispose (GObject *object)
+{
+  EwnAccount *self = (EwnAccount *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  ewn_account_close_stream (self);
+  clear_timers (self);
+  if (self->system != NULL)
+    g_signal_handlers_disconnect_by_data (self->system, self);
+  g_clear_object (&self->system);
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_object (&self->engine);
+  if (self->stream != NULL)
+    g_signal_handlers_disconnect_by_data (self->stream, self);
+  g_clear_object (&self->stream);
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (ewn_account_parent_class)->dispose (object);
+}
+
+static void
+ewn_account_finalize (GObject *object)
+{
+  EwnAccount *self = (EwnAccount *)object;
+
+  g_clear_object (&self->cancellable);
+  g_ptr_array_unref (self->subscriptions);
+  g_strfreev (self->mailboxes);
+  g_free (self->state_reason);
+  g_free (self->id);
+
+  G_OBJECT_CLASS (ewn_account_parent_class)->finalize (object);
+}
+
+static void
+ewn_account_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  EwnAccount *self = EWN_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_STATE_REASON:
+      g_value_set_string (value, self->state_reason);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ewn_account_class_init (EwnAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ewn_account_dispose;
+  object_class->finalize = ewn_account_finalize;
+  object_class->get_property = ewn_account_get_property;
+
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, EWN_TYPE_ACCOUNT_STATE, EWN_ACCOUNT_STATE_OFFLINE,
+                                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE_REASON] = g_param_spec_string ("state-reason", NULL, NULL, NULL,
+                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * EwnAccount::change:
+   * @change: the change
+   *
+   * A watched item changed. Emitted exactly once per change, after it was saved.
+   */
+  signals[CHANGE] = g_signal_new ("change", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                  NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                  EWN_TYPE_CHANGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * EwnAccount::credentials-needed:
+   *
+   * The server refused the credentials. The account waits in auth-needed until
+   * ewn_account_reconnect() is called with new credentials set on its client.
+   */
+  signals[CREDENTIALS_NEEDED] = g_signal_new ("credentials-needed", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 0);
+}
+
+static void
+ewn_account_init (EwnAccount *self)
+{
+  self->timing = default_timing;
+  self->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_subscription_free);
+  self->cancellable = g_cancellable_new ();
+  self->stream = ews_event_stream_new ();
+  self->watch_system = TRUE;
+  g_signal_connect (self->stream, "notification", G_CALLBACK (ewn_account_on_notification), self);
+}
+
+/**
+ * ewn_account_new:
+ * @id: a stable id, used for the state folder and in change records
+ * @client: the client, with URL, credentials and TLS set up
+ * @state_dir: the folder for this account's state (item store)
+ * @extra_mailboxes: (nullable): shared or delegate mailboxes to watch as well
+ *
+ * Returns: (transfer full): a new #EwnAccount
+ */
+EwnAccount *
+ewn_account_new (const char        *id,
+                 EwsClient         *client,
+                 const char        *state_dir,
+                 const char *const *extra_mailboxes)
+{
+  EwnAccount *self;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (EWS_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (state_dir != NULL, NULL);
+
+  self = g_object_new (EWN_TYPE_ACCOUNT, NULL);
+  self->id = g_strdup (id);
+  self->client = g_object_ref (client);
+  self->mailboxes = g_strdupv ((char **)extra_mailboxes);
+  self->store = ewn_item_store_new (state_dir);
+  self->engine = ewn_sync_engine_new (client, self->store, id);
+  g_signal_connect (self->engine, "change", G_CALLBACK (on_engine_change), self);
+  g_signal_connect (self->engine, "sync-error", G_CALLBACK (on_sync_error), self);
+  g_signal_connect (self->engine, "notify::busy", G_CALLBACK (on_engine_busy), self);
+  return self;
+}
+
+const char *
+ewn_account_get_id (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
+
+  return self->id;
+}
+
+EwsClient *
+ewn_account_get_client (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
+
+  return self->client;
+}
+
+EwnAccountState
+ewn_account_get_state (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), EWN_ACCOUNT_STATE_ERROR);
+
+  return self->state;
+}
+
+const char *
+ewn_account_get_state_reason (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
+
+  return self->state_reason;
+}
+
+/**
+ * ewn_account_get_pull:
+ * @self: an #EwnAccount
+ *
+ * Returns: %TRUE when the account polls (GetEvents) because streaming is unavailable
+ */
+gboolean
+ewn_account_get_pull (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), FALSE);
+
+  return self->pull;
+}
+
+void
+ewn_account_set_timing (EwnAccount             *self,
+                        const EwnAccountTiming *timing)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (timing != NULL);
+
+  self->timing = *timing;
+  self->timing.connection_timeout_min = CLAMP (timing->connection_timeout_min, 1, 30);
+  self->timing.pull_timeout_min = CLAMP (timing->pull_timeout_min, 1, 1440);
+  self->timing.backoff_max_ms = MAX (timing->backoff_max_ms, timing->backoff_initial_ms);
+}
+
+/**
+ * ewn_account_set_watch_system:
+ * @self: an #EwnAccount
+ * @watch_system: whether to follow network changes and suspend/resume
+ *
+ * On by default; tests that drive reconnects themselves turn it off.
+ */
+void
+ewn_account_set_watch_system (EwnAccount *self,
+                              gboolean    watch_system)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (!self->running);
+
+  self->watch_system = watch_system;
+}
+
+/**
+ * ewn_account_start:
+ * @self: an #EwnAccount
+ *
+ * Loads the saved state (a damaged one means a quiet full resync), frees the
+ * subscriptions a previous run left on the server, then resolves, subscribes, catches
+ * up and streams.
+ */
+void
+ewn_account_start (EwnAccount *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) stale = NULL;
+
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (!self->running);
+
+  self->running = TRUE;
+
+  if (!ewn_item_store_load (self->store, &error))
+    g_warning ("%s: the saved state could not be read (%s); starting afresh", self->id, error->message);
+
+  stale = ewn_item_store_dup_subscription_ids (self->store);
+  for (guint i = 0; stale != NULL && stale[i] != NULL; i++)
+    ews_client_unsubscribe_async (self->client, stale[i], NULL, NULL, NULL);
+  ewn_item_store_set_subscription_ids (self->store, NULL);
+
+  if (self->watch_system)
+    {
+      self->system = ewn_system_watch_get_default ();
+      g_signal_connect (self->system, "network-changed", G_CALLBACK (on_network_changed), self);
+      g_signal_connect (self->system, "suspending", G_CALLBACK (on_suspending), self);
+      g_signal_connect (self->system, "resumed", G_CALLBACK (on_resumed), self);
+    }
+
+  ewn_account_resolve (self);
+}
+
+/**
+ * ewn_account_reconnect:
+ * @self: an #EwnAccount
+ *
+ * Drops the connection and picks up at once (new credentials, network back, wake-up):
+ * the subscriptions are reused when still alive, and a catch-up sync closes the gap.
+ */
+void
+ewn_account_reconnect (EwnAccount *self)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+
+  if (!self->running || self->paused)
+    return;
+
+  ewn_account_close_stream (self);
+  clear_timers (self);
+  self->backoff_ms = 0;
+  ewn_account_restart (self);
+}
+
+void
+ewn_account_pause (EwnAccount *self)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+
+  if (!self->running || self->paused)
+    return;
+
+  self->paused = TRUE;
+  ewn_account_close_stream (self);
+  clear_timers (self);
+  ewn_sync_engine_cancel (self->engine);
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_PAUSED, NULL);
+}
+
+void
+ewn_account_resume (EwnAccount *self)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+
+  if (!self->running || !self->paused)
+    return;
+
+  self->paused = FALSE;
+  ewn_account_reconnect (self);
+}
+
+static void
+on_unsubscribed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  guint *pending = g_task_get_task_data (task);
+
+  if (!ews_client_unsubscribe_finish (EWS_CLIENT (source), result, &error))
+    g_debug ("Unsubscribe failed: %s", error->message);
+
+  if (--(*pending) == 0)
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ewn_account_stop_async:
+ * @self: an #EwnAccount
+ * @callback: called when done
+ * @user_data: for @callback
+ *
+ * Stops watching: cancels everything, saves the state and frees the server's
+ * subscriptions (so the next start has nothing stale to clean up).
+ */
+void
+ewn_account_stop_async (EwnAccount         *self,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  guint *pending;
+
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, ewn_account_stop_async);
+  pending = g_new0 (guint, 1);
+  g_task_set_task_data (task, pending, g_free);
+
+  self->running = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  ewn_account_close_stream (self);
+  clear_timers (self);
+  ewn_sync_engine_cancel (self->engine);
+
+  ewn_item_store_set_subscription_ids (self->store, NULL);
+  if (!ewn_item_store_close (self->store, &error))
+    g_warning ("%s: cannot save the state: %s", self->id, error->message);
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, NULL);
+
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      EwsSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+
+      (*pending)++;
+      ews_client_unsubscribe_async (self->client, subscription->id, NULL, on_unsubscribed,
+                                    g_object_ref (task));
+    }
+  g_ptr_array_set_size (self->subscriptions, 0);
+
+  if (*pending == 0)
+    g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+ewn_account_stop_finish (EwnAccount   *self,
+                         GAsyncResult *result,
+                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
