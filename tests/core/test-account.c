@@ -289,7 +289,6 @@ test_fault (Fixture      *fixture,
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
   g_autofree char *c = NULL;
-  g_autofree char *d = NULL;
 
   expected_changes = g_ptr_array_new_with_free_func (g_free);
 
