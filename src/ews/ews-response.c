@@ -7,11 +7,9 @@
 
 #include "ews-response.h"
 #include "ews-error.h"
+#include "ews-item-parse-private.h"
 #include "ews-notification-private.h"
 #include "ews-xml-private.h"
-
-/* Enough of a body for a notification; whole bodies can be megabytes. */
-#define BODY_PREVIEW_MAX_CHARS 1024
 
 static xmlNode *
 response_messages (xmlDoc     *doc,
@@ -65,177 +63,6 @@ single_message (xmlDoc     *doc,
       return NULL;
     }
   return message;
-}
-
-static void
-replace_text (char   **field,
-              xmlNode *node)
-{
-  g_free (*field);
-  *field = ews_xml_text (node);
-}
-
-static void
-replace_date_time (GDateTime **field,
-                   xmlNode    *node)
-{
-  g_autofree char *text = ews_xml_text (node);
-
-  g_clear_pointer (field, g_date_time_unref);
-  *field = ews_xml_parse_date_time (text);
-}
-
-static gboolean
-node_boolean (xmlNode *node)
-{
-  g_autofree char *text = ews_xml_text (node);
-
-  return ews_xml_parse_boolean (text, FALSE);
-}
-
-static void
-parse_mailbox (xmlNode *parent,
-               char   **name,
-               char   **email)
-{
-  xmlNode *mailbox = ews_xml_child (parent, EWS_NS_TYPES, "Mailbox");
-
-  g_free (*name);
-  g_free (*email);
-  *name = ews_xml_child_text (mailbox, EWS_NS_TYPES, "Name");
-  *email = ews_xml_child_text (mailbox, EWS_NS_TYPES, "EmailAddress");
-}
-
-static void
-parse_attendees (EwsItem *item,
-                 xmlNode *list,
-                 gboolean required)
-{
-  if (item->attendees == NULL)
-    item->attendees = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_attendee_free);
-
-  for (xmlNode *node = ews_xml_child (list, EWS_NS_TYPES, "Attendee"); node != NULL;
-       node = ews_xml_next (node, EWS_NS_TYPES, "Attendee"))
-    {
-      EwsAttendee *attendee = ews_attendee_new ();
-
-      parse_mailbox (node, &attendee->name, &attendee->email);
-      attendee->response = ews_xml_child_text (node, EWS_NS_TYPES, "ResponseType");
-      attendee->required = required;
-      g_ptr_array_add (item->attendees, attendee);
-    }
-}
-
-static void
-parse_body (EwsItem *item,
-            xmlNode *node)
-{
-  g_autofree char *text = ews_xml_text (node);
-
-  g_free (item->body_preview);
-  item->body_preview = NULL;
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    return;
-
-  g_strstrip (text);
-  if (g_utf8_strlen (text, -1) > BODY_PREVIEW_MAX_CHARS)
-    *g_utf8_offset_to_pointer (text, BODY_PREVIEW_MAX_CHARS) = '\0';
-  item->body_preview = g_steal_pointer (&text);
-}
-
-static EwsItemKind
-item_kind_from_element (const xmlNode *element)
-{
-  const char *name = (const char *)element->name;
-
-  if (strcmp (name, "CalendarItem") == 0)
-    return EWS_ITEM_KIND_CALENDAR;
-  if (strcmp (name, "Task") == 0)
-    return EWS_ITEM_KIND_TASK;
-  if (strcmp (name, "Item") == 0)
-    return EWS_ITEM_KIND_OTHER;
-  /* Message, MeetingRequest, MeetingResponse, MeetingCancellation, … */
-  return EWS_ITEM_KIND_MESSAGE;
-}
-
-static void
-parse_item_property (EwsItem    *item,
-                     xmlNode    *node,
-                     const char *name)
-{
-  if (strcmp (name, "ItemId") == 0)
-    {
-      g_free (item->id);
-      g_free (item->change_key);
-      item->id = ews_xml_attr (node, "Id");
-      item->change_key = ews_xml_attr (node, "ChangeKey");
-    }
-  else if (strcmp (name, "ParentFolderId") == 0)
-    {
-      g_free (item->parent_folder_id);
-      item->parent_folder_id = ews_xml_attr (node, "Id");
-    }
-  else if (strcmp (name, "ItemClass") == 0)
-    replace_text (&item->item_class, node);
-  else if (strcmp (name, "Subject") == 0)
-    replace_text (&item->subject, node);
-  else if (strcmp (name, "Body") == 0 || (strcmp (name, "Preview") == 0 && item->body_preview == NULL))
-    parse_body (item, node);
-  else if (strcmp (name, "LastModifiedName") == 0)
-    replace_text (&item->last_modified_name, node);
-  else if (strcmp (name, "LastModifiedTime") == 0)
-    replace_date_time (&item->last_modified_time, node);
-  else if (strcmp (name, "WebClientReadFormQueryString") == 0)
-    replace_text (&item->web_client_read_form_query_string, node);
-  else if (strcmp (name, "Start") == 0)
-    replace_date_time (&item->start, node);
-  else if (strcmp (name, "End") == 0)
-    replace_date_time (&item->end, node);
-  else if (strcmp (name, "IsAllDayEvent") == 0)
-    item->is_all_day = node_boolean (node);
-  else if (strcmp (name, "Location") == 0)
-    replace_text (&item->location, node);
-  else if (strcmp (name, "Organizer") == 0)
-    parse_mailbox (node, &item->organizer_name, &item->organizer_email);
-  else if (strcmp (name, "IsCancelled") == 0)
-    item->is_cancelled = node_boolean (node);
-  else if (strcmp (name, "MyResponseType") == 0)
-    replace_text (&item->my_response_type, node);
-  else if (strcmp (name, "RequiredAttendees") == 0)
-    parse_attendees (item, node, TRUE);
-  else if (strcmp (name, "OptionalAttendees") == 0)
-    parse_attendees (item, node, FALSE);
-  else if (strcmp (name, "DueDate") == 0)
-    replace_date_time (&item->due_date, node);
-  else if (strcmp (name, "StartDate") == 0)
-    replace_date_time (&item->task_start_date, node);
-  else if (strcmp (name, "Status") == 0)
-    {
-      g_autofree char *text = ews_xml_text (node);
-
-      item->status = ews_task_status_from_string (text);
-    }
-  else if (strcmp (name, "PercentComplete") == 0)
-    {
-      g_autofree char *text = ews_xml_text (node);
-      double           value = g_ascii_strtod (text, NULL);
-
-      item->percent_complete = (int)CLAMP (value, 0.0, 100.0);
-    }
-  else if (strcmp (name, "IsComplete") == 0)
-    item->is_complete = node_boolean (node);
-}
-
-static EwsItem *
-parse_item (xmlNode *element)
-{
-  EwsItem *item = ews_item_new (item_kind_from_element (element));
-
-  for (xmlNode *node = ews_xml_first_element (element->children); node != NULL; node = ews_xml_next_element (node))
-    if (ews_xml_is (node, EWS_NS_TYPES, (const char *)node->name))
-      parse_item_property (item, node, (const char *)node->name);
-
-  return item;
 }
 
 static EwsFolderKind
@@ -389,40 +216,6 @@ ews_response_parse_unsubscribe (const char *data,
   return doc != NULL && single_message (doc, "UnsubscribeResponse", "UnsubscribeResponseMessage", error) != NULL;
 }
 
-static EwsSyncChange *
-parse_sync_change (xmlNode *node)
-{
-  const char *name = (const char *)node->name;
-  g_autoptr (EwsSyncChange) change = NULL;
-
-  if (strcmp (name, "Create") == 0 || strcmp (name, "Update") == 0)
-    {
-      xmlNode *element = ews_xml_first_element (node->children);
-
-      if (element == NULL)
-        return NULL;
-      change = ews_sync_change_new (name[0] == 'C' ? EWS_SYNC_CHANGE_CREATE : EWS_SYNC_CHANGE_UPDATE);
-      change->item = parse_item (element);
-      change->item_id = g_strdup (change->item->id);
-      change->change_key = g_strdup (change->item->change_key);
-    }
-  else if (strcmp (name, "Delete") == 0 || strcmp (name, "ReadFlagChange") == 0)
-    {
-      xmlNode *item_id = ews_xml_child (node, EWS_NS_TYPES, "ItemId");
-
-      change = ews_sync_change_new (name[0] == 'D' ? EWS_SYNC_CHANGE_DELETE : EWS_SYNC_CHANGE_READ_FLAG);
-      change->item_id = ews_xml_attr (item_id, "Id");
-      change->change_key = ews_xml_attr (item_id, "ChangeKey");
-      change->is_read = node_boolean (ews_xml_child (node, EWS_NS_TYPES, "IsRead"));
-    }
-  else
-    return NULL;
-
-  if (change->item_id == NULL)
-    return NULL;
-  return g_steal_pointer (&change);
-}
-
 /**
  * ews_response_parse_sync_folder_items:
  * @data: the response body
@@ -463,7 +256,7 @@ ews_response_parse_sync_folder_items (const char *data,
 
       if (!ews_xml_is (node, EWS_NS_TYPES, (const char *)node->name))
         continue;
-      change = parse_sync_change (node);
+      change = ews_sync_change_parse (node);
       if (change != NULL)
         g_ptr_array_add (result->changes, change);
     }
@@ -510,7 +303,7 @@ ews_response_parse_get_item (const char *data,
           item->error = message_error;
         }
       else
-        item = parse_item (element);
+        item = ews_item_parse (element);
       g_ptr_array_add (items, item);
     }
 
@@ -597,162 +390,6 @@ ews_response_parse_send_notification_result (const char    *data,
       return FALSE;
     }
   return TRUE;
-}
-
-/* POX Autodiscover mixes the 2006 and 2006a response namespaces. */
-static xmlNode *
-ad_child (xmlNode    *parent,
-          const char *name)
-{
-  xmlNode *node = ews_xml_child (parent, EWS_NS_AUTODISCOVER_RESPONSE, name);
-
-  return node != NULL ? node : ews_xml_child (parent, EWS_NS_AUTODISCOVER, name);
-}
-
-static char *
-ad_child_text (xmlNode    *parent,
-               const char *name)
-{
-  g_autofree char *text = ews_xml_text (ad_child (parent, name));
-
-  return text != NULL ? g_strstrip (g_steal_pointer (&text)) : NULL;
-}
-
-static void
-replace_str (char      **field,
-             const char *value)
-{
-  g_free (*field);
-  *field = g_strdup (value);
-}
-
-static void
-parse_autodiscover_protocols (EwsAutodiscoverResult *result,
-                              xmlNode               *account)
-{
-  for (xmlNode *node = ews_xml_first_element (account->children); node != NULL; node = ews_xml_next_element (node))
-    {
-      g_autofree char *type = NULL;
-      g_autofree char *url = NULL;
-
-      if (!ews_xml_is (node, EWS_NS_AUTODISCOVER_RESPONSE, "Protocol") && !ews_xml_is (node, EWS_NS_AUTODISCOVER, "Protocol"))
-        continue;
-
-      type = ad_child_text (node, "Type");
-      url = ad_child_text (node, "EwsUrl");
-      if (g_strcmp0 (type, "EXPR") == 0)
-        {
-          g_autofree char *grouping = ad_child_text (node, "GroupingInformation");
-
-          if (url != NULL)
-            replace_str (&result->ews_url, url);
-          if (grouping != NULL)
-            replace_str (&result->grouping_information, grouping);
-        }
-      else if (g_strcmp0 (type, "EXCH") == 0)
-        {
-          g_autofree char *grouping = ad_child_text (node, "GroupingInformation");
-
-          if (url != NULL)
-            replace_str (&result->internal_ews_url, url);
-          if (grouping != NULL && result->grouping_information == NULL)
-            replace_str (&result->grouping_information, grouping);
-        }
-    }
-
-  if (result->ews_url == NULL && result->internal_ews_url != NULL)
-    result->ews_url = g_strdup (result->internal_ews_url);
-}
-
-static gboolean
-parse_autodiscover_error (EwsAutodiscoverResult *result,
-                          xmlNode               *parent)
-{
-  xmlNode *node = ad_child (parent, "Error");
-
-  if (node == NULL)
-    return FALSE;
-  result->action = EWS_AUTODISCOVER_ACTION_ERROR;
-  result->error_code = ad_child_text (node, "ErrorCode");
-  result->error_message = ad_child_text (node, "Message");
-  return TRUE;
-}
-
-/**
- * ews_response_parse_autodiscover:
- * @data: a POX Autodiscover response
- * @length: its length
- * @error: return location for an error
- *
- * An Autodiscover Error element is a result (action error), not a #GError.
- *
- * Returns: (transfer full) (nullable): the action and its data
- */
-EwsAutodiscoverResult *
-ews_response_parse_autodiscover (const char *data,
-                                 gsize       length,
-                                 GError    **error)
-{
-  g_autoptr (xmlDoc) doc = ews_xml_parse (data, length, error);
-  g_autoptr (EwsAutodiscoverResult) result = NULL;
-  g_autofree char *action = NULL;
-  xmlNode         *root;
-  xmlNode         *response;
-  xmlNode         *account;
-
-  if (doc == NULL)
-    return NULL;
-
-  root = xmlDocGetRootElement (doc);
-  response = ews_xml_is (root, EWS_NS_AUTODISCOVER, "Autodiscover") ? ad_child (root, "Response") : NULL;
-  if (response == NULL)
-    {
-      g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL, "Not an Autodiscover response");
-      return NULL;
-    }
-
-  result = ews_autodiscover_result_new ();
-  if (parse_autodiscover_error (result, response))
-    return g_steal_pointer (&result);
-
-  account = ad_child (response, "Account");
-  if (account == NULL)
-    {
-      g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL, "Autodiscover response without Account");
-      return NULL;
-    }
-  if (parse_autodiscover_error (result, account))
-    return g_steal_pointer (&result);
-
-  result->display_name = ad_child_text (ad_child (response, "User"), "DisplayName");
-  action = ad_child_text (account, "Action");
-  if (g_strcmp0 (action, "redirectAddr") == 0)
-    {
-      result->action = EWS_AUTODISCOVER_ACTION_REDIRECT_ADDR;
-      result->redirect = ad_child_text (account, "RedirectAddr");
-    }
-  else if (g_strcmp0 (action, "redirectUrl") == 0)
-    {
-      result->action = EWS_AUTODISCOVER_ACTION_REDIRECT_URL;
-      result->redirect = ad_child_text (account, "RedirectURL");
-    }
-  else
-    {
-      result->action = EWS_AUTODISCOVER_ACTION_SETTINGS;
-      parse_autodiscover_protocols (result, account);
-      if (result->ews_url == NULL)
-        {
-          g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL, "Autodiscover settings without an EwsUrl");
-          return NULL;
-        }
-    }
-
-  if (result->action != EWS_AUTODISCOVER_ACTION_SETTINGS && result->redirect == NULL)
-    {
-      g_set_error (error, EWS_ERROR, EWS_ERROR_PROTOCOL, "Autodiscover %s without a target", action);
-      return NULL;
-    }
-  return g_steal_pointer (&result);
 }
 
 /**
