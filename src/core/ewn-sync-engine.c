@@ -7,73 +7,12 @@
 
 #include "ews-error.h"
 #include "ewn-sync-engine.h"
+#include "ewn-sync-engine-private.h"
 
 /* Events are hints; SyncFolderItems is the truth. A hint starts a sync of its folder
  * at once; hints that arrive after the last page request was sent ask for exactly one
  * trailing sync. Each page is applied to the store and committed before its changes
  * are announced. */
-
-typedef enum
-{
-  MODE_NORMAL, /* primed: every delta is announced */
-  MODE_FILL,   /* first sync: fill the store silently */
-  MODE_RESYNC, /* from scratch over kept items: announce only real differences */
-} SyncMode;
-
-typedef struct
-{
-  EwnSyncEngine *engine;
-  char          *id;
-  char          *mailbox;
-  EwsFolderKind  kind;
-  EwsFolderRef  *ref;
-  guint          chain; /* bumped by every start and cancel: stale callbacks stop */
-  gboolean       syncing;
-  gboolean       again;
-  gboolean       dirty;
-  SyncMode       mode;
-  GHashTable    *seen; /* MODE_RESYNC: the ids the server listed this round */
-} Folder;
-
-/* A MovedEvent between two watched folders. */
-typedef struct
-{
-  char   *new_id;
-  Folder *to;
-} MoveHint;
-
-/* How to take back one store mutation of a page whose commit failed. */
-typedef struct
-{
-  const char    *remove_id;
-  const char    *folder_id;
-  const EwsItem *restore;
-  EwsItem       *owned;
-} Undo;
-
-typedef struct
-{
-  Folder    *folder;
-  GPtrArray *changes; /* (element-type EwnChange) to announce after the commit */
-  GArray    *undo;
-} Page;
-
-struct _EwnSyncEngine
-{
-  GObject       parent_instance;
-
-  EwsClient    *client;
-  EwnItemStore *store;
-  char         *account_id;
-  guint         page_size;
-  GPtrArray    *folders;    /* (element-type Folder) */
-  GHashTable   *folder_map; /* id → Folder */
-  GHashTable   *moves;      /* old ItemId → MoveHint */
-  GHashTable   *moves_back; /* new ItemId → old ItemId (borrowed from moves) */
-  GPtrArray    *deferred;   /* (element-type EwnChange) created / deleted awaiting a partner */
-  GCancellable *cancellable;
-  gboolean      busy;
-};
 
 G_DEFINE_FINAL_TYPE (EwnSyncEngine, ewn_sync_engine, G_TYPE_OBJECT)
 
@@ -95,10 +34,10 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
-static void        send_page (Folder *folder);
+static void        send_page (EwnSyncFolder *folder);
 
 static void
-folder_free (Folder *folder)
+folder_free (EwnSyncFolder *folder)
 {
   g_free (folder->id);
   g_free (folder->mailbox);
@@ -108,37 +47,17 @@ folder_free (Folder *folder)
 }
 
 static void
-move_hint_free (MoveHint *hint)
+move_hint_free (EwnSyncMoveHint *hint)
 {
   g_free (hint->new_id);
   g_free (hint);
 }
 
-static void
-undo_clear (Undo *undo)
-{
-  g_clear_pointer (&undo->owned, ews_item_free);
-}
-
-static Folder *
-find_folder (EwnSyncEngine *self,
-             const char    *folder_id)
+EwnSyncFolder *
+ewn_sync_engine_find_folder (EwnSyncEngine *self,
+                             const char    *folder_id)
 {
   return folder_id != NULL ? g_hash_table_lookup (self->folder_map, folder_id) : NULL;
-}
-
-static gboolean
-other_folder_syncing (EwnSyncEngine *self,
-                      Folder        *folder)
-{
-  for (guint i = 0; i < self->folders->len; i++)
-    {
-      Folder *other = g_ptr_array_index (self->folders, i);
-
-      if (other != folder && other->kind == folder->kind && other->syncing)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static void
@@ -147,7 +66,7 @@ update_busy (EwnSyncEngine *self)
   gboolean busy = FALSE;
 
   for (guint i = 0; i < self->folders->len && !busy; i++)
-    busy = ((Folder *)g_ptr_array_index (self->folders, i))->syncing;
+    busy = ((EwnSyncFolder *)g_ptr_array_index (self->folders, i))->syncing;
 
   if (!busy)
     {
@@ -163,9 +82,9 @@ update_busy (EwnSyncEngine *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-static void
-emit_change (EwnSyncEngine *self,
-             EwnChange     *change)
+void
+ewn_sync_engine_emit_change (EwnSyncEngine *self,
+                             EwnChange     *change)
 {
   g_autoptr (EwnChange) owned = change;
 
@@ -173,276 +92,9 @@ emit_change (EwnSyncEngine *self,
   g_signal_emit (self, signals[CHANGE], 0, owned);
 }
 
-static gboolean
-is_created (EwnChangeKind kind)
-{
-  return kind == EWN_CHANGE_CREATED || kind == EWN_CHANGE_TASK_CREATED;
-}
-
-static gboolean
-is_deleted (EwnChangeKind kind)
-{
-  return kind == EWN_CHANGE_DELETED || kind == EWN_CHANGE_TASK_DELETED;
-}
-
-static gboolean
-same_time (GDateTime *a,
-           GDateTime *b)
-{
-  return a == NULL || b == NULL ? a == b : g_date_time_equal (a, b);
-}
-
-/* Without a MovedEvent, a move is a delete in one folder and a create in another of
- * the same meeting (subject, start, end) or task (subject, due date). */
-static gboolean
-looks_moved (const EwnChange *a,
-             const EwnChange *b)
-{
-  const EwsItem *x = ewn_change_get_item (a);
-  const EwsItem *y = ewn_change_get_item (b);
-
-  if (is_created (a->kind) == is_created (b->kind) || g_strcmp0 (a->folder_id, b->folder_id) == 0)
-    return FALSE;
-  if (x->kind != y->kind || g_strcmp0 (x->subject, y->subject) != 0)
-    return FALSE;
-  if (x->kind == EWS_ITEM_KIND_TASK)
-    return same_time (x->due_date, y->due_date);
-  return same_time (x->start, y->start) && same_time (x->end, y->end);
-}
-
-/* Takes ownership of @change (already committed to the store). A created or deleted
- * item may be one half of a move: pair it with a waiting other half, or wait while
- * another folder of the same kind is still syncing. */
 static void
-announce (EwnSyncEngine *self,
-          Folder        *folder,
-          EwnChange     *change)
-{
-  g_autoptr (EwnChange) owned = change;
-  g_autoptr (EwnChange) partner = NULL;
-  const EwnChange *created, *deleted;
-  EwnChange       *moved;
-
-  if (!is_created (owned->kind) && !is_deleted (owned->kind))
-    {
-      emit_change (self, g_steal_pointer (&owned));
-      return;
-    }
-
-  for (guint i = 0; i < self->deferred->len && partner == NULL; i++)
-    if (looks_moved (g_ptr_array_index (self->deferred, i), owned))
-      partner = g_ptr_array_steal_index (self->deferred, i);
-
-  if (partner == NULL)
-    {
-      if (other_folder_syncing (self, folder))
-        g_ptr_array_add (self->deferred, g_steal_pointer (&owned));
-      else
-        emit_change (self, g_steal_pointer (&owned));
-      return;
-    }
-
-  created = is_created (owned->kind) ? owned : partner;
-  deleted = created == owned ? partner : owned;
-  g_debug ("moved from %s to %s", deleted->folder_id, created->folder_id);
-  moved = ewn_change_compute (deleted->before, created->after);
-  if (moved == NULL)
-    return;
-  ewn_change_set_origin (moved, created->account, created->mailbox, created->folder_id, created->folder_kind);
-  emit_change (self, moved);
-}
-
-/* Announces the halves whose folder kind has nothing syncing any more. */
-static void
-flush_deferred (EwnSyncEngine *self)
-{
-  guint i = 0;
-
-  while (i < self->deferred->len)
-    {
-      EwnChange *change = g_ptr_array_index (self->deferred, i);
-      Folder    *folder = find_folder (self, change->folder_id);
-
-      if (folder != NULL && other_folder_syncing (self, folder))
-        {
-          i++;
-          continue;
-        }
-      emit_change (self, g_ptr_array_steal_index (self->deferred, i));
-    }
-}
-
-static void
-page_add (Page      *page,
-          EwnChange *change)
-{
-  EwnSyncEngine *self = page->folder->engine;
-  Folder        *folder = page->folder;
-
-  if (change == NULL)
-    return;
-  ewn_change_set_origin (change, self->account_id, folder->mailbox, folder->id, folder->kind);
-  g_ptr_array_add (page->changes, change);
-}
-
-static void
-page_undo (Page          *page,
-           const char    *remove_id,
-           const char    *folder_id,
-           const EwsItem *restore,
-           EwsItem       *owned)
-{
-  Undo undo = { remove_id, folder_id, owned != NULL ? owned : restore, owned };
-
-  g_array_append_val (page->undo, undo);
-}
-
-/* The folder's own id when the store's folder is one of ours: a string that lives as
- * long as the page. */
-static const char *
-stable_folder_id (Page       *page,
-                  const char *folder_id)
-{
-  Folder *folder = find_folder (page->folder->engine, folder_id);
-
-  return folder != NULL ? folder->id : page->folder->id;
-}
-
-/* The snapshot of an item moved by a hinted MoveItem, found under its old id. */
-static const EwsItem *
-lookup_moved_from (EwnSyncEngine *self,
-                   const char    *new_id,
-                   const char   **old_id,
-                   const char   **folder_id)
-{
-  *old_id = g_hash_table_lookup (self->moves_back, new_id);
-  return *old_id != NULL ? ewn_item_store_lookup (self->store, *old_id, folder_id) : NULL;
-}
-
-static void
-apply_item (Page          *page,
-            EwsSyncChange *delta)
-{
-  Folder        *folder = page->folder;
-  EwnSyncEngine *self = folder->engine;
-  const char    *known_folder = NULL;
-  const char    *known_id = delta->item_id;
-  const EwsItem *known = ewn_item_store_lookup (self->store, delta->item_id, &known_folder);
-  gboolean       announce_it = folder->mode != MODE_FILL;
-  EwnChange     *change = NULL;
-
-  if (delta->item == NULL)
-    return;
-  if (folder->seen != NULL)
-    g_hash_table_add (folder->seen, g_strdup (delta->item_id));
-  if (known == NULL)
-    known = lookup_moved_from (self, delta->item_id, &known_id, &known_folder);
-
-  if (known == NULL)
-    {
-      if (announce_it)
-        change = ewn_change_compute (NULL, delta->item);
-      page_undo (page, delta->item_id, NULL, NULL, NULL);
-    }
-  else
-    {
-      const char *from = stable_folder_id (page, known_folder);
-      gboolean    relocated = known_id != delta->item_id || g_strcmp0 (from, folder->id) != 0;
-
-      /* A replayed create is compared like an update: never announced twice. */
-      if (announce_it)
-        change = ewn_change_compute (known, delta->item);
-      /* An unchanged version needs no undo: comparing with it again gives nothing. */
-      if (relocated)
-        page_undo (page, delta->item_id, from, NULL, ews_item_copy (known));
-      else if (change != NULL)
-        page_undo (page, NULL, from, change->before, NULL);
-      if (relocated)
-        ewn_item_store_remove (self->store, known_id);
-    }
-
-  page_add (page, change);
-  ewn_item_store_put (self->store, folder->id, g_steal_pointer (&delta->item));
-}
-
-static void
-delete_item (Page       *page,
-             const char *item_id)
-{
-  Folder        *folder = page->folder;
-  EwnSyncEngine *self = folder->engine;
-  const char    *known_folder = NULL;
-  const EwsItem *known = ewn_item_store_lookup (self->store, item_id, &known_folder);
-  MoveHint      *hint = g_hash_table_lookup (self->moves, item_id);
-  const char    *from;
-
-  /* Known in another folder: it moved there keeping its id, and that folder's sync
-   * already took it over. */
-  if (known == NULL || g_strcmp0 (known_folder, folder->id) != 0)
-    return;
-
-  from = stable_folder_id (page, known_folder);
-  if (hint != NULL)
-    {
-      /* The destination's sync will compare its create with this snapshot. */
-      EwsItem *moved = ews_item_copy (known);
-
-      g_free (moved->id);
-      moved->id = g_strdup (hint->new_id);
-      g_free (moved->parent_folder_id);
-      moved->parent_folder_id = g_strdup (hint->to->id);
-      page_undo (page, hint->new_id, from, NULL, ews_item_copy (known));
-      ewn_item_store_remove (self->store, item_id);
-      ewn_item_store_put (self->store, hint->to->id, moved);
-      return;
-    }
-
-  if (folder->mode != MODE_FILL)
-    {
-      EwnChange *change = ewn_change_compute (known, NULL);
-
-      page_undo (page, NULL, from, change->before, NULL);
-      page_add (page, change);
-    }
-  ewn_item_store_remove (self->store, item_id);
-}
-
-/* End of a resync: what the store kept and the server no longer listed is gone. */
-static void
-delete_unseen (Page *page)
-{
-  Folder        *folder = page->folder;
-  EwnSyncEngine *self = folder->engine;
-  g_autoptr (GPtrArray) ids = ewn_item_store_dup_item_ids (self->store, folder->id);
-
-  for (guint i = 0; ids != NULL && i < ids->len; i++)
-    if (!g_hash_table_contains (folder->seen, g_ptr_array_index (ids, i)))
-      delete_item (page, g_ptr_array_index (ids, i));
-}
-
-static void
-rollback (Page       *page,
-          const char *old_state,
-          gboolean    was_primed)
-{
-  EwnSyncEngine *self = page->folder->engine;
-
-  for (guint i = page->undo->len; i > 0; i--)
-    {
-      Undo *undo = &g_array_index (page->undo, Undo, i - 1);
-
-      if (undo->remove_id != NULL)
-        ewn_item_store_remove (self->store, undo->remove_id);
-      if (undo->restore != NULL)
-        ewn_item_store_put (self->store, undo->folder_id, ews_item_copy (undo->restore));
-    }
-  ewn_item_store_set_sync_state (self->store, page->folder->id, old_state);
-  ewn_item_store_set_primed (self->store, page->folder->id, was_primed);
-}
-
-static void
-end_chain (Folder       *folder,
-           const GError *error)
+end_chain (EwnSyncFolder *folder,
+           const GError  *error)
 {
   EwnSyncEngine *self = folder->engine;
 
@@ -451,26 +103,26 @@ end_chain (Folder       *folder,
     {
       folder->dirty = TRUE;
       folder->again = FALSE;
-      flush_deferred (self);
+      ewn_sync_engine_flush_deferred (self);
       update_busy (self);
       g_signal_emit (self, signals[SYNC_ERROR], 0, folder->id, error);
       return;
     }
 
-  folder->mode = MODE_NORMAL;
+  folder->mode = EWN_SYNC_MODE_NORMAL;
   g_clear_pointer (&folder->seen, g_hash_table_unref);
   if (folder->again)
     {
       ewn_sync_engine_sync_folder (self, folder->id);
       return;
     }
-  flush_deferred (self);
+  ewn_sync_engine_flush_deferred (self);
   update_busy (self);
   g_signal_emit (self, signals[FOLDER_SYNCED], 0, folder->id);
 }
 
 static void
-start_chain (Folder *folder)
+start_chain (EwnSyncFolder *folder)
 {
   EwnSyncEngine *self = folder->engine;
   const char    *state = ewn_item_store_get_sync_state (self->store, folder->id);
@@ -480,22 +132,22 @@ start_chain (Folder *folder)
   folder->chain++;
 
   if (ewn_item_store_get_primed (self->store, folder->id))
-    folder->mode = MODE_NORMAL;
-  else if (state == NULL && folder->mode != MODE_FILL && ewn_item_store_get_n_items (self->store, folder->id) > 0)
-    folder->mode = MODE_RESYNC;
-  else if (folder->mode != MODE_RESYNC)
-    folder->mode = MODE_FILL;
+    folder->mode = EWN_SYNC_MODE_NORMAL;
+  else if (state == NULL && folder->mode != EWN_SYNC_MODE_FILL && ewn_item_store_get_n_items (self->store, folder->id) > 0)
+    folder->mode = EWN_SYNC_MODE_RESYNC;
+  else if (folder->mode != EWN_SYNC_MODE_RESYNC)
+    folder->mode = EWN_SYNC_MODE_FILL;
 
-  if (folder->mode == MODE_RESYNC && (state == NULL || folder->seen == NULL))
+  if (folder->mode == EWN_SYNC_MODE_RESYNC && (state == NULL || folder->seen == NULL))
     {
       g_clear_pointer (&folder->seen, g_hash_table_unref);
       folder->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     }
-  if (folder->mode != MODE_RESYNC)
+  if (folder->mode != EWN_SYNC_MODE_RESYNC)
     g_clear_pointer (&folder->seen, g_hash_table_unref);
 
-  g_debug ("sync %s (%s)", folder->id, folder->mode == MODE_NORMAL ? "normal" : folder->mode == MODE_FILL ? "fill"
-                                                                                                          : "resync");
+  g_debug ("sync %s (%s)", folder->id, folder->mode == EWN_SYNC_MODE_NORMAL ? "normal" : folder->mode == EWN_SYNC_MODE_FILL ? "fill"
+                                                                                                                            : "resync");
   update_busy (self);
   send_page (folder);
 }
@@ -505,16 +157,14 @@ on_page (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Folder *folder = user_data;
+  EwnSyncFolder *folder = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (EwsSyncResult) sync = NULL;
   g_autoptr (EwnSyncEngine) self = NULL;
-  g_autoptr (GPtrArray) changes = NULL;
-  g_autoptr (GArray) undo = NULL;
+  g_auto (EwnSyncPage) page = { 0 };
   g_autofree char *old_state = NULL;
   gboolean         was_primed;
   guint            chain;
-  Page             page;
 
   sync = ews_client_sync_folder_items_finish (EWS_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -538,22 +188,8 @@ on_page (GObject      *source,
       return;
     }
 
-  changes = g_ptr_array_new_with_free_func ((GDestroyNotify)ewn_change_free);
-  undo = g_array_new (FALSE, FALSE, sizeof (Undo));
-  g_array_set_clear_func (undo, (GDestroyNotify)undo_clear);
-  page = (Page){ folder, changes, undo };
-
-  for (guint i = 0; i < sync->changes->len; i++)
-    {
-      EwsSyncChange *delta = g_ptr_array_index (sync->changes, i);
-
-      if (delta->type == EWS_SYNC_CHANGE_CREATE || delta->type == EWS_SYNC_CHANGE_UPDATE)
-        apply_item (&page, delta);
-      else if (delta->type == EWS_SYNC_CHANGE_DELETE)
-        delete_item (&page, delta->item_id);
-    }
-  if (sync->includes_last_item_in_range && folder->mode == MODE_RESYNC)
-    delete_unseen (&page);
+  ewn_sync_page_init (&page, folder);
+  ewn_sync_page_apply (&page, sync);
 
   old_state = g_strdup (ewn_item_store_get_sync_state (self->store, folder->id));
   was_primed = ewn_item_store_get_primed (self->store, folder->id);
@@ -563,14 +199,13 @@ on_page (GObject      *source,
 
   if (!ewn_item_store_commit (self->store, &error))
     {
-      rollback (&page, old_state, was_primed);
+      ewn_sync_page_rollback (&page, old_state, was_primed);
       end_chain (folder, error);
       return;
     }
 
   /* Committed: the whole page is announced even if a handler cancels meanwhile. */
-  for (guint i = 0; i < changes->len; i++)
-    announce (self, folder, g_steal_pointer (&changes->pdata[i]));
+  ewn_sync_page_announce (&page);
   if (folder->chain != chain)
     return; /* a handler cancelled or restarted the folder */
 
@@ -581,7 +216,7 @@ on_page (GObject      *source,
 }
 
 static void
-send_page (Folder *folder)
+send_page (EwnSyncFolder *folder)
 {
   EwnSyncEngine *self = folder->engine;
 
@@ -761,17 +396,17 @@ ewn_sync_engine_add_folder (EwnSyncEngine *self,
                             const char    *mailbox,
                             EwsFolderKind  kind)
 {
-  Folder *folder;
+  EwnSyncFolder *folder;
 
   g_return_if_fail (EWN_IS_SYNC_ENGINE (self));
   g_return_if_fail (folder_id != NULL);
 
-  if (find_folder (self, folder_id) != NULL)
+  if (ewn_sync_engine_find_folder (self, folder_id) != NULL)
     return;
   if (!ewn_item_store_has_folder (self->store, folder_id))
     ewn_item_store_add_folder (self->store, folder_id, mailbox, kind);
 
-  folder = g_new0 (Folder, 1);
+  folder = g_new0 (EwnSyncFolder, 1);
   folder->engine = self;
   folder->id = g_strdup (folder_id);
   folder->mailbox = g_strdup (mailbox);
@@ -794,25 +429,25 @@ void
 ewn_sync_engine_hint (EwnSyncEngine  *self,
                       const EwsEvent *event)
 {
-  Folder *to, *from;
+  EwnSyncFolder *to, *from;
 
   g_return_if_fail (EWN_IS_SYNC_ENGINE (self));
   g_return_if_fail (event != NULL);
 
   if (event->is_folder)
     {
-      to = find_folder (self, event->id);
+      to = ewn_sync_engine_find_folder (self, event->id);
       if (to != NULL)
         ewn_sync_engine_sync_folder (self, to->id);
       return;
     }
 
-  to = find_folder (self, event->parent_folder_id);
-  from = find_folder (self, event->old_parent_folder_id);
+  to = ewn_sync_engine_find_folder (self, event->parent_folder_id);
+  from = ewn_sync_engine_find_folder (self, event->old_parent_folder_id);
   if (event->type == EWS_EVENT_TYPE_MOVED && to != NULL && from != NULL && event->id != NULL && event->old_id != NULL && !g_hash_table_contains (self->moves, event->old_id))
     {
-      MoveHint *hint = g_new0 (MoveHint, 1);
-      char     *old_id = g_strdup (event->old_id);
+      EwnSyncMoveHint *hint = g_new0 (EwnSyncMoveHint, 1);
+      char            *old_id = g_strdup (event->old_id);
 
       hint->new_id = g_strdup (event->id);
       hint->to = to;
@@ -837,11 +472,11 @@ void
 ewn_sync_engine_sync_folder (EwnSyncEngine *self,
                              const char    *folder_id)
 {
-  Folder *folder;
+  EwnSyncFolder *folder;
 
   g_return_if_fail (EWN_IS_SYNC_ENGINE (self));
 
-  folder = find_folder (self, folder_id);
+  folder = ewn_sync_engine_find_folder (self, folder_id);
   g_return_if_fail (folder != NULL);
 
   if (folder->syncing)
@@ -862,7 +497,7 @@ ewn_sync_engine_catch_up (EwnSyncEngine *self)
   g_return_if_fail (EWN_IS_SYNC_ENGINE (self));
 
   for (guint i = 0; i < self->folders->len; i++)
-    ewn_sync_engine_sync_folder (self, ((Folder *)g_ptr_array_index (self->folders, i))->id);
+    ewn_sync_engine_sync_folder (self, ((EwnSyncFolder *)g_ptr_array_index (self->folders, i))->id);
 }
 
 /**
@@ -882,7 +517,7 @@ ewn_sync_engine_cancel (EwnSyncEngine *self)
 
   for (guint i = 0; i < self->folders->len; i++)
     {
-      Folder *folder = g_ptr_array_index (self->folders, i);
+      EwnSyncFolder *folder = g_ptr_array_index (self->folders, i);
 
       folder->dirty = folder->dirty || folder->syncing || folder->again;
       folder->syncing = FALSE;

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ewn-sync"
+
+#include "config.h"
+
+#include "ewn-sync-engine-private.h"
+
+/* A page of SyncFolderItems is applied to the store delta by delta, noting how to take
+ * back each mutation should the commit fail. Once committed, its changes are announced,
+ * a delete in one folder and a create in another paired into one move. */
+
+/* How to take back one store mutation of a page whose commit failed. */
+typedef struct
+{
+  const char    *remove_id;
+  const char    *folder_id;
+  const EwsItem *restore;
+  EwsItem       *owned;
+} Undo;
+
+static void
+undo_clear (Undo *undo)
+{
+  g_clear_pointer (&undo->owned, ews_item_free);
+}
+
+static void
+page_add (EwnSyncPage *page,
+          EwnChange   *change)
+{
+  EwnSyncEngine *self = page->folder->engine;
+  EwnSyncFolder *folder = page->folder;
+
+  if (change == NULL)
+    return;
+  ewn_change_set_origin (change, self->account_id, folder->mailbox, folder->id, folder->kind);
+  g_ptr_array_add (page->changes, change);
+}
+
+static void
+page_undo (EwnSyncPage   *page,
+           const char    *remove_id,
+           const char    *folder_id,
+           const EwsItem *restore,
+           EwsItem       *owned)
+{
+  Undo undo = { remove_id, folder_id, owned != NULL ? owned : restore, owned };
+
+  g_array_append_val (page->undo, undo);
+}
+
+/* The folder's own id when the store's folder is one of ours: a string that lives as
+ * long as the page. */
+static const char *
+stable_folder_id (EwnSyncPage *page,
+                  const char  *folder_id)
+{
+  EwnSyncFolder *folder = ewn_sync_engine_find_folder (page->folder->engine, folder_id);
+
+  return folder != NULL ? folder->id : page->folder->id;
+}
+
+/* The snapshot of an item moved by a hinted MoveItem, found under its old id. */
+static const EwsItem *
+lookup_moved_from (EwnSyncEngine *self,
+                   const char    *new_id,
+                   const char   **old_id,
+                   const char   **folder_id)
+{
+  *old_id = g_hash_table_lookup (self->moves_back, new_id);
+  return *old_id != NULL ? ewn_item_store_lookup (self->store, *old_id, folder_id) : NULL;
+}
+
+static void
+apply_item (EwnSyncPage   *page,
+            EwsSyncChange *delta)
+{
+  EwnSyncFolder *folder = page->folder;
+  EwnSyncEngine *self = folder->engine;
+  const char    *known_folder = NULL;
+  const char    *known_id = delta->item_id;
+  const EwsItem *known = ewn_item_store_lookup (self->store, delta->item_id, &known_folder);
+  gboolean       announce_it = folder->mode != EWN_SYNC_MODE_FILL;
+  EwnChange     *change = NULL;
+
+  if (delta->item == NULL)
+    return;
+  if (folder->seen != NULL)
+    g_hash_table_add (folder->seen, g_strdup (delta->item_id));
+  if (known == NULL)
+    known = lookup_moved_from (self, delta->item_id, &known_id, &known_folder);
+
+  if (known == NULL)
+    {
+      if (announce_it)
+        change = ewn_change_compute (NULL, delta->item);
+      page_undo (page, delta->item_id, NULL, NULL, NULL);
+    }
+  else
+    {
+      const char *from = stable_folder_id (page, known_folder);
+      gboolean    relocated = known_id != delta->item_id || g_strcmp0 (from, folder->id) != 0;
+
+      /* A replayed create is compared like an update: never announced twice. */
+      if (announce_it)
+        change = ewn_change_compute (known, delta->item);
+      /* An unchanged version needs no undo: comparing with it again gives nothing. */
+      if (relocated)
+        page_undo (page, delta->item_id, from, NULL, ews_item_copy (known));
+      else if (change != NULL)
+        page_undo (page, NULL, from, change->before, NULL);
+      if (relocated)
+        ewn_item_store_remove (self->store, known_id);
+    }
+
+  page_add (page, change);
+  ewn_item_store_put (self->store, folder->id, g_steal_pointer (&delta->item));
+}
+
+static void
+delete_item (EwnSyncPage *page,
+             const char  *item_id)
+{
+  EwnSyncFolder   *folder = page->folder;
+  EwnSyncEngine   *self = folder->engine;
+  const char      *known_folder = NULL;
+  const EwsItem   *known = ewn_item_store_lookup (self->store, item_id, &known_folder);
+  EwnSyncMoveHint *hint = g_hash_table_lookup (self->moves, item_id);
+  const char      *from;
+
+  /* Known in another folder: it moved there keeping its id, and that folder's sync
+   * already took it over. */
+  if (known == NULL || g_strcmp0 (known_folder, folder->id) != 0)
+    return;
+
+  from = stable_folder_id (page, known_folder);
+  if (hint != NULL)
+    {
+      /* The destination's sync will compare its create with this snapshot. */
+      EwsItem *moved = ews_item_copy (known);
+
+      g_free (moved->id);
+      moved->id = g_strdup (hint->new_id);
+      g_free (moved->parent_folder_id);
+      moved->parent_folder_id = g_strdup (hint->to->id);
+      page_undo (page, hint->new_id, from, NULL, ews_item_copy (known));
+      ewn_item_store_remove (self->store, item_id);
+      ewn_item_store_put (self->store, hint->to->id, moved);
+      return;
+    }
+
+  if (folder->mode != EWN_SYNC_MODE_FILL)
+    {
+      EwnChange *change = ewn_change_compute (known, NULL);
+
+      page_undo (page, NULL, from, change->before, NULL);
+      page_add (page, change);
+    }
+  ewn_item_store_remove (self->store, item_id);
+}
+
+/* End of a resync: what the store kept and the server no longer listed is gone. */
+static void
+delete_unseen (EwnSyncPage *page)
+{
+  EwnSyncFolder *folder = page->folder;
+  EwnSyncEngine *self = folder->engine;
+  g_autoptr (GPtrArray) ids = ewn_item_store_dup_item_ids (self->store, folder->id);
+
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    if (!g_hash_table_contains (folder->seen, g_ptr_array_index (ids, i)))
+      delete_item (page, g_ptr_array_index (ids, i));
+}
+
+void
+ewn_sync_page_init (EwnSyncPage   *page,
+                    EwnSyncFolder *folder)
+{
+  page->folder = folder;
+  page->changes = g_ptr_array_new_with_free_func ((GDestroyNotify)ewn_change_free);
+  page->undo = g_array_new (FALSE, FALSE, sizeof (Undo));
+  g_array_set_clear_func (page->undo, (GDestroyNotify)undo_clear);
+}
+
+void
+ewn_sync_page_clear (EwnSyncPage *page)
+{
+  g_clear_pointer (&page->changes, g_ptr_array_unref);
+  g_clear_pointer (&page->undo, g_array_unref);
+}
+
+/* Applies the deltas of @sync to the store, without committing. */
+void
+ewn_sync_page_apply (EwnSyncPage   *page,
+                     EwsSyncResult *sync)
+{
+  for (guint i = 0; i < sync->changes->len; i++)
+    {
+      EwsSyncChange *delta = g_ptr_array_index (sync->changes, i);
+
+      if (delta->type == EWS_SYNC_CHANGE_CREATE || delta->type == EWS_SYNC_CHANGE_UPDATE)
+        apply_item (page, delta);
+      else if (delta->type == EWS_SYNC_CHANGE_DELETE)
+        delete_item (page, delta->item_id);
+    }
+  if (sync->includes_last_item_in_range && page->folder->mode == EWN_SYNC_MODE_RESYNC)
+    delete_unseen (page);
+}
+
+/* After a failed commit: the store back to what was last committed, sync state
+ * included, so that the next sync asks for the same page again. */
+void
+ewn_sync_page_rollback (EwnSyncPage *page,
+                        const char  *old_state,
+                        gboolean     was_primed)
+{
+  EwnSyncEngine *self = page->folder->engine;
+
+  for (guint i = page->undo->len; i > 0; i--)
+    {
+      Undo *undo = &g_array_index (page->undo, Undo, i - 1);
+
+      if (undo->remove_id != NULL)
+        ewn_item_store_remove (self->store, undo->remove_id);
+      if (undo->restore != NULL)
+        ewn_item_store_put (self->store, undo->folder_id, ews_item_copy (undo->restore));
+    }
+  ewn_item_store_set_sync_state (self->store, page->folder->id, old_state);
+  ewn_item_store_set_primed (self->store, page->folder->id, was_primed);
+}
+
+static gboolean
+other_folder_syncing (EwnSyncEngine *self,
+                      EwnSyncFolder *folder)
+{
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      EwnSyncFolder *other = g_ptr_array_index (self->folders, i);
+
+      if (other != folder && other->kind == folder->kind && other->syncing)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_created (EwnChangeKind kind)
+{
+  return kind == EWN_CHANGE_CREATED || kind == EWN_CHANGE_TASK_CREATED;
+}
+
+static gboolean
+is_deleted (EwnChangeKind kind)
+{
+  return kind == EWN_CHANGE_DELETED || kind == EWN_CHANGE_TASK_DELETED;
+}
+
+static gboolean
+same_time (GDateTime *a,
+           GDateTime *b)
+{
+  return a == NULL || b == NULL ? a == b : g_date_time_equal (a, b);
+}
+
+/* Without a MovedEvent, a move is a delete in one folder and a create in another of
+ * the same meeting (subject, start, end) or task (subject, due date). */
+static gboolean
+looks_moved (const EwnChange *a,
+             const EwnChange *b)
+{
+  const EwsItem *x = ewn_change_get_item (a);
+  const EwsItem *y = ewn_change_get_item (b);
+
+  if (is_created (a->kind) == is_created (b->kind) || g_strcmp0 (a->folder_id, b->folder_id) == 0)
+    return FALSE;
+  if (x->kind != y->kind || g_strcmp0 (x->subject, y->subject) != 0)
+    return FALSE;
+  if (x->kind == EWS_ITEM_KIND_TASK)
+    return same_time (x->due_date, y->due_date);
+  return same_time (x->start, y->start) && same_time (x->end, y->end);
+}
+
+/* Takes ownership of @change (already committed to the store). A created or deleted
+ * item may be one half of a move: pair it with a waiting other half, or wait while
+ * another folder of the same kind is still syncing. */
+static void
+announce (EwnSyncEngine *self,
+          EwnSyncFolder *folder,
+          EwnChange     *change)
+{
+  g_autoptr (EwnChange) owned = change;
+  g_autoptr (EwnChange) partner = NULL;
+  const EwnChange *created, *deleted;
+  EwnChange       *moved;
+
+  if (!is_created (owned->kind) && !is_deleted (owned->kind))
+    {
+      ewn_sync_engine_emit_change (self, g_steal_pointer (&owned));
+      return;
+    }
+
+  for (guint i = 0; i < self->deferred->len && partner == NULL; i++)
+    if (looks_moved (g_ptr_array_index (self->deferred, i), owned))
+      partner = g_ptr_array_steal_index (self->deferred, i);
+
+  if (partner == NULL)
+    {
+      if (other_folder_syncing (self, folder))
+        g_ptr_array_add (self->deferred, g_steal_pointer (&owned));
+      else
+        ewn_sync_engine_emit_change (self, g_steal_pointer (&owned));
+      return;
+    }
+
+  created = is_created (owned->kind) ? owned : partner;
+  deleted = created == owned ? partner : owned;
+  g_debug ("moved from %s to %s", deleted->folder_id, created->folder_id);
+  moved = ewn_change_compute (deleted->before, created->after);
+  if (moved == NULL)
+    return;
+  ewn_change_set_origin (moved, created->account, created->mailbox, created->folder_id, created->folder_kind);
+  ewn_sync_engine_emit_change (self, moved);
+}
+
+/* After the commit: every change of the page, in order. */
+void
+ewn_sync_page_announce (EwnSyncPage *page)
+{
+  for (guint i = 0; i < page->changes->len; i++)
+    announce (page->folder->engine, page->folder, g_steal_pointer (&page->changes->pdata[i]));
+}
+
+/* Announces the halves whose folder kind has nothing syncing any more. */
+void
+ewn_sync_engine_flush_deferred (EwnSyncEngine *self)
+{
+  guint i = 0;
+
+  while (i < self->deferred->len)
+    {
+      EwnChange     *change = g_ptr_array_index (self->deferred, i);
+      EwnSyncFolder *folder = ewn_sync_engine_find_folder (self, change->folder_id);
+
+      if (folder != NULL && other_folder_syncing (self, folder))
+        {
+          i++;
+          continue;
+        }
+      ewn_sync_engine_emit_change (self, g_ptr_array_steal_index (self->deferred, i));
+    }
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#pragma once
+
+#include "ewn-sync-engine.h"
+
+G_BEGIN_DECLS
+
+/* Shared by ewn-sync-engine.c (the object, its folders and their chains of page
+ * requests) and ewn-sync-engine-page.c (a page applied to the store, taken back or
+ * announced). */
+
+typedef enum
+{
+  EWN_SYNC_MODE_NORMAL, /* primed: every delta is announced */
+  EWN_SYNC_MODE_FILL,   /* first sync: fill the store silently */
+  EWN_SYNC_MODE_RESYNC, /* from scratch over kept items: announce only real differences */
+} EwnSyncMode;
+
+typedef struct
+{
+  EwnSyncEngine *engine;
+  char          *id;
+  char          *mailbox;
+  EwsFolderKind  kind;
+  EwsFolderRef  *ref;
+  guint          chain; /* bumped by every start and cancel: stale callbacks stop */
+  gboolean       syncing;
+  gboolean       again;
+  gboolean       dirty;
+  EwnSyncMode    mode;
+  GHashTable    *seen; /* EWN_SYNC_MODE_RESYNC: the ids the server listed this round */
+} EwnSyncFolder;
+
+/* A MovedEvent between two watched folders. */
+typedef struct
+{
+  char          *new_id;
+  EwnSyncFolder *to;
+} EwnSyncMoveHint;
+
+typedef struct
+{
+  EwnSyncFolder *folder;
+  GPtrArray     *changes; /* (element-type EwnChange) to announce after the commit */
+  GArray        *undo;    /* private to ewn-sync-engine-page.c */
+} EwnSyncPage;
+
+struct _EwnSyncEngine
+{
+  GObject       parent_instance;
+
+  EwsClient    *client;
+  EwnItemStore *store;
+  char         *account_id;
+  guint         page_size;
+  GPtrArray    *folders;    /* (element-type EwnSyncFolder) */
+  GHashTable   *folder_map; /* id → EwnSyncFolder */
+  GHashTable   *moves;      /* old ItemId → EwnSyncMoveHint */
+  GHashTable   *moves_back; /* new ItemId → old ItemId (borrowed from moves) */
+  GPtrArray    *deferred;   /* (element-type EwnChange) created / deleted awaiting a partner */
+  GCancellable *cancellable;
+  gboolean      busy;
+};
+
+/* ewn-sync-engine.c */
+
+EwnSyncFolder *ewn_sync_engine_find_folder (EwnSyncEngine *self,
+                                            const char    *folder_id);
+/* Takes ownership of @change and emits EwnSyncEngine::change. */
+void           ewn_sync_engine_emit_change (EwnSyncEngine *self,
+                                            EwnChange     *change);
+
+/* ewn-sync-engine-page.c */
+
+void           ewn_sync_page_init (EwnSyncPage   *page,
+                                   EwnSyncFolder *folder);
+void           ewn_sync_page_clear (EwnSyncPage *page);
+void           ewn_sync_page_apply (EwnSyncPage   *page,
+                                    EwsSyncResult *sync);
+void           ewn_sync_page_rollback (EwnSyncPage *page,
+                                       const char  *old_state,
+                                       gboolean     was_primed);
+void           ewn_sync_page_announce (EwnSyncPage *page);
+void           ewn_sync_engine_flush_deferred (EwnSyncEngine *self);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EwnSyncPage, ewn_sync_page_clear)
+
+G_END_DECLS
