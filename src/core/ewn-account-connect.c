@@ -113,24 +113,25 @@ on_subscribed (GObject      *source,
   self->pending_subscribes--;
   if (subscription != NULL)
     g_ptr_array_add (self->subscriptions, g_steal_pointer (&subscription));
-  else if (self->pending_subscribes == 0 || self->subscriptions->len == 0)
+  else if (self->subscribe_error == NULL)
+    self->subscribe_error = g_steal_pointer (&error);
+
+  if (self->pending_subscribes > 0)
+    return;
+
+  if (self->subscribe_error != NULL)
     {
+      g_autoptr (GError) failure = g_steal_pointer (&self->subscribe_error);
+
       /* Partial success is not good enough: a mailbox would go unwatched. */
       for (guint i = 0; i < self->subscriptions->len; i++)
         ews_client_unsubscribe_async (self->client,
                                       ((EwsSubscription *)g_ptr_array_index (self->subscriptions, i))->id,
                                       NULL, NULL, NULL);
       g_ptr_array_set_size (self->subscriptions, 0);
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-      self->cancellable = g_cancellable_new ();
-      self->pending_subscribes = 0;
-      ewn_account_handle_error (self, error);
+      ewn_account_handle_error (self, failure);
       return;
     }
-
-  if (self->pending_subscribes > 0)
-    return;
 
   store_subscription_ids (self);
   self->backoff_ms = 0;
@@ -155,6 +156,8 @@ ewn_account_subscribe (EwnAccount *self)
   ewn_account_close_stream (self);
   ewn_account_set_state (self, EWN_ACCOUNT_STATE_SUBSCRIBING, NULL);
   g_ptr_array_set_size (self->subscriptions, 0);
+  g_clear_error (&self->subscribe_error);
+  self->pending_subscribes = 0;
 
   /* One subscription per mailbox: a subscription may not span mailboxes. */
   for (guint i = 0; folder_ids != NULL && folder_ids[i] != NULL; i++)

@@ -30,6 +30,7 @@ struct _EwnAccount
   GCancellable    *stream_cancellable; /* the open GetStreamingEvents */
   GPtrArray       *subscriptions;      /* (element-type EwsSubscription) */
   guint            pending_subscribes;
+  GError          *subscribe_error; /* the first failure of a round of Subscribe requests */
 
   EwnAccountState  state;
   char            *state_reason;

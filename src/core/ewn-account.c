@@ -339,6 +339,7 @@ ewn_account_finalize (GObject *object)
   EwnAccount *self = (EwnAccount *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_error (&self->subscribe_error);
   g_ptr_array_unref (self->subscriptions);
   g_strfreev (self->mailboxes);
   g_free (self->state_reason);
