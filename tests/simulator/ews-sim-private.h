@@ -140,6 +140,7 @@ struct _EwsSimulator
   GTlsCertificate  *certificate;
   guint             keepalive_ms;
   guint             minute_ms;
+  gint              streaming; /* whether streaming subscriptions are offered */
   guint             faults[EWS_SIM_FAULT_UNAUTHORIZED + 1];
   guint             fault_param[EWS_SIM_FAULT_UNAUTHORIZED + 1];
   guint64           change_number;

@@ -498,7 +498,9 @@ ews_sim_handle_subscribe (EwsSimRequest *req)
     sub->kind = EWS_SUBSCRIPTION_PUSH;
   else
     request = NULL;
-  if (request != NULL)
+  if (request != NULL && sub->kind == EWS_SUBSCRIPTION_STREAMING && !g_atomic_int_get (&req->sim->streaming))
+    code = "ErrorInvalidServerVersion"; /* a server before Exchange 2010 SP1 has no streaming */
+  else if (request != NULL)
     code = parse_subscription (req, request, sub);
 
   ews_sim_message_begin (out, "Subscribe", code, NULL);

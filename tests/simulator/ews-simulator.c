@@ -95,6 +95,7 @@ ews_simulator_init (EwsSimulator *self)
   self->streams = g_ptr_array_new ();
   self->keepalive_ms = 30000;
   self->minute_ms = 60000;
+  self->streaming = 1;
 
   self->server = soup_server_new ("server-header", "Microsoft-IIS/10.0 ", NULL);
   ews_sim_dispatch_install (self);
@@ -442,6 +443,22 @@ ews_simulator_set_minute_ms (EwsSimulator *self,
   g_return_if_fail (EWS_IS_SIMULATOR (self));
   g_return_if_fail (ms > 0);
   g_atomic_int_set (&self->minute_ms, ms);
+}
+
+/**
+ * ews_simulator_set_streaming:
+ * @self: an #EwsSimulator
+ * @streaming: whether streaming subscriptions are offered (the default)
+ *
+ * Without streaming, a streaming Subscribe gets ErrorInvalidServerVersion, as from a
+ * server before Exchange 2010 SP1; pull and push subscriptions still work.
+ */
+void
+ews_simulator_set_streaming (EwsSimulator *self,
+                             gboolean      streaming)
+{
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  g_atomic_int_set (&self->streaming, streaming ? 1 : 0);
 }
 
 static void

@@ -74,6 +74,8 @@ void             ews_simulator_set_keepalive_interval (EwsSimulator *self,
                                                        guint         ms);
 void             ews_simulator_set_minute_ms (EwsSimulator *self,
                                               guint         ms);
+void             ews_simulator_set_streaming (EwsSimulator *self,
+                                              gboolean      streaming);
 void             ews_simulator_inject_fault (EwsSimulator *self,
                                              EwsSimFault   fault,
                                              guint         param);
