@@ -12,32 +12,65 @@
 
 /* Finding the folders, subscribing to them, and polling when streaming is unavailable. */
 
-/* Pull: the same engine, fed by GetEvents. */
+/* Pull: the same engine, fed by GetEvents. A round of polls (one GetEvents per
+ * subscription) lives under the stream cancellable, so that anything that drops the
+ * connection also drops the polls in flight. */
+
+typedef struct
+{
+  EwnAccount *self; /* unowned: the account cancels its polls before it goes */
+  char       *subscription_id;
+} Poll;
+
+static void
+poll_free (Poll *poll)
+{
+  g_free (poll->subscription_id);
+  g_free (poll);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Poll, poll_free)
+
+static EwsSubscription *
+find_subscription (EwnAccount *self,
+                   const char *id)
+{
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      EwsSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+
+      if (g_strcmp0 (subscription->id, id) == 0)
+        return subscription;
+    }
+  return NULL;
+}
 
 static void
 on_events (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  EwsSubscription *subscription = user_data;
-  EwnAccount      *self;
+  g_autoptr (Poll) poll = user_data;
+  EwnAccount      *self = poll->self;
+  EwsSubscription *subscription;
   g_autoptr (GError) error = NULL;
   g_autoptr (EwsNotification) notification = NULL;
-  gboolean more = FALSE;
 
   notification = ews_client_get_events_finish (EWS_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  self = g_object_get_data (G_OBJECT (source), "ewn-account");
   self->polls_in_flight--;
   if (notification == NULL)
     {
+      /* The other polls of this round are dropped with it. */
+      ewn_account_close_stream (self);
       ewn_account_handle_error (self, error);
       return;
     }
 
-  for (guint i = 0; i < notification->events->len; i++)
+  subscription = find_subscription (self, poll->subscription_id);
+  for (guint i = 0; subscription != NULL && i < notification->events->len; i++)
     {
       EwsEvent *event = g_ptr_array_index (notification->events, i);
 
@@ -48,10 +81,14 @@ on_events (GObject      *source,
         }
       ewn_sync_engine_hint (self->engine, event);
     }
-  more = notification->more_events;
+  if (notification->more_events)
+    self->poll_more = TRUE;
 
-  if (self->polls_in_flight == 0 && self->poll_id == 0 && self->state == EWN_ACCOUNT_STATE_STREAMING)
-    ewn_account_schedule_poll (self, more ? 0 : self->timing.pull_interval_ms);
+  /* The round is over: the next one after the interval (or at once for more events),
+   * whether or not the hints started a sync. */
+  if (self->polls_in_flight == 0 && self->poll_id == 0 &&
+      (self->state == EWN_ACCOUNT_STATE_STREAMING || self->state == EWN_ACCOUNT_STATE_SYNCING))
+    ewn_account_schedule_poll (self, self->poll_more ? 0 : self->timing.pull_interval_ms);
 }
 
 static gboolean
@@ -60,15 +97,22 @@ poll_cb (gpointer user_data)
   EwnAccount *self = user_data;
 
   self->poll_id = 0;
+  ewn_account_close_stream (self);
+  self->stream_cancellable = g_cancellable_new ();
+  self->polls_in_flight = 0;
+  self->poll_more = FALSE;
   ewn_account_set_state (self, EWN_ACCOUNT_STATE_STREAMING, NULL);
   ewn_account_update_live_state (self);
   for (guint i = 0; i < self->subscriptions->len; i++)
     {
       EwsSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+      Poll            *poll = g_new0 (Poll, 1);
 
+      poll->self = self;
+      poll->subscription_id = g_strdup (subscription->id);
       self->polls_in_flight++;
       ews_client_get_events_async (self->client, subscription->id, subscription->watermark,
-                                   self->cancellable, on_events, subscription);
+                                   self->stream_cancellable, on_events, poll);
     }
   return G_SOURCE_REMOVE;
 }
@@ -212,7 +256,7 @@ on_folders (GObject      *source,
   for (guint i = 0; i < folders->len; i++)
     {
       EwsFolder  *folder = g_ptr_array_index (folders, i);
-      const char *mailbox = i >= 2 && self->mailboxes != NULL ? self->mailboxes[i / 2 - 1] : NULL;
+      const char *mailbox = i >= 2 && self->mailboxes != NULL ? self->mailboxes[i / 2 - 1] : self->address;
 
       if (folder->error != NULL)
         {

@@ -19,6 +19,7 @@ struct _EwnAccount
 
   char            *id;
   GStrv            mailboxes; /* extra mailboxes */
+  char            *address;   /* the own mailbox (nullable) */
   EwsClient       *client;
   EwnItemStore    *store;
   EwnSyncEngine   *engine;
@@ -49,6 +50,7 @@ struct _EwnAccount
   guint            poll_id;
   guint            backoff_ms;
   guint            polls_in_flight;
+  gboolean         poll_more; /* a poll of this round said MoreEvents */
 };
 
 void     ewn_account_set_state (EwnAccount     *self,

@@ -203,7 +203,9 @@ ewn_account_handle_error (EwnAccount   *self,
       g_message ("%s: streaming is not available (%s); polling instead", self->id, error->message);
       self->pull = TRUE;
       forget_subscriptions (self);
-      retry_in (self, 0, error->message);
+      ewn_account_close_stream (self);
+      clear_timers (self);
+      self->retry_id = g_idle_add (ewn_account_restart, self);
       return;
     }
 
@@ -342,6 +344,7 @@ ewn_account_finalize (GObject *object)
   g_clear_error (&self->subscribe_error);
   g_ptr_array_unref (self->subscriptions);
   g_strfreev (self->mailboxes);
+  g_free (self->address);
   g_free (self->state_reason);
   g_free (self->id);
 
@@ -509,6 +512,31 @@ ewn_account_set_timing (EwnAccount             *self,
 }
 
 /**
+ * ewn_account_set_address:
+ * @self: an #EwnAccount
+ * @address: (nullable): the e-mail address of the account's own mailbox
+ *
+ * Names the own mailbox in change records; set it before ewn_account_start().
+ */
+void
+ewn_account_set_address (EwnAccount *self,
+                         const char *address)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+
+  g_free (self->address);
+  self->address = g_strdup (address);
+}
+
+const char *
+ewn_account_get_address (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
+
+  return self->address;
+}
+
+/**
  * ewn_account_set_watch_system:
  * @self: an #EwnAccount
  * @watch_system: whether to follow network changes and suspend/resume
@@ -545,7 +573,7 @@ ewn_account_start (EwnAccount *self)
   self->running = TRUE;
 
   if (!ewn_item_store_load (self->store, &error))
-    g_warning ("%s: the saved state could not be read (%s); starting afresh", self->id, error->message);
+    g_message ("%s: the saved state could not be read (%s); starting afresh", self->id, error->message);
 
   stale = ewn_item_store_dup_subscription_ids (self->store);
   for (guint i = 0; stale != NULL && stale[i] != NULL; i++)

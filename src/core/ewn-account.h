@@ -60,6 +60,9 @@ EwsClient      *ewn_account_get_client (EwnAccount *self);
 EwnAccountState ewn_account_get_state (EwnAccount *self);
 const char     *ewn_account_get_state_reason (EwnAccount *self);
 gboolean        ewn_account_get_pull (EwnAccount *self);
+const char     *ewn_account_get_address (EwnAccount *self);
+void            ewn_account_set_address (EwnAccount *self,
+                                         const char *address);
 void            ewn_account_set_timing (EwnAccount             *self,
                                         const EwnAccountTiming *timing);
 void            ewn_account_set_watch_system (EwnAccount *self,

@@ -225,6 +225,8 @@ ewn_watch_main (int    argc,
   id = account_id_for (server, user);
   state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
   account = ewn_account_new (id, client, state_dir, (const char *const *)mailboxes);
+  if (strchr (user, '@') != NULL)
+    ewn_account_set_address (account, user);
 
   loop = g_main_loop_new (NULL, FALSE);
   watch.loop = loop;

@@ -493,12 +493,25 @@ ews_client_set_credentials (EwsClient  *self,
                             const char *username,
                             const char *password)
 {
+  SoupSession *sessions[2];
+
   g_return_if_fail (EWS_IS_CLIENT (self));
 
   g_free (self->username);
   self->username = g_strdup (username);
   ews_client_clear_secret (&self->password);
   self->password = g_strdup (password);
+
+  /* Both sessions would otherwise keep sending the credentials they cached. */
+  sessions[0] = self->session;
+  sessions[1] = self->stream_session;
+  for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
+    {
+      SoupSessionFeature *manager = soup_session_get_feature (sessions[i], SOUP_TYPE_AUTH_MANAGER);
+
+      if (manager != NULL)
+        soup_auth_manager_clear_cached_credentials (SOUP_AUTH_MANAGER (manager));
+    }
 }
 
 /**

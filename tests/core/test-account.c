@@ -8,262 +8,26 @@
 
 #include "config.h"
 
-#include "ews-error.h"
-#include "ews-sim-colleague.h"
-#include "ews-simulator.h"
-#include "ewn-account.h"
+#include <string.h>
 
-#define ALICE_PASSWORD "correct horse battery staple"
-#define BOB_PASSWORD   "bob's password"
-#define ALICE          "alice@example.com"
+#include "account-fixture.h"
 
-typedef struct
+static gboolean
+credentials_were_needed (Fixture *fixture)
 {
-  EwsSimulator    *simulator;
-  EwsClient       *client;
-  EwsSimColleague *colleague;
-  EwnAccount      *account;
-  GPtrArray       *changes; /* "kind item-id" */
-  GAsyncResult    *result;
-  gboolean         backed_off;
-  gint64           backoff_started;
-  gint64           backoff_ended;
-  guint            credentials_needed;
-  guint            stream_requests;
-  guint            requests;
-} Fixture;
-
-typedef gboolean (*Condition) (Fixture *fixture);
-
-static void
-wait_until (Fixture  *fixture,
-            Condition condition)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!condition (fixture))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  return fixture->credentials_needed > 0;
 }
 
 static gboolean
-has_result (Fixture *fixture)
-{
-  return fixture->result != NULL;
-}
-
-static gboolean
-is_streaming (Fixture *fixture)
+engine_idle (Fixture *fixture)
 {
   return ewn_account_get_state (fixture->account) == EWN_ACCOUNT_STATE_STREAMING;
 }
 
-static void
-count_traffic (const char *operation,
-               gboolean    is_response,
-               GBytes     *body,
-               gpointer    user_data)
-{
-  Fixture *fixture = user_data;
-
-  if (!is_response && g_strcmp0 (operation, "GetStreamingEvents") == 0)
-    fixture->stream_requests++;
-  if (!is_response)
-    fixture->requests++;
-}
-
-static guint requests_seen;
-
 static gboolean
-request_made (Fixture *fixture)
+is_polling (Fixture *fixture)
 {
-  return fixture->requests > requests_seen;
-}
-
-static guint stream_requests_seen;
-
-static gboolean
-stream_reissued (Fixture *fixture)
-{
-  return fixture->stream_requests > stream_requests_seen;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_assert_null (fixture->result);
-  fixture->result = g_object_ref (result);
-}
-
-static void
-on_change (EwnAccount *account,
-           EwnChange  *change,
-           Fixture    *fixture)
-{
-  const EwsItem *item = ewn_change_get_item (change);
-
-  g_ptr_array_add (fixture->changes, g_strdup_printf ("%s %s", ewn_change_kind_to_string (change->kind), item->id));
-}
-
-static void
-on_state (EwnAccount *account,
-          GParamSpec *pspec,
-          Fixture    *fixture)
-{
-  EwnAccountState state = ewn_account_get_state (account);
-
-  if (state == EWN_ACCOUNT_STATE_BACKING_OFF && fixture->backoff_started == 0)
-    {
-      fixture->backed_off = TRUE;
-      fixture->backoff_started = g_get_monotonic_time ();
-    }
-  else if (state != EWN_ACCOUNT_STATE_BACKING_OFF && fixture->backoff_started != 0 && fixture->backoff_ended == 0)
-    fixture->backoff_ended = g_get_monotonic_time ();
-}
-
-static void
-on_credentials_needed (EwnAccount *account,
-                       Fixture    *fixture)
-{
-  fixture->credentials_needed++;
-}
-
-static void
-new_account (Fixture *fixture)
-{
-  g_autofree char *state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", "alice", NULL);
-  EwnAccountTiming timing = {
-    .watchdog_ms = 600,
-    .backoff_initial_ms = 50,
-    .backoff_max_ms = 400,
-    .connection_timeout_min = 1,
-    .pull_interval_ms = 100,
-    .pull_timeout_min = 10,
-  };
-
-  fixture->account = ewn_account_new ("alice", fixture->client, state_dir, NULL);
-  ewn_account_set_timing (fixture->account, &timing);
-  ewn_account_set_watch_system (fixture->account, FALSE);
-  g_signal_connect (fixture->account, "change", G_CALLBACK (on_change), fixture);
-  g_signal_connect (fixture->account, "notify::state", G_CALLBACK (on_state), fixture);
-  g_signal_connect (fixture->account, "credentials-needed", G_CALLBACK (on_credentials_needed), fixture);
-}
-
-static void
-stop_account (Fixture *fixture)
-{
-  ewn_account_stop_async (fixture->account, store_result, fixture);
-  wait_until (fixture, has_result);
-  g_assert_true (ewn_account_stop_finish (fixture->account, fixture->result, NULL));
-  g_clear_object (&fixture->result);
-  g_signal_handlers_disconnect_by_data (fixture->account, fixture);
-  g_clear_object (&fixture->account);
-}
-
-static void
-fixture_set_up (Fixture      *fixture,
-                gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  fixture->simulator = ews_simulator_new ();
-  ews_simulator_add_user (fixture->simulator, "alice", ALICE_PASSWORD);
-  ews_simulator_add_user (fixture->simulator, "bob", BOB_PASSWORD);
-  ews_simulator_set_keepalive_interval (fixture->simulator, 100);
-  /* ConnectionTimeout is one "minute": the stream closes normally every 0.5 s. */
-  ews_simulator_set_minute_ms (fixture->simulator, 500);
-  ews_simulator_set_traffic_func (fixture->simulator, count_traffic, fixture, NULL);
-  g_assert_true (ews_simulator_listen (fixture->simulator, 0, FALSE, &error));
-  g_assert_no_error (error);
-
-  fixture->client = ews_client_new (ews_simulator_get_url (fixture->simulator));
-  ews_client_set_credentials (fixture->client, "alice", ALICE_PASSWORD);
-  fixture->colleague = ews_sim_colleague_new (ews_simulator_get_url (fixture->simulator), "bob", BOB_PASSWORD);
-  fixture->changes = g_ptr_array_new_with_free_func (g_free);
-  new_account (fixture);
-}
-
-static void
-fixture_tear_down (Fixture      *fixture,
-                   gconstpointer data)
-{
-  if (fixture->account != NULL)
-    stop_account (fixture);
-  g_clear_object (&fixture->colleague);
-  g_clear_object (&fixture->client);
-  g_clear_object (&fixture->simulator);
-  g_ptr_array_unref (fixture->changes);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static char *
-create_meeting (Fixture    *fixture,
-                const char *subject,
-                int         hour)
-{
-  g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 25, hour, 0, 0);
-  g_autoptr (GDateTime) end = g_date_time_add_hours (start, 1);
-  g_autoptr (GError) error = NULL;
-  char *id;
-
-  ews_sim_colleague_create_meeting_async (fixture->colleague, ALICE, subject, start, end, "Room 1",
-                                          NULL, store_result, fixture);
-  wait_until (fixture, has_result);
-  id = ews_sim_colleague_create_finish (fixture->colleague, fixture->result, &error);
-  g_clear_object (&fixture->result);
-  g_assert_no_error (error);
-  return id;
-}
-
-static void
-reschedule (Fixture    *fixture,
-            const char *item_id,
-            const char *start)
-{
-  g_autoptr (GError) error = NULL;
-
-  ews_sim_colleague_update_async (fixture->colleague, item_id, "calendar:Start", start, NULL,
-                                  store_result, fixture);
-  wait_until (fixture, has_result);
-  g_assert_true (ews_sim_colleague_finish (fixture->colleague, fixture->result, &error));
-  g_clear_object (&fixture->result);
-  g_assert_no_error (error);
-}
-
-static GPtrArray *expected_changes;
-
-static gboolean
-has_expected (Fixture *fixture)
-{
-  for (guint i = 0; i < expected_changes->len; i++)
-    if (!g_ptr_array_find_with_equal_func (fixture->changes, g_ptr_array_index (expected_changes, i), g_str_equal, NULL))
-      return FALSE;
-  return TRUE;
-}
-
-static void
-expect (Fixture    *fixture,
-        const char *kind,
-        const char *item_id)
-{
-  g_ptr_array_add (expected_changes, g_strdup_printf ("%s %s", kind, item_id));
-}
-
-/* Exactly the expected records, each once. */
-static void
-assert_exact (Fixture *fixture)
-{
-  wait_until (fixture, has_expected);
-  for (guint i = 0; i < fixture->changes->len; i++)
-    g_test_message ("change: %s", (char *)g_ptr_array_index (fixture->changes, i));
-  g_assert_cmpuint (fixture->changes->len, ==, expected_changes->len);
+  return ewn_account_get_pull (fixture->account) && ewn_account_get_state (fixture->account) == EWN_ACCOUNT_STATE_STREAMING;
 }
 
 typedef struct
@@ -286,6 +50,23 @@ static const FaultCase fault_cases[] = {
   { "malformed-xml", EWS_SIM_FAULT_MALFORMED_XML, 0, FALSE },
 };
 
+/* Field by field: the record says from when to when. */
+static void
+assert_rescheduled (Fixture    *fixture,
+                    const char *item_id,
+                    int         old_hour,
+                    int         new_hour)
+{
+  const EwnChange *change = find_record (fixture, "rescheduled", item_id);
+
+  g_assert_nonnull (change);
+  g_assert_cmpint (g_date_time_get_hour (change->before->start), ==, old_hour);
+  g_assert_cmpint (g_date_time_get_hour (change->after->start), ==, new_hour);
+  g_assert_cmpstr (change->after->last_modified_name, !=, NULL);
+  g_assert_cmpstr (change->mailbox, ==, ALICE);
+  g_assert_cmpint (change->folder_kind, ==, EWS_FOLDER_KIND_CALENDAR);
+}
+
 static void
 test_fault (Fixture      *fixture,
             gconstpointer data)
@@ -295,10 +76,9 @@ test_fault (Fixture      *fixture,
   g_autofree char *b = NULL;
   g_autofree char *c = NULL;
 
-  expected_changes = g_ptr_array_new_with_free_func (g_free);
-
   /* An item that exists before the account starts is only stored, never announced. */
   g_free (create_meeting (fixture, "Existing", 8));
+  fixture_new_account (fixture, NULL);
   ewn_account_start (fixture->account);
   wait_until (fixture, is_streaming);
 
@@ -309,9 +89,9 @@ test_fault (Fixture      *fixture,
   /* Request faults apply to the next request: inject one right after the stream was
    * reissued, when nothing else is in flight, so that it meets the next reissue. */
   wait_until (fixture, is_streaming);
-  stream_requests_seen = fixture->stream_requests;
+  fixture->stream_requests_seen = fixture->stream_requests;
   wait_until (fixture, stream_reissued);
-  requests_seen = fixture->requests;
+  fixture->requests_seen = fixture->requests;
   ews_simulator_inject_fault (fixture->simulator, fault->fault, fault->param);
   /* A request fault meets the account's next request (the colleague waits): usually
    * the stream's reissue, sometimes a late sync; either way nothing may be lost. */
@@ -328,14 +108,14 @@ test_fault (Fixture      *fixture,
   c = create_meeting (fixture, "After the fault", 12);
   expect (fixture, "created", c);
   assert_exact (fixture);
+  assert_rescheduled (fixture, a, 9, 11);
 
-  if (fault->fault == EWS_SIM_FAULT_SERVER_BUSY && fixture->backed_off)
+  if (fault->fault == EWS_SIM_FAULT_SERVER_BUSY && fixture->backoff_started != 0)
     {
       g_assert_cmpint (fixture->backoff_ended, >, 0);
       g_assert_cmpint (fixture->backoff_ended - fixture->backoff_started, >=, (gint64)fault->param * 1000);
     }
 
-  g_clear_pointer (&expected_changes, g_ptr_array_unref);
 }
 
 /* The server lost every subscription and stream (a restart of the CAS). */
@@ -346,7 +126,7 @@ test_server_restart (Fixture      *fixture,
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
 
-  expected_changes = g_ptr_array_new_with_free_func (g_free);
+  fixture_new_account (fixture, NULL);
   ewn_account_start (fixture->account);
   wait_until (fixture, is_streaming);
 
@@ -358,7 +138,6 @@ test_server_restart (Fixture      *fixture,
   b = create_meeting (fixture, "After", 10);
   expect (fixture, "created", b);
   assert_exact (fixture);
-  g_clear_pointer (&expected_changes, g_ptr_array_unref);
 }
 
 /* The application is stopped, changes happen, it starts again from its saved state. */
@@ -369,24 +148,23 @@ test_app_restart (Fixture      *fixture,
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
 
-  expected_changes = g_ptr_array_new_with_free_func (g_free);
+  fixture_new_account (fixture, NULL);
   ewn_account_start (fixture->account);
   wait_until (fixture, is_streaming);
   a = create_meeting (fixture, "Seen live", 9);
   expect (fixture, "created", a);
   wait_until (fixture, has_expected);
 
-  stop_account (fixture);
+  fixture_stop_account (fixture);
   g_assert_cmpuint (ews_simulator_get_n_subscriptions (fixture->simulator), ==, 0);
   b = create_meeting (fixture, "Made while the app was closed", 10);
   reschedule (fixture, a, "2026-11-25T15:00:00Z");
 
-  new_account (fixture);
+  fixture_new_account (fixture, NULL);
   ewn_account_start (fixture->account);
   expect (fixture, "created", b);
   expect (fixture, "rescheduled", a);
   assert_exact (fixture);
-  g_clear_pointer (&expected_changes, g_ptr_array_unref);
 }
 
 static void
@@ -394,15 +172,157 @@ test_wrong_password (Fixture      *fixture,
                      gconstpointer data)
 {
   ews_client_set_credentials (fixture->client, "alice", "wrong");
+  fixture_new_account (fixture, NULL);
   ewn_account_start (fixture->account);
-  while (fixture->credentials_needed == 0)
-    g_main_context_iteration (NULL, TRUE);
+  wait_until (fixture, credentials_were_needed);
   g_assert_cmpint (ewn_account_get_state (fixture->account), ==, EWN_ACCOUNT_STATE_AUTH_NEEDED);
 
   /* The right password, and the account carries on. */
   ews_client_set_credentials (fixture->client, "alice", ALICE_PASSWORD);
   ewn_account_reconnect (fixture->account);
   wait_until (fixture, is_streaming);
+}
+
+
+/* The server answers 401 in the middle of a healthy session (a password changed, a
+ * token revoked): the account asks for credentials, and once it has them nothing
+ * made in between is missing. */
+static void
+test_unauthorized_mid_stream (Fixture      *fixture,
+                              gconstpointer data)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
+
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+  a = create_meeting (fixture, "Before", 9);
+  expect (fixture, "created", a);
+  wait_until (fixture, has_expected);
+
+  /* The password changes on the server: the next reissue of the stream is refused. */
+  ews_simulator_add_user (fixture->simulator, "alice", "changed password");
+  wait_until (fixture, credentials_were_needed);
+  g_assert_cmpint (ewn_account_get_state (fixture->account), ==, EWN_ACCOUNT_STATE_AUTH_NEEDED);
+  g_assert_nonnull (ewn_account_get_state_reason (fixture->account));
+
+  b = create_meeting (fixture, "While signed out", 10);
+  reschedule (fixture, a, "2026-11-25T11:00:00Z");
+  expect (fixture, "created", b);
+  expect (fixture, "rescheduled", a);
+  /* Nothing reaches the user while the account waits for its password. */
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+
+  ews_client_set_credentials (fixture->client, "alice", "changed password");
+  ewn_account_reconnect (fixture->account);
+  wait_until (fixture, has_expected);
+  wait_until (fixture, is_streaming);
+  c = create_meeting (fixture, "After", 12);
+  expect (fixture, "created", c);
+  assert_exact (fixture);
+  assert_rescheduled (fixture, a, 9, 11);
+}
+
+/* A damaged state file: a quiet full resync — no crash, no flood of "new" items — and
+ * the damaged file kept aside for a bug report. */
+static void
+test_corrupt_state (Fixture      *fixture,
+                    gconstpointer data)
+{
+  g_autofree char *state_dir = fixture_state_dir ();
+  g_autoptr (GDir) dir = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  const char      *name;
+  guint            damaged = 0;
+  guint            kept_aside = 0;
+
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+  a = create_meeting (fixture, "Known", 9);
+  expect (fixture, "created", a);
+  wait_until (fixture, has_expected);
+  fixture_stop_account (fixture);
+
+  /* Every file of the state gets garbage in its middle. */
+  dir = g_dir_open (state_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (state_dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize            length;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      if (length < 4)
+        continue;
+      memset (contents + length / 2 - 2, 0xa5, 4);
+      g_assert_true (g_file_set_contents (path, contents, length, NULL));
+      damaged++;
+    }
+  g_assert_cmpuint (damaged, >, 0);
+
+  g_free (create_meeting (fixture, "Made while the state was damaged", 10));
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+  wait_until (fixture, engine_idle);
+
+  /* The resync only refilled the store; changes from now on are announced. */
+  reschedule (fixture, a, "2026-11-25T15:00:00Z");
+  expect (fixture, "rescheduled", a);
+  b = create_meeting (fixture, "After", 12);
+  expect (fixture, "created", b);
+  assert_exact (fixture);
+  assert_rescheduled (fixture, a, 9, 15);
+
+  g_dir_rewind (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".corrupt"))
+      kept_aside++;
+  g_assert_cmpuint (kept_aside, >, 0);
+}
+
+/* A server without streaming: the account polls with GetEvents, into the same engine,
+ * and every fault still ends in a catch-up. */
+static void
+test_pull_fallback (Fixture      *fixture,
+                    gconstpointer data)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
+
+  ews_simulator_set_streaming (fixture->simulator, FALSE);
+  g_free (create_meeting (fixture, "Existing", 8));
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_polling);
+  g_assert_true (ewn_account_get_pull (fixture->account));
+  g_assert_cmpuint (fixture->stream_requests, ==, 0);
+
+  a = create_meeting (fixture, "Polled", 9);
+  expect (fixture, "created", a);
+  wait_until (fixture, has_expected);
+
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_MISSED_EVENTS, 0);
+  b = create_meeting (fixture, "Around missed events", 10);
+  expect (fixture, "created", b);
+  wait_until (fixture, has_expected);
+
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_FORGET_SUBSCRIPTIONS, 0);
+  reschedule (fixture, a, "2026-11-25T13:00:00Z");
+  expect (fixture, "rescheduled", a);
+  wait_until (fixture, has_expected);
+
+  c = create_meeting (fixture, "After", 12);
+  expect (fixture, "created", c);
+  assert_exact (fixture);
+  assert_rescheduled (fixture, a, 9, 13);
+  g_assert_cmpuint (fixture->stream_requests, ==, 0);
 }
 
 int
@@ -420,6 +340,9 @@ main (int   argc,
   g_test_add ("/account/server-restart", Fixture, NULL, fixture_set_up, test_server_restart, fixture_tear_down);
   g_test_add ("/account/app-restart", Fixture, NULL, fixture_set_up, test_app_restart, fixture_tear_down);
   g_test_add ("/account/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
+  g_test_add ("/account/unauthorized-mid-stream", Fixture, NULL, fixture_set_up, test_unauthorized_mid_stream, fixture_tear_down);
+  g_test_add ("/account/corrupt-state", Fixture, NULL, fixture_set_up, test_corrupt_state, fixture_tear_down);
+  g_test_add ("/account/pull-fallback", Fixture, NULL, fixture_set_up, test_pull_fallback, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -296,10 +296,15 @@ add_user_impl (EwsSimulator *self,
 
   if (display[0] != '\0')
     display[0] = g_ascii_toupper (display[0]);
-  mailbox = ews_sim_mailbox_new (smtp, display);
-  g_ptr_array_add (self->mailbox_list, mailbox);
-  g_hash_table_replace (self->mailboxes, g_ascii_strdown (name, -1), mailbox);
-  g_hash_table_replace (self->mailboxes, g_strdup (mailbox->smtp), mailbox);
+  /* A known user only gets a new password: the mailbox stays as it is. */
+  mailbox = g_hash_table_lookup (self->mailboxes, smtp);
+  if (mailbox == NULL)
+    {
+      mailbox = ews_sim_mailbox_new (smtp, display);
+      g_ptr_array_add (self->mailbox_list, mailbox);
+      g_hash_table_replace (self->mailboxes, g_ascii_strdown (name, -1), mailbox);
+      g_hash_table_replace (self->mailboxes, g_strdup (mailbox->smtp), mailbox);
+    }
   g_hash_table_replace (self->passwords, g_ascii_strdown (name, -1), g_strdup (password));
   g_hash_table_replace (self->passwords, g_strdup (mailbox->smtp), g_strdup (password));
   return TRUE;
@@ -311,7 +316,7 @@ add_user_impl (EwsSimulator *self,
  *   @name contains '@'
  * @password: the password
  *
- * Adds a user with a mailbox of its own.
+ * Adds a user with a mailbox of its own, or changes the password of a known user.
  */
 void
 ews_simulator_add_user (EwsSimulator *self,
