@@ -86,8 +86,7 @@ on_events (GObject      *source,
 
   /* The round is over: the next one after the interval (or at once for more events),
    * whether or not the hints started a sync. */
-  if (self->polls_in_flight == 0 && self->poll_id == 0 &&
-      (self->state == EWN_ACCOUNT_STATE_STREAMING || self->state == EWN_ACCOUNT_STATE_SYNCING))
+  if (self->polls_in_flight == 0 && self->poll_id == 0 && (self->state == EWN_ACCOUNT_STATE_STREAMING || self->state == EWN_ACCOUNT_STATE_SYNCING))
     ewn_account_schedule_poll (self, self->poll_more ? 0 : self->timing.pull_interval_ms);
 }
 

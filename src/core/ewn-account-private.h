@@ -41,6 +41,7 @@ struct _EwnAccount
   gboolean         watch_system;
   gboolean         resolved;
   gboolean         stream_open;
+  gboolean         store_loaded;
 
   guint            retry_id;
   guint            sync_retry_id;

@@ -572,8 +572,20 @@ ewn_account_start (EwnAccount *self)
 
   self->running = TRUE;
 
+  /* One subscription per mailbox, and a connection carries at most 200 of them:
+   * refusing is better than leaving some mailboxes silently unwatched. */
+  if (self->mailboxes != NULL && g_strv_length (self->mailboxes) + 1 > MAX_SUBSCRIPTIONS_PER_CONNECTION)
+    {
+      g_autofree char *reason = g_strdup_printf (_("Too many mailboxes: one connection watches at most %u, this account has %u"),
+                                                    MAX_SUBSCRIPTIONS_PER_CONNECTION, g_strv_length (self->mailboxes) + 1);
+
+      ewn_account_set_state (self, EWN_ACCOUNT_STATE_ERROR, reason);
+      return;
+    }
+
   if (!ewn_item_store_load (self->store, &error))
     g_message ("%s: the saved state could not be read (%s); starting afresh", self->id, error->message);
+  self->store_loaded = TRUE;
 
   stale = ewn_item_store_dup_subscription_ids (self->store);
   for (guint i = 0; stale != NULL && stale[i] != NULL; i++)
@@ -686,9 +698,13 @@ ewn_account_stop_async (EwnAccount         *self,
   clear_timers (self);
   ewn_sync_engine_cancel (self->engine);
 
-  ewn_item_store_set_subscription_ids (self->store, NULL);
-  if (!ewn_item_store_close (self->store, &error))
-    g_warning ("%s: cannot save the state: %s", self->id, error->message);
+  if (self->store_loaded)
+    {
+      ewn_item_store_set_subscription_ids (self->store, NULL);
+      if (!ewn_item_store_close (self->store, &error))
+        g_warning ("%s: cannot save the state: %s", self->id, error->message);
+      self->store_loaded = FALSE;
+    }
   ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, NULL);
 
   for (guint i = 0; i < self->subscriptions->len; i++)

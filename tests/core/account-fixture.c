@@ -243,14 +243,22 @@ reschedule (Fixture    *fixture,
   update_item (fixture, item_id, "calendar:Start", start);
 }
 
-void
+/* Returns: (transfer full): the item's new id, as MoveItem answers it */
+char *
 move_item (Fixture    *fixture,
            const char *item_id,
            const char *folder,
            const char *mailbox)
 {
+  g_autoptr (GError) error = NULL;
+  char *new_id;
+
   ews_sim_colleague_move_async (fixture->colleague, item_id, folder, mailbox, NULL, store_result, fixture);
-  finish (fixture);
+  wait_until (fixture, has_result);
+  new_id = ews_sim_colleague_create_finish (fixture->colleague, fixture->result, &error);
+  g_clear_object (&fixture->result);
+  g_assert_no_error (error);
+  return new_id;
 }
 
 void

@@ -22,10 +22,10 @@ typedef struct
   EwsClient       *client;
   EwsSimColleague *colleague;
   EwnAccount      *account;
-  char           **mailboxes;   /* the account's extra mailboxes */
-  GPtrArray       *changes;     /* "kind item-id", in order */
-  GPtrArray       *records;     /* (element-type EwnChange), in order */
-  GPtrArray       *expected;    /* "kind item-id" */
+  char           **mailboxes; /* the account's extra mailboxes */
+  GPtrArray       *changes;   /* "kind item-id", in order */
+  GPtrArray       *records;   /* (element-type EwnChange), in order */
+  GPtrArray       *expected;  /* "kind item-id" */
   GAsyncResult    *result;
   gint64           backoff_started;
   gint64           backoff_ended;
@@ -68,7 +68,7 @@ void             update_item (Fixture    *fixture,
 void             reschedule (Fixture    *fixture,
                              const char *item_id,
                              const char *start);
-void             move_item (Fixture    *fixture,
+char            *move_item (Fixture    *fixture,
                             const char *item_id,
                             const char *folder,
                             const char *mailbox);

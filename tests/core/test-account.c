@@ -115,7 +115,6 @@ test_fault (Fixture      *fixture,
       g_assert_cmpint (fixture->backoff_ended, >, 0);
       g_assert_cmpint (fixture->backoff_ended - fixture->backoff_started, >=, (gint64)fault->param * 1000);
     }
-
 }
 
 /* The server lost every subscription and stream (a restart of the CAS). */
@@ -182,7 +181,6 @@ test_wrong_password (Fixture      *fixture,
   ewn_account_reconnect (fixture->account);
   wait_until (fixture, is_streaming);
 }
-
 
 /* The server answers 401 in the middle of a healthy session (a password changed, a
  * token revoked): the account asks for credentials, and once it has them nothing
