@@ -25,6 +25,12 @@ engine_idle (Fixture *fixture)
 }
 
 static gboolean
+one_subscription (Fixture *fixture)
+{
+  return ews_simulator_get_n_subscriptions (fixture->simulator) == 1;
+}
+
+static gboolean
 is_polling (Fixture *fixture)
 {
   return ewn_account_get_pull (fixture->account) && ewn_account_get_state (fixture->account) == EWN_ACCOUNT_STATE_STREAMING;
@@ -323,6 +329,68 @@ test_pull_fallback (Fixture      *fixture,
   g_assert_cmpuint (fixture->stream_requests, ==, 0);
 }
 
+/* The application is killed: no Unsubscribe, no final save. On the next start the
+ * subscription it left on the server is removed, and the catch-up finds what was made
+ * in between — each change once. */
+static void
+test_app_killed (Fixture      *fixture,
+                 gconstpointer data)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+  a = create_meeting (fixture, "Seen live", 9);
+  expect (fixture, "created", a);
+  wait_until (fixture, has_expected);
+
+  /* Gone without a word, as after SIGKILL (what was committed stays on disk). */
+  g_signal_handlers_disconnect_by_data (fixture->account, fixture);
+  g_clear_object (&fixture->account);
+  g_assert_cmpuint (ews_simulator_get_n_subscriptions (fixture->simulator), ==, 1);
+
+  b = create_meeting (fixture, "Made while the app was dead", 10);
+  reschedule (fixture, a, "2026-11-25T15:00:00Z");
+
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  expect (fixture, "created", b);
+  expect (fixture, "rescheduled", a);
+  wait_until (fixture, has_expected);
+  wait_until (fixture, one_subscription);
+  assert_exact (fixture);
+  assert_rescheduled (fixture, a, 9, 15);
+}
+
+/* The server ends every stream after ConnectionTimeout with ConnectionStatus Closed;
+ * the account reissues GetStreamingEvents at once, and changes made around each
+ * reissue arrive once. */
+static void
+test_closed_at_connection_timeout (Fixture      *fixture,
+                                   gconstpointer data)
+{
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *id = NULL;
+
+      fixture->stream_requests_seen = fixture->stream_requests;
+      wait_until (fixture, stream_reissued);
+      id = create_meeting (fixture, "Around a reissue", 9 + i);
+      expect (fixture, "created", id);
+      wait_until (fixture, has_expected);
+    }
+  assert_exact (fixture);
+  /* Reissued with the same subscription: never resubscribed. */
+  g_assert_cmpuint (ews_simulator_get_n_subscriptions (fixture->simulator), ==, 1);
+  g_assert_cmpuint (fixture->stream_requests, >=, 4);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -337,6 +405,8 @@ main (int   argc,
     }
   g_test_add ("/account/server-restart", Fixture, NULL, fixture_set_up, test_server_restart, fixture_tear_down);
   g_test_add ("/account/app-restart", Fixture, NULL, fixture_set_up, test_app_restart, fixture_tear_down);
+  g_test_add ("/account/app-killed", Fixture, NULL, fixture_set_up, test_app_killed, fixture_tear_down);
+  g_test_add ("/account/closed-at-connection-timeout", Fixture, NULL, fixture_set_up, test_closed_at_connection_timeout, fixture_tear_down);
   g_test_add ("/account/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
   g_test_add ("/account/unauthorized-mid-stream", Fixture, NULL, fixture_set_up, test_unauthorized_mid_stream, fixture_tear_down);
   g_test_add ("/account/corrupt-state", Fixture, NULL, fixture_set_up, test_corrupt_state, fixture_tear_down);
