@@ -554,6 +554,26 @@ ewn_account_set_watch_system (EwnAccount *self,
 }
 
 /**
+ * ewn_account_set_system_watch:
+ * @self: an #EwnAccount
+ * @watch: the watch of network and sleep to follow instead of the machine's own
+ *
+ * For a caller that already has one (and for tests with a network monitor of their
+ * own); implies ewn_account_set_watch_system() %TRUE.
+ */
+void
+ewn_account_set_system_watch (EwnAccount     *self,
+                              EwnSystemWatch *watch)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (EWN_IS_SYSTEM_WATCH (watch));
+  g_return_if_fail (!self->running);
+
+  g_set_object (&self->system, watch);
+  self->watch_system = TRUE;
+}
+
+/**
  * ewn_account_start:
  * @self: an #EwnAccount
  *
@@ -594,7 +614,9 @@ ewn_account_start (EwnAccount *self)
 
   if (self->watch_system)
     {
-      self->system = ewn_system_watch_get_default ();
+      if (self->system == NULL)
+        self->system = ewn_system_watch_get_default ();
+      g_signal_handlers_disconnect_by_data (self->system, self); /* started again */
       g_signal_connect (self->system, "network-changed", G_CALLBACK (on_network_changed), self);
       g_signal_connect (self->system, "suspending", G_CALLBACK (on_suspending), self);
       g_signal_connect (self->system, "resumed", G_CALLBACK (on_resumed), self);

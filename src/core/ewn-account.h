@@ -7,6 +7,7 @@
 
 #include "ews-client.h"
 #include "ewn-change.h"
+#include "ewn-system-watch.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,8 @@ void            ewn_account_set_timing (EwnAccount             *self,
                                         const EwnAccountTiming *timing);
 void            ewn_account_set_watch_system (EwnAccount *self,
                                               gboolean    watch_system);
+void            ewn_account_set_system_watch (EwnAccount     *self,
+                                              EwnSystemWatch *watch);
 void            ewn_account_start (EwnAccount *self);
 void            ewn_account_reconnect (EwnAccount *self);
 void            ewn_account_pause (EwnAccount *self);
