@@ -137,7 +137,7 @@ store_subscription_ids (EwnAccount *self)
   g_ptr_array_add (ids, NULL);
   ewn_item_store_set_subscription_ids (self->store, (const char *const *)ids->pdata);
   if (!ewn_item_store_commit (self->store, &error))
-    g_warning ("%s: cannot save the subscription ids: %s", self->id, error->message);
+    g_message ("%s: cannot save the subscription ids: %s", self->id, error->message);
 }
 
 static void
@@ -259,7 +259,7 @@ on_folders (GObject      *source,
 
       if (folder->error != NULL)
         {
-          g_warning ("%s: cannot watch the %s of %s: %s", self->id, i % 2 == 0 ? "calendar" : "task list",
+          g_message ("%s: cannot watch the %s of %s: %s", self->id, i % 2 == 0 ? "calendar" : "task list",
                      mailbox != NULL ? mailbox : self->id, folder->error->message);
           continue;
         }

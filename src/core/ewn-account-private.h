@@ -35,6 +35,7 @@ struct _EwnAccount
 
   EwnAccountState  state;
   char            *state_reason;
+  char            *warning;
   gboolean         running;
   gboolean         paused;
   gboolean         pull;

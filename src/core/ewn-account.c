@@ -35,6 +35,7 @@ enum
   PROP_0,
   PROP_STATE,
   PROP_STATE_REASON,
+  PROP_WARNING,
   N_PROPS
 };
 
@@ -215,6 +216,17 @@ ewn_account_handle_error (EwnAccount   *self,
       return;
     }
 
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_TLS))
+    {
+      /* A person has to look at the certificate: say so, and only retry slowly (the
+       * server may get its proper certificate back). */
+      ewn_account_close_stream (self);
+      clear_timers (self);
+      ewn_account_set_state (self, EWN_ACCOUNT_STATE_ERROR, error->message);
+      self->retry_id = g_timeout_add (self->timing.backoff_max_ms, ewn_account_restart, self);
+      return;
+    }
+
   retry_in (self, next_backoff (self), error->message);
 }
 
@@ -227,6 +239,31 @@ sync_retry_cb (gpointer user_data)
   if (self->running && !self->paused)
     ewn_sync_engine_catch_up (self->engine);
   return G_SOURCE_REMOVE;
+}
+
+static void
+set_warning (EwnAccount *self,
+             const char *warning)
+{
+  if (g_strcmp0 (self->warning, warning) == 0)
+    return;
+  g_free (self->warning);
+  self->warning = g_strdup (warning);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
+}
+
+static void
+on_store_problem (EwnSyncEngine *engine,
+                  const GError  *error,
+                  EwnAccount    *self)
+{
+  g_autofree char *text = NULL;
+
+  if (error != NULL)
+    text = g_strdup_printf (_("Cannot save what has been seen (%s). Changes are still shown, "
+                              "but some may be shown again after a restart."),
+                               error->message);
+  set_warning (self, text);
 }
 
 static void
@@ -345,6 +382,7 @@ ewn_account_finalize (GObject *object)
   g_ptr_array_unref (self->subscriptions);
   g_strfreev (self->mailboxes);
   g_free (self->address);
+  g_free (self->warning);
   g_free (self->state_reason);
   g_free (self->id);
 
@@ -367,6 +405,9 @@ ewn_account_get_property (GObject    *object,
     case PROP_STATE_REASON:
       g_value_set_string (value, self->state_reason);
       break;
+    case PROP_WARNING:
+      g_value_set_string (value, self->warning);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -385,6 +426,14 @@ ewn_account_class_init (EwnAccountClass *klass)
                                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE_REASON] = g_param_spec_string ("state-reason", NULL, NULL, NULL,
                                                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * EwnAccount:warning:
+   *
+   * A problem that does not stop the account but that a person should know about
+   * (the state cannot be saved), or %NULL.
+   */
+  properties[PROP_WARNING] = g_param_spec_string ("warning", NULL, NULL, NULL,
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -448,6 +497,7 @@ ewn_account_new (const char        *id,
   self->engine = ewn_sync_engine_new (client, self->store, id);
   g_signal_connect (self->engine, "change", G_CALLBACK (on_engine_change), self);
   g_signal_connect (self->engine, "sync-error", G_CALLBACK (on_sync_error), self);
+  g_signal_connect (self->engine, "store-problem", G_CALLBACK (on_store_problem), self);
   g_signal_connect (self->engine, "notify::busy", G_CALLBACK (on_engine_busy), self);
   return self;
 }
@@ -526,6 +576,14 @@ ewn_account_set_address (EwnAccount *self,
 
   g_free (self->address);
   self->address = g_strdup (address);
+}
+
+const char *
+ewn_account_get_warning (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
+
+  return self->warning;
 }
 
 const char *
@@ -724,7 +782,7 @@ ewn_account_stop_async (EwnAccount         *self,
     {
       ewn_item_store_set_subscription_ids (self->store, NULL);
       if (!ewn_item_store_close (self->store, &error))
-        g_warning ("%s: cannot save the state: %s", self->id, error->message);
+        g_message ("%s: cannot save the state: %s", self->id, error->message);
       self->store_loaded = FALSE;
     }
   ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, NULL);

@@ -7,24 +7,9 @@
 
 #include "ewn-sync-engine-private.h"
 
-/* A page of SyncFolderItems is applied to the store delta by delta, noting how to take
- * back each mutation should the commit fail. Once committed, its changes are announced,
- * a delete in one folder and a create in another paired into one move. */
-
-/* How to take back one store mutation of a page whose commit failed. */
-typedef struct
-{
-  const char    *remove_id;
-  const char    *folder_id;
-  const EwsItem *restore;
-  EwsItem       *owned;
-} Undo;
-
-static void
-undo_clear (Undo *undo)
-{
-  g_clear_pointer (&undo->owned, ews_item_free);
-}
+/* A page of SyncFolderItems is applied to the store delta by delta, then committed;
+ * then its changes are announced, a delete in one folder and a create in another
+ * paired into one move. */
 
 static void
 page_add (EwnSyncPage *page,
@@ -37,18 +22,6 @@ page_add (EwnSyncPage *page,
     return;
   ewn_change_set_origin (change, self->account_id, folder->mailbox, folder->id, folder->kind);
   g_ptr_array_add (page->changes, change);
-}
-
-static void
-page_undo (EwnSyncPage   *page,
-           const char    *remove_id,
-           const char    *folder_id,
-           const EwsItem *restore,
-           EwsItem       *owned)
-{
-  Undo undo = { remove_id, folder_id, owned != NULL ? owned : restore, owned };
-
-  g_array_append_val (page->undo, undo);
 }
 
 /* The folder's own id when the store's folder is one of ours: a string that lives as
@@ -96,7 +69,6 @@ apply_item (EwnSyncPage   *page,
     {
       if (announce_it)
         change = ewn_change_compute (NULL, delta->item);
-      page_undo (page, delta->item_id, NULL, NULL, NULL);
     }
   else
     {
@@ -106,11 +78,6 @@ apply_item (EwnSyncPage   *page,
       /* A replayed create is compared like an update: never announced twice. */
       if (announce_it)
         change = ewn_change_compute (known, delta->item);
-      /* An unchanged version needs no undo: comparing with it again gives nothing. */
-      if (relocated)
-        page_undo (page, delta->item_id, from, NULL, ews_item_copy (known));
-      else if (change != NULL)
-        page_undo (page, NULL, from, change->before, NULL);
       if (relocated)
         ewn_item_store_remove (self->store, known_id);
     }
@@ -128,14 +95,12 @@ delete_item (EwnSyncPage *page,
   const char      *known_folder = NULL;
   const EwsItem   *known = ewn_item_store_lookup (self->store, item_id, &known_folder);
   EwnSyncMoveHint *hint = g_hash_table_lookup (self->moves, item_id);
-  const char      *from;
 
   /* Known in another folder: it moved there keeping its id, and that folder's sync
    * already took it over. */
   if (known == NULL || g_strcmp0 (known_folder, folder->id) != 0)
     return;
 
-  from = stable_folder_id (page, known_folder);
   if (hint != NULL)
     {
       /* The destination's sync will compare its create with this snapshot. */
@@ -145,7 +110,6 @@ delete_item (EwnSyncPage *page,
       moved->id = g_strdup (hint->new_id);
       g_free (moved->parent_folder_id);
       moved->parent_folder_id = g_strdup (hint->to->id);
-      page_undo (page, hint->new_id, from, NULL, ews_item_copy (known));
       ewn_item_store_remove (self->store, item_id);
       ewn_item_store_put (self->store, hint->to->id, moved);
       return;
@@ -153,10 +117,7 @@ delete_item (EwnSyncPage *page,
 
   if (folder->mode != EWN_SYNC_MODE_FILL)
     {
-      EwnChange *change = ewn_change_compute (known, NULL);
-
-      page_undo (page, NULL, from, change->before, NULL);
-      page_add (page, change);
+      page_add (page, ewn_change_compute (known, NULL));
     }
   ewn_item_store_remove (self->store, item_id);
 }
@@ -180,15 +141,12 @@ ewn_sync_page_init (EwnSyncPage   *page,
 {
   page->folder = folder;
   page->changes = g_ptr_array_new_with_free_func ((GDestroyNotify)ewn_change_free);
-  page->undo = g_array_new (FALSE, FALSE, sizeof (Undo));
-  g_array_set_clear_func (page->undo, (GDestroyNotify)undo_clear);
 }
 
 void
 ewn_sync_page_clear (EwnSyncPage *page)
 {
   g_clear_pointer (&page->changes, g_ptr_array_unref);
-  g_clear_pointer (&page->undo, g_array_unref);
 }
 
 /* Applies the deltas of @sync to the store, without committing. */
@@ -207,28 +165,6 @@ ewn_sync_page_apply (EwnSyncPage   *page,
     }
   if (sync->includes_last_item_in_range && page->folder->mode == EWN_SYNC_MODE_RESYNC)
     delete_unseen (page);
-}
-
-/* After a failed commit: the store back to what was last committed, sync state
- * included, so that the next sync asks for the same page again. */
-void
-ewn_sync_page_rollback (EwnSyncPage *page,
-                        const char  *old_state,
-                        gboolean     was_primed)
-{
-  EwnSyncEngine *self = page->folder->engine;
-
-  for (guint i = page->undo->len; i > 0; i--)
-    {
-      Undo *undo = &g_array_index (page->undo, Undo, i - 1);
-
-      if (undo->remove_id != NULL)
-        ewn_item_store_remove (self->store, undo->remove_id);
-      if (undo->restore != NULL)
-        ewn_item_store_put (self->store, undo->folder_id, ews_item_copy (undo->restore));
-    }
-  ewn_item_store_set_sync_state (self->store, page->folder->id, old_state);
-  ewn_item_store_set_primed (self->store, page->folder->id, was_primed);
 }
 
 static gboolean

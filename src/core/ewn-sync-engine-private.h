@@ -44,7 +44,6 @@ typedef struct
 {
   EwnSyncFolder *folder;
   GPtrArray     *changes; /* (element-type EwnChange) to announce after the commit */
-  GArray        *undo;    /* private to ewn-sync-engine-page.c */
 } EwnSyncPage;
 
 struct _EwnSyncEngine
@@ -62,6 +61,7 @@ struct _EwnSyncEngine
   GPtrArray    *deferred;   /* (element-type EwnChange) created / deleted awaiting a partner */
   GCancellable *cancellable;
   gboolean      busy;
+  gboolean      store_failing; /* the last commit failed */
 };
 
 /* ewn-sync-engine.c */
@@ -79,9 +79,6 @@ void           ewn_sync_page_init (EwnSyncPage   *page,
 void           ewn_sync_page_clear (EwnSyncPage *page);
 void           ewn_sync_page_apply (EwnSyncPage   *page,
                                     EwsSyncResult *sync);
-void           ewn_sync_page_rollback (EwnSyncPage *page,
-                                       const char  *old_state,
-                                       gboolean     was_primed);
 void           ewn_sync_page_announce (EwnSyncPage *page);
 void           ewn_sync_engine_flush_deferred (EwnSyncEngine *self);
 

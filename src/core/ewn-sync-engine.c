@@ -28,6 +28,7 @@ enum
   CHANGE,
   FOLDER_SYNCED,
   SYNC_ERROR,
+  STORE_PROBLEM,
   N_SIGNALS
 };
 
@@ -162,9 +163,7 @@ on_page (GObject      *source,
   g_autoptr (EwsSyncResult) sync = NULL;
   g_autoptr (EwnSyncEngine) self = NULL;
   g_auto (EwnSyncPage) page = { 0 };
-  g_autofree char *old_state = NULL;
-  gboolean         was_primed;
-  guint            chain;
+  guint chain;
 
   sync = ews_client_sync_folder_items_finish (EWS_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -191,20 +190,29 @@ on_page (GObject      *source,
   ewn_sync_page_init (&page, folder);
   ewn_sync_page_apply (&page, sync);
 
-  old_state = g_strdup (ewn_item_store_get_sync_state (self->store, folder->id));
-  was_primed = ewn_item_store_get_primed (self->store, folder->id);
   ewn_item_store_set_sync_state (self->store, folder->id, sync->sync_state);
   if (sync->includes_last_item_in_range)
     ewn_item_store_set_primed (self->store, folder->id, TRUE);
 
+  /* When the disk refuses (full, read-only, gone), going silent would lose every
+   * change from now on; the engine carries on from memory instead and says so. The
+   * page stays pending in the store for the next commit that works; a restart before
+   * then may show some changes again. */
   if (!ewn_item_store_commit (self->store, &error))
     {
-      ewn_sync_page_rollback (&page, old_state, was_primed);
-      end_chain (folder, error);
-      return;
+      if (!self->store_failing)
+        g_message ("%s: cannot save the state, carrying on without: %s", self->account_id, error->message);
+      self->store_failing = TRUE;
+      g_signal_emit (self, signals[STORE_PROBLEM], 0, error);
+    }
+  else if (self->store_failing)
+    {
+      g_message ("%s: the state is saved again", self->account_id);
+      self->store_failing = FALSE;
+      g_signal_emit (self, signals[STORE_PROBLEM], 0, NULL);
     }
 
-  /* Committed: the whole page is announced even if a handler cancels meanwhile. */
+  /* The whole page is announced even if a handler cancels meanwhile. */
   ewn_sync_page_announce (&page);
   if (folder->chain != chain)
     return; /* a handler cancelled or restarted the folder */
@@ -326,6 +334,17 @@ ewn_sync_engine_class_init (EwnSyncEngineClass *klass)
                                       NULL, NULL, NULL, G_TYPE_NONE, 2,
                                       G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                                       G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * EwnSyncEngine::store-problem:
+   * @error: (nullable): why the state could not be saved, or %NULL once it is again
+   *
+   * Emitted for every page whose commit failed (changes are announced all the same,
+   * from memory), and once when a commit works again.
+   */
+  signals[STORE_PROBLEM] = g_signal_new ("store-problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                         G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
@@ -23,6 +26,9 @@ typedef struct
   GMainLoop  *loop;
   EwnAccount *account;
   gboolean    json;
+  gboolean    debug;
+  gboolean    live; /* has been streaming with nothing to catch up */
+  guint       state_idle;
   int         exit_status;
   gboolean    stopping;
   char       *last_state;
@@ -42,10 +48,26 @@ static char *
 read_password (GError **error)
 {
   g_autoptr (GString) line = g_string_new (NULL);
-  int c;
+  struct termios saved;
+  gboolean       terminal = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  int            c;
 
+  /* Typed by a person: ask, and do not echo it. */
+  if (terminal)
+    {
+      struct termios quiet = saved;
+
+      quiet.c_lflag &= (tcflag_t)~ECHO;
+      g_printerr ("%s", _("Password: "));
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
   while ((c = fgetc (stdin)) != EOF && c != '\n')
     g_string_append_c (line, (char)c);
+  if (terminal)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
 
   if (line->len > 0 && line->str[line->len - 1] == '\r')
     g_string_truncate (line, line->len - 1);
@@ -120,21 +142,53 @@ stop (Watch *watch)
   ewn_account_stop_async (watch->account, on_stopped, watch);
 }
 
+/* States are said from idle, so that a passing one (streaming for the instant before
+ * the catch-up starts) is not. Once live, each change's brief sync is worth a line
+ * only when debugging. */
+static gboolean
+say_state (gpointer user_data)
+{
+  Watch           *watch = user_data;
+  EwnAccount      *account = watch->account;
+  const char      *reason = ewn_account_get_state_reason (account);
+  EwnAccountState  state = ewn_account_get_state (account);
+  g_autofree char *line = NULL;
+
+  watch->state_idle = 0;
+  if (state == EWN_ACCOUNT_STATE_SYNCING && watch->live && !watch->debug)
+    state = EWN_ACCOUNT_STATE_STREAMING;
+  if (state == EWN_ACCOUNT_STATE_STREAMING)
+    watch->live = TRUE;
+  line = g_strdup_printf ("[%s%s%s]", ewn_account_state_to_string (state),
+                          reason != NULL ? ": " : "", reason != NULL ? reason : "");
+
+  if (g_strcmp0 (line, watch->last_state) != 0)
+    {
+      g_printerr ("%s\n", line);
+      g_free (watch->last_state);
+      watch->last_state = g_steal_pointer (&line);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_state (EwnAccount *account,
           GParamSpec *pspec,
           Watch      *watch)
 {
-  const char      *reason = ewn_account_get_state_reason (account);
-  g_autofree char *line = g_strdup_printf ("[%s%s%s]", ewn_account_state_to_string (ewn_account_get_state (account)),
-                                           reason != NULL ? ": " : "", reason != NULL ? reason : "");
+  if (watch->state_idle == 0)
+    watch->state_idle = g_idle_add (say_state, watch);
+}
 
-  /* The state and its reason change together; say it once. */
-  if (g_strcmp0 (line, watch->last_state) == 0)
-    return;
-  g_printerr ("%s\n", line);
-  g_free (watch->last_state);
-  watch->last_state = g_steal_pointer (&line);
+static void
+on_warning (EwnAccount *account,
+            GParamSpec *pspec,
+            Watch      *watch)
+{
+  const char *warning = ewn_account_get_warning (account);
+
+  if (warning != NULL)
+    g_printerr ("[warning: %s]\n", warning);
 }
 
 static void
@@ -142,6 +196,8 @@ on_credentials_needed (EwnAccount *account,
                        Watch      *watch)
 {
   /* Nobody can be asked here: say so and leave. */
+  g_clear_handle_id (&watch->state_idle, g_source_remove);
+  say_state (watch);
   watch->exit_status = 1;
   stop (watch);
 }
@@ -168,6 +224,7 @@ ewn_watch_main (int    argc,
   gboolean         trace = FALSE;
   g_autofree char *server = NULL;
   g_autofree char *user = NULL;
+  g_autofree char *ca_file = NULL;
   g_auto (GStrv) mailboxes = NULL;
   g_autofree char *password = NULL;
   g_autofree char *id = NULL;
@@ -186,9 +243,10 @@ ewn_watch_main (int    argc,
           { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name to sign in with"), N_("NAME") },
             { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
               { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mailboxes, N_("Also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
-                { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print debugging messages"), NULL },
-                  { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, N_("Print the EWS messages exchanged, without credentials (implies --debug)"), NULL },
-                    { NULL } };
+                { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the certificate authorities in this PEM file"), N_("FILE") },
+                  { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print debugging messages"), NULL },
+                    { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, N_("Print the EWS messages exchanged, without credentials (implies --debug)"), NULL },
+                      { NULL } };
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Watch Exchange calendars and task lists for changes."));
@@ -207,6 +265,7 @@ ewn_watch_main (int    argc,
 
   if (debug || trace)
     g_log_set_debug_enabled (TRUE);
+  watch.debug = debug || trace;
 
   password = read_password (&error);
   if (password == NULL)
@@ -216,6 +275,11 @@ ewn_watch_main (int    argc,
     }
 
   client = ews_client_new (server);
+  if (!ews_client_set_ca_file (client, ca_file, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
   ews_client_set_credentials (client, user, password);
   memset (password, 0, strlen (password));
   ews_client_set_trace (client, trace);
@@ -234,6 +298,7 @@ ewn_watch_main (int    argc,
   g_signal_connect (account, "change", G_CALLBACK (on_change), &watch);
   g_signal_connect (account, "notify::state-reason", G_CALLBACK (on_state), &watch);
   g_signal_connect (account, "notify::state", G_CALLBACK (on_state), &watch);
+  g_signal_connect (account, "notify::warning", G_CALLBACK (on_warning), &watch);
   g_signal_connect (account, "credentials-needed", G_CALLBACK (on_credentials_needed), &watch);
   sigint = g_unix_signal_add (SIGINT, on_quit_signal, &watch);
   sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, &watch);
@@ -243,6 +308,7 @@ ewn_watch_main (int    argc,
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_clear_handle_id (&watch.state_idle, g_source_remove);
   g_signal_handlers_disconnect_by_data (account, &watch);
   g_free (watch.last_state);
   return watch.exit_status;

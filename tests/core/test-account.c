@@ -391,6 +391,47 @@ test_closed_at_connection_timeout (Fixture      *fixture,
   g_assert_cmpuint (fixture->stream_requests, >=, 4);
 }
 
+static gboolean
+has_warning (Fixture *fixture)
+{
+  return ewn_account_get_warning (fixture->account) != NULL;
+}
+
+/* The state cannot be written at all (a file where its folder should be, as on a full
+ * or read-only disk): the account carries on from memory, every change still
+ * announced once, and says why. */
+static void
+test_unwritable_state (Fixture      *fixture,
+                       gconstpointer data)
+{
+  g_autofree char *state_dir = fixture_state_dir ();
+  g_autofree char *parent = g_path_get_dirname (state_dir);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (state_dir, "not a folder", -1, &error));
+  g_assert_no_error (error);
+
+  g_free (create_meeting (fixture, "Existing", 8));
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+  a = create_meeting (fixture, "Announced all the same", 9);
+  expect (fixture, "created", a);
+  wait_until (fixture, has_expected);
+  g_assert_true (has_warning (fixture));
+  g_assert_nonnull (strstr (ewn_account_get_warning (fixture->account), "restart"));
+
+  reschedule (fixture, a, "2026-11-25T10:00:00Z");
+  expect (fixture, "rescheduled", a);
+  b = create_meeting (fixture, "And this", 11);
+  expect (fixture, "created", b);
+  assert_exact (fixture);
+  assert_rescheduled (fixture, a, 9, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,6 +448,7 @@ main (int   argc,
   g_test_add ("/account/app-restart", Fixture, NULL, fixture_set_up, test_app_restart, fixture_tear_down);
   g_test_add ("/account/app-killed", Fixture, NULL, fixture_set_up, test_app_killed, fixture_tear_down);
   g_test_add ("/account/closed-at-connection-timeout", Fixture, NULL, fixture_set_up, test_closed_at_connection_timeout, fixture_tear_down);
+  g_test_add ("/account/unwritable-state", Fixture, NULL, fixture_set_up, test_unwritable_state, fixture_tear_down);
   g_test_add ("/account/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
   g_test_add ("/account/unauthorized-mid-stream", Fixture, NULL, fixture_set_up, test_unauthorized_mid_stream, fixture_tear_down);
   g_test_add ("/account/corrupt-state", Fixture, NULL, fixture_set_up, test_corrupt_state, fixture_tear_down);
