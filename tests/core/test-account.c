@@ -432,6 +432,73 @@ test_unwritable_state (Fixture      *fixture,
   assert_rescheduled (fixture, a, 9, 10);
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  guint    retries;
+  gint64   last_retry;
+  gint64   longest_wait;
+} Outage;
+
+static void
+on_outage_state (EwnAccount *account,
+                 GParamSpec *pspec,
+                 Outage     *outage)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (ewn_account_get_state (account) != EWN_ACCOUNT_STATE_BACKING_OFF)
+    return;
+  if (outage->last_retry != 0)
+    outage->longest_wait = MAX (outage->longest_wait, now - outage->last_retry);
+  outage->last_retry = now;
+  outage->retries++;
+}
+
+static Outage *current_outage;
+
+static gboolean
+retried_often (Fixture *fixture)
+{
+  return current_outage->retries >= 5;
+}
+
+/* A long outage (the server answers 503 to twenty requests in a row): the waits grow
+ * to the slow retry and stay there — the account never gives up — and once the server
+ * is back every change made meanwhile arrives once. */
+static void
+test_long_outage (Fixture      *fixture,
+                  gconstpointer data)
+{
+  Outage           outage = { fixture, 0, 0, 0 };
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  fixture_new_account (fixture, NULL);
+  g_signal_connect (fixture->account, "notify::state", G_CALLBACK (on_outage_state), &outage);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+
+  for (guint i = 0; i < 20; i++)
+    ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_HTTP_503, 0);
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_DROP_STREAM, 0);
+  /* The colleague's own requests would take some of the 503s: wait for the outage. */
+  current_outage = &outage;
+  wait_until (fixture, retried_often);
+  wait_until (fixture, is_streaming);
+  a = create_meeting (fixture, "After the outage", 9);
+  expect (fixture, "created", a);
+  b = create_meeting (fixture, "And another", 10);
+  expect (fixture, "created", b);
+  assert_exact (fixture);
+
+  g_test_message ("%u retries, longest wait %" G_GINT64_FORMAT " ms", outage.retries, outage.longest_wait / 1000);
+  g_assert_cmpuint (outage.retries, >=, 5);
+  /* At most the slow retry (400 ms) plus its jitter, and a request's own time. */
+  g_assert_cmpint (outage.longest_wait, <, 1500 * 1000);
+  g_signal_handlers_disconnect_by_data (fixture->account, &outage);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -449,6 +516,7 @@ main (int   argc,
   g_test_add ("/account/app-killed", Fixture, NULL, fixture_set_up, test_app_killed, fixture_tear_down);
   g_test_add ("/account/closed-at-connection-timeout", Fixture, NULL, fixture_set_up, test_closed_at_connection_timeout, fixture_tear_down);
   g_test_add ("/account/unwritable-state", Fixture, NULL, fixture_set_up, test_unwritable_state, fixture_tear_down);
+  g_test_add ("/account/long-outage", Fixture, NULL, fixture_set_up, test_long_outage, fixture_tear_down);
   g_test_add ("/account/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
   g_test_add ("/account/unauthorized-mid-stream", Fixture, NULL, fixture_set_up, test_unauthorized_mid_stream, fixture_tear_down);
   g_test_add ("/account/corrupt-state", Fixture, NULL, fixture_set_up, test_corrupt_state, fixture_tear_down);
