@@ -195,13 +195,8 @@ create_meeting_in (Fixture    *fixture,
   g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 25, hour, 0, 0);
   g_autoptr (GDateTime) end = g_date_time_add_hours (start, 1);
   g_autoptr (GError) error = NULL;
-  char *id;
+  char *id = ews_sim_colleague_create_meeting (fixture->colleague, mailbox, subject, start, end, "Room 1", &error);
 
-  ews_sim_colleague_create_meeting_async (fixture->colleague, mailbox, subject, start, end, "Room 1",
-                                          NULL, store_result, fixture);
-  wait_until (fixture, has_result);
-  id = ews_sim_colleague_create_finish (fixture->colleague, fixture->result, &error);
-  g_clear_object (&fixture->result);
   g_assert_no_error (error);
   return id;
 }
@@ -214,25 +209,16 @@ create_meeting (Fixture    *fixture,
   return create_meeting_in (fixture, ALICE, subject, hour);
 }
 
-static void
-finish (Fixture *fixture)
-{
-  g_autoptr (GError) error = NULL;
-
-  wait_until (fixture, has_result);
-  g_assert_true (ews_sim_colleague_finish (fixture->colleague, fixture->result, &error));
-  g_clear_object (&fixture->result);
-  g_assert_no_error (error);
-}
-
 void
 update_item (Fixture    *fixture,
              const char *item_id,
              const char *field_uri,
              const char *value)
 {
-  ews_sim_colleague_update_async (fixture->colleague, item_id, field_uri, value, NULL, store_result, fixture);
-  finish (fixture);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ews_sim_colleague_update (fixture->colleague, item_id, field_uri, value, &error));
+  g_assert_no_error (error);
 }
 
 void
@@ -243,7 +229,7 @@ reschedule (Fixture    *fixture,
   update_item (fixture, item_id, "calendar:Start", start);
 }
 
-/* Returns: (transfer full): the item's new id, as MoveItem answers it */
+/* Returns: (transfer full): the item's new id */
 char *
 move_item (Fixture    *fixture,
            const char *item_id,
@@ -251,12 +237,8 @@ move_item (Fixture    *fixture,
            const char *mailbox)
 {
   g_autoptr (GError) error = NULL;
-  char *new_id;
+  char *new_id = ews_sim_colleague_move (fixture->colleague, item_id, folder, mailbox, &error);
 
-  ews_sim_colleague_move_async (fixture->colleague, item_id, folder, mailbox, NULL, store_result, fixture);
-  wait_until (fixture, has_result);
-  new_id = ews_sim_colleague_create_finish (fixture->colleague, fixture->result, &error);
-  g_clear_object (&fixture->result);
   g_assert_no_error (error);
   return new_id;
 }

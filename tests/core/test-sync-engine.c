@@ -249,12 +249,9 @@ create_meeting (Fixture    *fixture,
   g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 24, hour, 0, 0);
   g_autoptr (GDateTime) end = g_date_time_add_hours (start, 1);
   g_autoptr (GError) error = NULL;
-  char *id;
+  char *id = ews_sim_colleague_create_meeting (fixture->colleague, mailbox != NULL ? mailbox : "alice@example.com",
+                                               subject, start, end, "Room 1", &error);
 
-  ews_sim_colleague_create_meeting_async (fixture->colleague, mailbox != NULL ? mailbox : "alice@example.com",
-                                          subject, start, end, "Room 1", NULL, store_result, fixture);
-  id = ews_sim_colleague_create_finish (fixture->colleague, wait_result (fixture), &error);
-  g_clear_object (&fixture->result);
   g_assert_no_error (error);
   return id;
 }
@@ -266,24 +263,10 @@ create_task (Fixture    *fixture,
 {
   g_autoptr (GDateTime) due = g_date_time_new_utc (2026, 11, day, 0, 0, 0);
   g_autoptr (GError) error = NULL;
-  char *id;
+  char *id = ews_sim_colleague_create_task (fixture->colleague, "alice@example.com", subject, due, &error);
 
-  ews_sim_colleague_create_task_async (fixture->colleague, "alice@example.com", subject, due, NULL,
-                                       store_result, fixture);
-  id = ews_sim_colleague_create_finish (fixture->colleague, wait_result (fixture), &error);
-  g_clear_object (&fixture->result);
   g_assert_no_error (error);
   return id;
-}
-
-static void
-finish_colleague (Fixture *fixture)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (ews_sim_colleague_finish (fixture->colleague, wait_result (fixture), &error));
-  g_clear_object (&fixture->result);
-  g_assert_no_error (error);
 }
 
 static void
@@ -292,23 +275,30 @@ update (Fixture    *fixture,
         const char *field,
         const char *value)
 {
-  ews_sim_colleague_update_async (fixture->colleague, item_id, field, value, NULL, store_result, fixture);
-  finish_colleague (fixture);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ews_sim_colleague_update (fixture->colleague, item_id, field, value, &error));
+  g_assert_no_error (error);
 }
 
 static void delete (Fixture    *fixture,
                     const char *item_id)
 {
-  ews_sim_colleague_delete_async (fixture->colleague, item_id, NULL, store_result, fixture);
-  finish_colleague (fixture);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ews_sim_colleague_delete (fixture->colleague, item_id, &error));
+  g_assert_no_error (error);
 }
 
 static void
 move_to_bob (Fixture    *fixture,
              const char *item_id)
 {
-  ews_sim_colleague_move_async (fixture->colleague, item_id, "calendar", BOB, NULL, store_result, fixture);
-  finish_colleague (fixture);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *new_id = ews_sim_colleague_move (fixture->colleague, item_id, "calendar", BOB, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (new_id);
 }
 
 /* Exactly one change was announced since the last call: returns it. */

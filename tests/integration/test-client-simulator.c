@@ -211,12 +211,9 @@ colleague_creates_meeting (Fixture    *fixture,
   g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 24, hour, 0, 0);
   g_autoptr (GDateTime) end = g_date_time_add_hours (start, 1);
   g_autoptr (GError) error = NULL;
-  char *id;
+  char *id = ews_sim_colleague_create_meeting (fixture->colleague, "alice@example.com", subject, start, end,
+                                               "Room 1", &error);
 
-  ews_sim_colleague_create_meeting_async (fixture->colleague, "alice@example.com", subject, start, end,
-                                          "Room 1", NULL, store_result, fixture);
-  id = ews_sim_colleague_create_finish (fixture->colleague, wait_result (fixture), &error);
-  clear_result (fixture);
   g_assert_no_error (error);
   return id;
 }
@@ -229,9 +226,7 @@ colleague_updates (Fixture    *fixture,
 {
   g_autoptr (GError) error = NULL;
 
-  ews_sim_colleague_update_async (fixture->colleague, item_id, field, value, NULL, store_result, fixture);
-  g_assert_true (ews_sim_colleague_finish (fixture->colleague, wait_result (fixture), &error));
-  clear_result (fixture);
+  g_assert_true (ews_sim_colleague_update (fixture->colleague, item_id, field, value, &error));
   g_assert_no_error (error);
 }
 

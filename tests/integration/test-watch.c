@@ -253,13 +253,8 @@ create_meeting_in (Fixture    *fixture,
   g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 26, hour, 0, 0);
   g_autoptr (GDateTime) end = g_date_time_add_hours (start, 1);
   g_autoptr (GError) error = NULL;
-  char *id;
+  char *id = ews_sim_colleague_create_meeting (fixture->colleague, mailbox, subject, start, end, "Room 1", &error);
 
-  ews_sim_colleague_create_meeting_async (fixture->colleague, mailbox, subject, start, end, "Room 1", NULL,
-                                          store_result, fixture);
-  wait_until (fixture, has_result);
-  id = ews_sim_colleague_create_finish (fixture->colleague, fixture->result, &error);
-  g_clear_object (&fixture->result);
   g_assert_no_error (error);
   return id;
 }
@@ -271,12 +266,8 @@ create_task_in (Fixture    *fixture,
 {
   g_autoptr (GDateTime) due = g_date_time_new_utc (2026, 11, 28, 0, 0, 0);
   g_autoptr (GError) error = NULL;
-  char *id;
+  char *id = ews_sim_colleague_create_task (fixture->colleague, mailbox, subject, due, &error);
 
-  ews_sim_colleague_create_task_async (fixture->colleague, mailbox, subject, due, NULL, store_result, fixture);
-  wait_until (fixture, has_result);
-  id = ews_sim_colleague_create_finish (fixture->colleague, fixture->result, &error);
-  g_clear_object (&fixture->result);
   g_assert_no_error (error);
   return id;
 }
@@ -289,10 +280,7 @@ update (Fixture    *fixture,
 {
   g_autoptr (GError) error = NULL;
 
-  ews_sim_colleague_update_async (fixture->colleague, item_id, field_uri, value, NULL, store_result, fixture);
-  wait_until (fixture, has_result);
-  g_assert_true (ews_sim_colleague_finish (fixture->colleague, fixture->result, &error));
-  g_clear_object (&fixture->result);
+  g_assert_true (ews_sim_colleague_update (fixture->colleague, item_id, field_uri, value, &error));
   g_assert_no_error (error);
 }
 

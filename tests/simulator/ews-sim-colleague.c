@@ -389,3 +389,108 @@ ews_sim_colleague_finish (EwsSimColleague *self,
   id = g_task_propagate_pointer (G_TASK (result), error);
   return id != NULL;
 }
+
+/* Synchronous forms for tests: each runs the thread-default main context until the
+ * answer is there, so the simulator (in the same thread or not) keeps serving. */
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  GMainContext *context = g_main_context_ref_thread_default ();
+
+  while (*slot == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_unref (context);
+  return *slot;
+}
+
+/**
+ * ews_sim_colleague_create_meeting:
+ *
+ * The synchronous form of ews_sim_colleague_create_meeting_async().
+ *
+ * Returns: (transfer full): the new ItemId, or %NULL with @error set
+ */
+char *
+ews_sim_colleague_create_meeting (EwsSimColleague *self,
+                                  const char      *mailbox,
+                                  const char      *subject,
+                                  GDateTime       *start,
+                                  GDateTime       *end,
+                                  const char      *location,
+                                  GError         **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  ews_sim_colleague_create_meeting_async (self, mailbox, subject, start, end, location, NULL, store_result, &result);
+  return ews_sim_colleague_create_finish (self, wait_result (&result), error);
+}
+
+/**
+ * ews_sim_colleague_create_task:
+ *
+ * Returns: (transfer full): the new ItemId, or %NULL with @error set
+ */
+char *
+ews_sim_colleague_create_task (EwsSimColleague *self,
+                               const char      *mailbox,
+                               const char      *subject,
+                               GDateTime       *due,
+                               GError         **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  ews_sim_colleague_create_task_async (self, mailbox, subject, due, NULL, store_result, &result);
+  return ews_sim_colleague_create_finish (self, wait_result (&result), error);
+}
+
+gboolean
+ews_sim_colleague_update (EwsSimColleague *self,
+                          const char      *item_id,
+                          const char      *field_uri,
+                          const char      *value,
+                          GError         **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  ews_sim_colleague_update_async (self, item_id, field_uri, value, NULL, store_result, &result);
+  return ews_sim_colleague_finish (self, wait_result (&result), error);
+}
+
+gboolean
+ews_sim_colleague_delete (EwsSimColleague *self,
+                          const char      *item_id,
+                          GError         **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  ews_sim_colleague_delete_async (self, item_id, NULL, store_result, &result);
+  return ews_sim_colleague_finish (self, wait_result (&result), error);
+}
+
+/**
+ * ews_sim_colleague_move:
+ *
+ * Returns: (transfer full): the item's new id, as MoveItem answers it, or %NULL with
+ *   @error set
+ */
+char *
+ews_sim_colleague_move (EwsSimColleague *self,
+                        const char      *item_id,
+                        const char      *to_distinguished_folder,
+                        const char      *mailbox,
+                        GError         **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  ews_sim_colleague_move_async (self, item_id, to_distinguished_folder, mailbox, NULL, store_result, &result);
+  return ews_sim_colleague_create_finish (self, wait_result (&result), error);
+}

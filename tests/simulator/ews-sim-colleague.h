@@ -55,4 +55,30 @@ gboolean         ews_sim_colleague_finish (EwsSimColleague *self,
                                            GAsyncResult    *result,
                                            GError         **error);
 
+char            *ews_sim_colleague_create_meeting (EwsSimColleague *self,
+                                                   const char      *mailbox,
+                                                   const char      *subject,
+                                                   GDateTime       *start,
+                                                   GDateTime       *end,
+                                                   const char      *location,
+                                                   GError         **error);
+char            *ews_sim_colleague_create_task (EwsSimColleague *self,
+                                                const char      *mailbox,
+                                                const char      *subject,
+                                                GDateTime       *due,
+                                                GError         **error);
+gboolean         ews_sim_colleague_update (EwsSimColleague *self,
+                                           const char      *item_id,
+                                           const char      *field_uri,
+                                           const char      *value,
+                                           GError         **error);
+gboolean         ews_sim_colleague_delete (EwsSimColleague *self,
+                                           const char      *item_id,
+                                           GError         **error);
+char            *ews_sim_colleague_move (EwsSimColleague *self,
+                                         const char      *item_id,
+                                         const char      *to_distinguished_folder,
+                                         const char      *mailbox,
+                                         GError         **error);
+
 G_END_DECLS

@@ -352,14 +352,11 @@ static char *
 colleague_create_meeting (EwsSimColleague *c,
                           const char      *subject)
 {
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GDateTime) start = g_date_time_new_utc (2024, 3, 12, 13, 0, 0);
   g_autoptr (GDateTime) end = g_date_time_new_utc (2024, 3, 12, 14, 0, 0);
   g_autoptr (GError) error = NULL;
-  char *id;
+  char *id = ews_sim_colleague_create_meeting (c, "alice@example.com", subject, start, end, "Room 2.17", &error);
 
-  ews_sim_colleague_create_meeting_async (c, "alice@example.com", subject, start, end, "Room 2.17", NULL, async_cb, &result);
-  id = ews_sim_colleague_create_finish (c, wait_result (&result), &error);
   g_assert_no_error (error);
   return id;
 }
@@ -370,11 +367,9 @@ colleague_update (EwsSimColleague *c,
                   const char      *field,
                   const char      *value)
 {
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  ews_sim_colleague_update_async (c, id, field, value, NULL, async_cb, &result);
-  g_assert_true (ews_sim_colleague_finish (c, wait_result (&result), &error));
+  g_assert_true (ews_sim_colleague_update (c, id, field, value, &error));
   g_assert_no_error (error);
 }
 
