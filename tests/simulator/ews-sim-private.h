@@ -147,6 +147,9 @@ struct _EwsSimulator
   EwsSimTrafficFunc traffic_func;
   gpointer          traffic_data;
   GDestroyNotify    traffic_destroy;
+  EwsSimCommitFunc  commit_func;
+  gpointer          commit_data;
+  GDestroyNotify    commit_destroy;
 };
 
 /* Subscriptions: ews-sim-stream.c, ews-sim-push.c */
@@ -271,6 +274,17 @@ void          ews_sim_handle_move_item (EwsSimRequest *req);
 EwsSimFolder *ews_sim_resolve_folder (EwsSimRequest *req,
                                       xmlNode       *folder_id,
                                       const char   **error_code);
+EwsSimItem   *ews_sim_create_meeting (EwsSimulator *sim,
+                                      EwsSimFolder *folder,
+                                      const char   *user,
+                                      const char   *subject,
+                                      GDateTime    *start,
+                                      GDateTime    *end);
+void          ews_sim_reschedule (EwsSimulator *sim,
+                                  EwsSimItem   *item,
+                                  const char   *user,
+                                  GDateTime    *start,
+                                  GDateTime    *end);
 
 /* ews-sim-stream.c */
 void          ews_sim_source_clear (GSource *source);

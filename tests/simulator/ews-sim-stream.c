@@ -176,6 +176,8 @@ ews_sim_item_event (EwsSimulator *self,
     publish_folder_modified (self, item->folder);
   if (old_folder != NULL)
     publish_folder_modified (self, old_folder);
+  if (self->commit_func != NULL)
+    self->commit_func (item->id, g_get_monotonic_time (), self->commit_data);
 }
 
 /* Streams */

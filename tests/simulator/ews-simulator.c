@@ -45,6 +45,10 @@ ews_simulator_dispose (GObject *object)
     self->traffic_destroy (self->traffic_data);
   self->traffic_func = NULL;
   self->traffic_destroy = NULL;
+  if (self->commit_destroy != NULL)
+    self->commit_destroy (self->commit_data);
+  self->commit_func = NULL;
+  self->commit_destroy = NULL;
 
   G_OBJECT_CLASS (ews_simulator_parent_class)->dispose (object);
 }
@@ -128,7 +132,11 @@ typedef enum
   CALL_COUNT_SUBSCRIPTIONS,
   CALL_COUNT_STREAMS,
   CALL_QUIT,
+  CALL_INVOKE,
 } CallKind;
+
+typedef void (*CallInvoke) (EwsSimulator *self,
+                            gpointer      data);
 
 typedef struct
 {
@@ -139,6 +147,8 @@ typedef struct
   guint         u;
   gboolean      flag;
   GError      **error;
+  CallInvoke    invoke; /* CALL_INVOKE */
+  gpointer      data;
   guint         result;
   GMutex        lock;
   GCond         cond;
@@ -184,6 +194,9 @@ call_dispatch (gpointer data)
       break;
     case CALL_QUIT:
       g_main_loop_quit (call->self->thread_loop);
+      break;
+    case CALL_INVOKE:
+      call->invoke (call->self, call->data);
       break;
     }
   g_mutex_lock (&call->lock);
@@ -578,4 +591,159 @@ ews_simulator_set_traffic_func (EwsSimulator     *self,
   self->traffic_func = func;
   self->traffic_data = user_data;
   self->traffic_destroy = destroy;
+}
+
+typedef struct
+{
+  EwsSimCommitFunc func;
+  gpointer         data;
+  GDestroyNotify   destroy;
+} CommitFunc;
+
+static void
+set_commit_func_impl (EwsSimulator *self,
+                      gpointer      data)
+{
+  CommitFunc *commit = data;
+
+  if (self->commit_destroy != NULL)
+    self->commit_destroy (self->commit_data);
+  self->commit_func = commit->func;
+  self->commit_data = commit->data;
+  self->commit_destroy = commit->destroy;
+}
+
+/**
+ * ews_simulator_set_commit_func:
+ * @func: (nullable): called with every item change as soon as it is committed
+ *
+ * Lets a benchmark note when each change happened, to compare with when a client
+ * reports it. The clocks match across processes (CLOCK_MONOTONIC).
+ */
+void
+ews_simulator_set_commit_func (EwsSimulator    *self,
+                               EwsSimCommitFunc func,
+                               gpointer         user_data,
+                               GDestroyNotify   destroy)
+{
+  CommitFunc commit = { func, user_data, destroy };
+  Call       call = { .self = self, .kind = CALL_INVOKE, .invoke = set_commit_func_impl, .data = &commit };
+
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  call_run (&call);
+}
+
+typedef struct
+{
+  const char *mailbox;
+  const char *organizer;
+  const char *subject;
+  GDateTime  *start;
+  guint       n;
+  GPtrArray  *ids;
+} CreateMeetings;
+
+static void
+create_meetings_impl (EwsSimulator *self,
+                      gpointer      data)
+{
+  CreateMeetings *create = data;
+  EwsSimMailbox  *mailbox = ews_sim_lookup_mailbox (self, create->mailbox);
+  EwsSimFolder   *folder;
+
+  if (mailbox == NULL)
+    return;
+  folder = ews_sim_mailbox_get_folder (mailbox, "calendar");
+  create->ids = g_ptr_array_new_full (create->n + 1, g_free);
+  for (guint i = 0; i < create->n; i++)
+    {
+      g_autoptr (GDateTime) start = g_date_time_add_hours (create->start, i);
+      g_autoptr (GDateTime) end = g_date_time_add_minutes (start, 30);
+      EwsSimItem *item = ews_sim_create_meeting (self, folder, create->organizer, create->subject, start, end);
+
+      g_ptr_array_add (create->ids, g_strdup (item->id));
+    }
+  g_ptr_array_add (create->ids, NULL);
+}
+
+/**
+ * ews_simulator_create_meetings:
+ * @mailbox: the SMTP address or user name whose calendar gets the meetings
+ * @organizer: the user who creates them (their ChangedBy)
+ * @subject: the subject of each
+ * @start: when the first starts; each next one starts an hour later, each lasts 30 min
+ * @n: how many
+ *
+ * Creates @n meetings in one go on the simulator's thread, with the events @n
+ * CreateItem requests would cause, without HTTP: for benchmarks that need changes
+ * faster than a client can send them.
+ *
+ * Returns: (transfer full) (nullable): the new ItemIds in order, %NULL for an
+ *   unknown @mailbox
+ */
+char **
+ews_simulator_create_meetings (EwsSimulator *self,
+                               const char   *mailbox,
+                               const char   *organizer,
+                               const char   *subject,
+                               GDateTime    *start,
+                               guint         n)
+{
+  CreateMeetings create = { mailbox, organizer, subject, start, n, NULL };
+  Call           call = { .self = self, .kind = CALL_INVOKE, .invoke = create_meetings_impl, .data = &create };
+
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), NULL);
+  g_return_val_if_fail (mailbox != NULL && organizer != NULL && subject != NULL, NULL);
+  g_return_val_if_fail (start != NULL, NULL);
+  call_run (&call);
+  return create.ids != NULL ? (char **)g_ptr_array_free (create.ids, FALSE) : NULL;
+}
+
+typedef struct
+{
+  const char *item_id;
+  const char *user;
+  GDateTime  *start;
+  GDateTime  *end;
+  gboolean    found;
+} Reschedule;
+
+static void
+reschedule_impl (EwsSimulator *self,
+                 gpointer      data)
+{
+  Reschedule *reschedule = data;
+  EwsSimItem *item = ews_sim_lookup_item (self, reschedule->item_id);
+
+  reschedule->found = item != NULL && item->kind == EWS_ITEM_KIND_CALENDAR;
+  if (reschedule->found)
+    ews_sim_reschedule (self, item, reschedule->user, reschedule->start, reschedule->end);
+}
+
+/**
+ * ews_simulator_reschedule:
+ * @item_id: a meeting's ItemId
+ * @user: who moves it (its ChangedBy)
+ * @start: the new start
+ * @end: the new end
+ *
+ * Moves a meeting in time as an UpdateItem of calendar:Start and calendar:End would,
+ * without HTTP.
+ *
+ * Returns: %FALSE when no meeting has @item_id
+ */
+gboolean
+ews_simulator_reschedule (EwsSimulator *self,
+                          const char   *item_id,
+                          const char   *user,
+                          GDateTime    *start,
+                          GDateTime    *end)
+{
+  Reschedule reschedule = { item_id, user, start, end, FALSE };
+  Call       call = { .self = self, .kind = CALL_INVOKE, .invoke = reschedule_impl, .data = &reschedule };
+
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), FALSE);
+  g_return_val_if_fail (item_id != NULL && user != NULL && start != NULL && end != NULL, FALSE);
+  call_run (&call);
+  return reschedule.found;
 }

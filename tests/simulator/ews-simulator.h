@@ -55,6 +55,18 @@ typedef void (*EwsSimTrafficFunc) (const char *operation,
                                    GBytes     *body,
                                    gpointer    user_data);
 
+/**
+ * EwsSimCommitFunc:
+ * @item_id: the ItemId of the item created, changed, moved (its new id) or deleted
+ * @monotonic_us: g_get_monotonic_time() once the change is committed and its events
+ *   are queued to the subscriptions, before any of them is written
+ *
+ * Called on the simulator's context for every item change, whoever makes it.
+ */
+typedef void (*EwsSimCommitFunc) (const char *item_id,
+                                  gint64      monotonic_us,
+                                  gpointer    user_data);
+
 #define EWS_TYPE_SIMULATOR (ews_simulator_get_type ())
 G_DECLARE_FINAL_TYPE (EwsSimulator, ews_simulator, EWS, SIMULATOR, GObject)
 
@@ -86,5 +98,20 @@ void             ews_simulator_set_traffic_func (EwsSimulator     *self,
                                                  EwsSimTrafficFunc func,
                                                  gpointer          user_data,
                                                  GDestroyNotify    destroy);
+void             ews_simulator_set_commit_func (EwsSimulator    *self,
+                                                EwsSimCommitFunc func,
+                                                gpointer         user_data,
+                                                GDestroyNotify   destroy);
+char           **ews_simulator_create_meetings (EwsSimulator *self,
+                                                const char   *mailbox,
+                                                const char   *organizer,
+                                                const char   *subject,
+                                                GDateTime    *start,
+                                                guint         n);
+gboolean         ews_simulator_reschedule (EwsSimulator *self,
+                                           const char   *item_id,
+                                           const char   *user,
+                                           GDateTime    *start,
+                                           GDateTime    *end);
 
 G_END_DECLS
