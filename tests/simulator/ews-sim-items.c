@@ -179,7 +179,8 @@ ews_sim_handle_sync_folder_items (EwsSimRequest *req)
     {
       const char *id = g_ptr_array_index (order, i);
       SyncChange *change = g_hash_table_lookup (changes, id);
-      EwsSimItem *item = ews_sim_lookup_item (req->sim, id);
+      /* Only this folder's mailbox can hold it; a big burst makes the lookup hot. */
+      EwsSimItem *item = g_hash_table_lookup (folder->mailbox->items, id);
 
       if (change->type != EWS_SIM_LOG_DELETE && (item == NULL || item->folder != folder))
         change->type = EWS_SIM_LOG_DELETE;

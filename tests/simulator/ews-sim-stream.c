@@ -224,6 +224,19 @@ stream_write (EwsSimStream *stream,
   soup_server_message_unpause (stream->msg);
 }
 
+/* Hands a finished envelope over without copying it: a burst writes megabytes. */
+static void
+stream_write_envelope (EwsSimStream *stream,
+                       GString      *out)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (stream->msg);
+  gsize            length = out->len;
+
+  ews_sim_traffic (stream->sim, "GetStreamingEvents", TRUE, out->str, out->len);
+  soup_message_body_append_take (body, (guchar *)g_string_free (out, FALSE), length);
+  soup_server_message_unpause (stream->msg);
+}
+
 static void
 stream_finish (EwsSimStream *stream)
 {
@@ -340,10 +353,14 @@ stream_flush_cb (gpointer data)
   if (stream_apply_faults (stream))
     return G_SOURCE_REMOVE;
 
+  /* One Notification per subscription with events, each of at most 50 of them; an
+   * envelope is closed once it holds 50, so that many subscriptions in a burst give
+   * many envelopes of tens of kilobytes rather than one of megabytes, and a client
+   * can work on the first while the rest are written. */
   while (more)
     {
       g_autoptr (GString) out = ews_sim_stream_envelope_begin ();
-      gboolean any = FALSE;
+      guint n_events = 0;
 
       more = FALSE;
       ews_sim_message_begin (out, "GetStreamingEvents", NULL, NULL);
@@ -354,14 +371,19 @@ stream_flush_cb (gpointer data)
 
           if (sub == NULL || sub->stream != stream || sub->events.length == 0)
             continue;
-          any = TRUE;
+          if (n_events >= MAX_EVENTS_PER_NOTIFICATION)
+            {
+              more = TRUE;
+              break;
+            }
+          n_events += MIN (sub->events.length, MAX_EVENTS_PER_NOTIFICATION);
           more |= ews_sim_write_notification (out, sub, FALSE, NULL, TRUE);
         }
       g_string_append (out, "</m:Notifications>");
       ews_sim_message_end (out, "GetStreamingEvents");
       ews_sim_stream_envelope_end (out);
-      if (any)
-        stream_write (stream, out->str, out->len, TRUE);
+      if (n_events > 0)
+        stream_write_envelope (stream, g_steal_pointer (&out));
     }
   return G_SOURCE_REMOVE;
 }
