@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench-watch-notifier.h"
+
+/* The notifier's stdout and stderr are read by threads of their own with blocking
+ * reads, so a line's arrival time is taken the moment it can be read, whatever the
+ * benchmark's other threads are doing. */
+
+/* How long the notifier must stay in "[streaming]" before it counts as settled: its
+ * first "[streaming]" is followed at once by "[syncing]" for the initial fill. */
+#define SETTLE_US (500 * G_TIME_SPAN_MILLISECOND)
+
+struct _BenchNotifier
+{
+  GSubprocess  *process;
+  char         *home; /* XDG_STATE_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME live here */
+  BenchLineFunc func;
+  gpointer      func_data;
+  GThread      *stdout_thread;
+  GThread      *stderr_thread;
+  GMutex        lock;
+  GCond         cond;
+  char         *state; /* the last "[state…]" line on stderr */
+  gint64        state_time;
+  gboolean      settled;
+  gboolean      stderr_done;
+};
+
+static int
+fd_of (GInputStream *stream)
+{
+  int fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream));
+
+  g_unix_set_fd_nonblocking (fd, FALSE, NULL);
+  return fd;
+}
+
+/* Reads @fd to its end, calling @func with each line and the time it was read. */
+static void
+read_lines (int           fd,
+            BenchLineFunc func,
+            gpointer      data)
+{
+  g_autoptr (GString) pending = g_string_sized_new (64 * 1024);
+  char buffer[64 * 1024];
+
+  for (;;)
+    {
+      gssize n = read (fd, buffer, sizeof buffer);
+      gint64 now;
+      gsize  start = 0;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      now = g_get_monotonic_time ();
+      g_string_append_len (pending, buffer, n);
+      for (gsize i = pending->len - (gsize)n; i < pending->len; i++)
+        {
+          if (pending->str[i] != '\n')
+            continue;
+          pending->str[i] = '\0';
+          func (pending->str + start, now, data);
+          start = i + 1;
+        }
+      g_string_erase (pending, 0, start);
+    }
+}
+
+static void
+stdout_line (const char *line,
+             gint64      arrival_us,
+             gpointer    data)
+{
+  BenchNotifier *self = data;
+
+  self->func (line, arrival_us, self->func_data);
+}
+
+static gpointer
+stdout_main (gpointer data)
+{
+  BenchNotifier *self = data;
+
+  read_lines (fd_of (g_subprocess_get_stdout_pipe (self->process)), stdout_line, self);
+  return NULL;
+}
+
+static void
+stderr_line (const char *line,
+             gint64      arrival_us,
+             gpointer    data)
+{
+  BenchNotifier *self = data;
+
+  if (line[0] != '[')
+    {
+      g_printerr ("ews-notifier: %s\n", line);
+      return;
+    }
+  g_mutex_lock (&self->lock);
+  /* Each change brings a [syncing] and a [streaming]; only the first ones are news. */
+  if (!self->settled || !(g_str_has_prefix (line, "[syncing") || g_str_has_prefix (line, "[streaming")))
+    g_printerr ("ews-notifier: %s\n", line);
+  g_free (self->state);
+  self->state = g_strdup (line);
+  self->state_time = arrival_us;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static gpointer
+stderr_main (gpointer data)
+{
+  BenchNotifier *self = data;
+
+  read_lines (fd_of (g_subprocess_get_stderr_pipe (self->process)), stderr_line, self);
+  g_mutex_lock (&self->lock);
+  self->stderr_done = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/**
+ * bench_notifier_start:
+ * @binary: the ews-notifier executable
+ * @mailboxes: (nullable): extra mailboxes to watch
+ * @func: called on a thread of its own with every stdout line
+ *
+ * Starts `ews-notifier --watch --json` with a fresh, empty state, configuration and
+ * cache directory, giving it @password on its standard input.
+ */
+BenchNotifier *
+bench_notifier_start (const char        *binary,
+                      const char        *url,
+                      const char        *user,
+                      const char        *password,
+                      const char *const *mailboxes,
+                      BenchLineFunc      func,
+                      gpointer           user_data,
+                      GError           **error)
+{
+  g_autoptr (BenchNotifier) self = g_new0 (BenchNotifier, 1);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *secret = g_strdup_printf ("%s\n", password);
+  g_autofree char *state = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *cache = NULL;
+  GOutputStream   *input;
+  gboolean         written;
+
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->func = func;
+  self->func_data = user_data;
+  self->home = g_dir_make_tmp ("bench-watch-XXXXXX", error);
+  if (self->home == NULL)
+    return NULL;
+  state = g_build_filename (self->home, "state", NULL);
+  config = g_build_filename (self->home, "config", NULL);
+  cache = g_build_filename (self->home, "cache", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", state, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+
+  g_ptr_array_add (argv, g_strdup (binary));
+  g_ptr_array_add (argv, g_strdup ("--watch"));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  g_ptr_array_add (argv, g_strdup_printf ("--server=%s", url));
+  g_ptr_array_add (argv, g_strdup_printf ("--user=%s", user));
+  g_ptr_array_add (argv, g_strdup ("--password-stdin"));
+  for (guint i = 0; mailboxes != NULL && mailboxes[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup_printf ("--mailbox=%s", mailboxes[i]));
+  g_ptr_array_add (argv, NULL);
+
+  self->process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, error);
+  if (self->process == NULL)
+    return NULL;
+
+  input = g_subprocess_get_stdin_pipe (self->process);
+  written = g_output_stream_write_all (input, secret, strlen (secret), NULL, NULL, error);
+  memset (secret, 0, strlen (secret));
+  if (!written || !g_output_stream_close (input, NULL, error))
+    return NULL;
+
+  self->stdout_thread = g_thread_new ("bench-stdout", stdout_main, self);
+  self->stderr_thread = g_thread_new ("bench-stderr", stderr_main, self);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * bench_notifier_wait_streaming:
+ *
+ * Waits until the notifier has been streaming for a moment, its first sync done.
+ *
+ * Returns: %FALSE when it did not get there within @timeout_ms or exited
+ */
+gboolean
+bench_notifier_wait_streaming (BenchNotifier *self,
+                               guint          timeout_ms)
+{
+  gint64   deadline = g_get_monotonic_time () + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean settled = FALSE;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stderr_done)
+    {
+      gint64   now = g_get_monotonic_time ();
+      gboolean streaming = self->state != NULL && g_str_has_prefix (self->state, "[streaming");
+
+      if (streaming && now - self->state_time >= SETTLE_US)
+        {
+          settled = TRUE;
+          self->settled = TRUE;
+          break;
+        }
+      if (now >= deadline)
+        break;
+      g_cond_wait_until (&self->cond, &self->lock, streaming ? MIN (deadline, self->state_time + SETTLE_US) : deadline);
+    }
+  g_mutex_unlock (&self->lock);
+  return settled;
+}
+
+int
+bench_notifier_get_pid (BenchNotifier *self)
+{
+  const char *id = g_subprocess_get_identifier (self->process);
+
+  return id != NULL ? atoi (id) : -1;
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *done = TRUE;
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+join_readers (BenchNotifier *self)
+{
+  g_clear_pointer (&self->stdout_thread, g_thread_join);
+  g_clear_pointer (&self->stderr_thread, g_thread_join);
+}
+
+/**
+ * bench_notifier_stop:
+ *
+ * Interrupts the notifier as Ctrl+C would and waits for it to unsubscribe, save its
+ * state and exit; kills it after @timeout_ms.
+ *
+ * Returns: %TRUE when it exited with status 0 in time
+ */
+gboolean
+bench_notifier_stop (BenchNotifier *self,
+                     guint          timeout_ms,
+                     GError       **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GSource) timeout = g_timeout_source_new (timeout_ms);
+  gboolean done = FALSE;
+  gboolean timed_out = FALSE;
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_send_signal (self->process, SIGINT);
+  g_subprocess_wait_async (self->process, NULL, wait_cb, &done);
+  g_source_set_callback (timeout, timeout_cb, &timed_out, NULL);
+  g_source_attach (timeout, context);
+  while (!done && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  if (!done)
+    {
+      g_subprocess_force_exit (self->process);
+      while (!done)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_main_context_pop_thread_default (context);
+  join_readers (self);
+
+  if (timed_out)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "ews-notifier did not exit within %u ms of SIGINT", timeout_ms);
+      return FALSE;
+    }
+  return g_spawn_check_wait_status (g_subprocess_get_status (self->process), error);
+}
+
+static int
+remove_entry (const char        *path,
+              const struct stat *st,
+              int                flag,
+              struct FTW        *ftw)
+{
+  if (remove (path) != 0)
+    g_warning ("Could not remove %s: %s", path, g_strerror (errno));
+  return 0;
+}
+
+void
+bench_notifier_free (BenchNotifier *self)
+{
+  if (self->process != NULL && g_subprocess_get_identifier (self->process) != NULL)
+    {
+      g_subprocess_force_exit (self->process);
+      g_subprocess_wait (self->process, NULL, NULL);
+    }
+  join_readers (self);
+  g_clear_object (&self->process);
+  if (self->home != NULL)
+    nftw (self->home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  g_free (self->home);
+  g_free (self->state);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}
+
+/* /proc */
+
+static char *
+read_proc (const char *path)
+{
+  g_autofree char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, NULL);
+  return g_steal_pointer (&contents);
+}
+
+static guint64
+status_field (const char *status,
+              const char *name)
+{
+  const char *line = status != NULL ? strstr (status, name) : NULL;
+
+  return line != NULL ? g_ascii_strtoull (line + strlen (name), NULL, 10) : 0;
+}
+
+/**
+ * bench_proc_get_rss_anon_kb:
+ *
+ * Returns: the process's RssAnon, or -1 when it cannot be read
+ */
+gint64
+bench_proc_get_rss_anon_kb (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
+  g_autofree char *status = read_proc (path);
+
+  if (status == NULL || strstr (status, "RssAnon:") == NULL)
+    return -1;
+  return (gint64)status_field (status, "RssAnon:");
+}
+
+/**
+ * bench_proc_get_cpu_seconds:
+ *
+ * Returns: user plus system time of every thread the process ever had, in the
+ *   kernel's clock ticks (1/100 s), or -1
+ */
+double
+bench_proc_get_cpu_seconds (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = read_proc (path);
+  const char      *fields = stat != NULL ? strrchr (stat, ')') : NULL;
+  g_auto (GStrv) parts = NULL;
+
+  if (fields == NULL)
+    return -1;
+  /* After "pid (comm)": state is field 3, utime 14 and stime 15. */
+  parts = g_strsplit (fields + 2, " ", 16);
+  if (g_strv_length (parts) < 14)
+    return -1;
+  return (double)(g_ascii_strtoull (parts[11], NULL, 10) + g_ascii_strtoull (parts[12], NULL, 10)) / sysconf (_SC_CLK_TCK);
+}
+
+typedef struct
+{
+  guint64 switches_first;
+  guint64 switches_last;
+  guint64 run_ns_first;
+  guint64 run_ns_last;
+} TaskCounters;
+
+struct _BenchTaskStats
+{
+  int         pid;
+  GHashTable *tasks; /* tid → TaskCounters */
+  gboolean    started;
+};
+
+BenchTaskStats *
+bench_task_stats_new (int pid)
+{
+  BenchTaskStats *self = g_new0 (BenchTaskStats, 1);
+
+  self->pid = pid;
+  self->tasks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  bench_task_stats_sample (self);
+  return self;
+}
+
+/* Reads every thread's context switches and run time; a thread first seen after the
+ * start counts from zero. */
+void
+bench_task_stats_sample (BenchTaskStats *self)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", self->pid);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *status_path = g_build_filename (dir_path, name, "status", NULL);
+      g_autofree char *sched_path = g_build_filename (dir_path, name, "schedstat", NULL);
+      g_autofree char *status = read_proc (status_path);
+      g_autofree char *sched = read_proc (sched_path);
+      gpointer         tid = GINT_TO_POINTER (atoi (name));
+      TaskCounters    *task = g_hash_table_lookup (self->tasks, tid);
+      guint64          switches;
+      guint64          run_ns;
+
+      if (status == NULL || sched == NULL)
+        continue;
+      switches = status_field (status, "\nvoluntary_ctxt_switches:") + status_field (status, "nonvoluntary_ctxt_switches:");
+      run_ns = g_ascii_strtoull (sched, NULL, 10);
+      if (task == NULL)
+        {
+          task = g_new0 (TaskCounters, 1);
+          if (!self->started)
+            {
+              task->switches_first = switches;
+              task->run_ns_first = run_ns;
+            }
+          g_hash_table_insert (self->tasks, tid, task);
+        }
+      task->switches_last = switches;
+      task->run_ns_last = run_ns;
+    }
+  self->started = TRUE;
+}
+
+guint64
+bench_task_stats_get_switches (BenchTaskStats *self)
+{
+  GHashTableIter iter;
+  TaskCounters  *task;
+  guint64        total = 0;
+
+  g_hash_table_iter_init (&iter, self->tasks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&task))
+    total += task->switches_last - task->switches_first;
+  return total;
+}
+
+double
+bench_task_stats_get_run_seconds (BenchTaskStats *self)
+{
+  GHashTableIter iter;
+  TaskCounters  *task;
+  guint64        total = 0;
+
+  g_hash_table_iter_init (&iter, self->tasks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&task))
+    total += task->run_ns_last - task->run_ns_first;
+  return total / 1e9;
+}
+
+void
+bench_task_stats_free (BenchTaskStats *self)
+{
+  g_hash_table_unref (self->tasks);
+  g_free (self);
+}
+
+/**
+ * bench_proc_get_run_seconds:
+ * @comm: (nullable): only the threads of this name
+ *
+ * Returns: the time the live threads of @pid (named @comm) have spent running, from
+ *   the scheduler's nanosecond counters
+ */
+double
+bench_proc_get_run_seconds (int         pid,
+                            const char *comm)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  guint64     total = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename (dir_path, name, "comm", NULL);
+      g_autofree char *sched_path = g_build_filename (dir_path, name, "schedstat", NULL);
+      g_autofree char *task_comm = read_proc (comm_path);
+      g_autofree char *sched = read_proc (sched_path);
+
+      if (task_comm == NULL || sched == NULL || (comm != NULL && strcmp (g_strchomp (task_comm), comm) != 0))
+        continue;
+      total += g_ascii_strtoull (sched, NULL, 10);
+    }
+  return total / 1e9;
+}
