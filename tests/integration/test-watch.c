@@ -9,6 +9,7 @@
 
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "ews-sim-colleague.h"
@@ -104,6 +105,13 @@ says_streaming (Fixture *fixture)
   return strstr (fixture->errors->str, "[streaming]") != NULL;
 }
 
+/* A test that fails leaves no program behind. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* Starts `ews-notifier --watch --json ARGS…` with @password on standard input. */
 static void
 start_watch (Fixture    *fixture,
@@ -130,6 +138,7 @@ start_watch (Fixture    *fixture,
 
   /* The program keeps its state where this test's isolated folders are. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
