@@ -578,6 +578,19 @@ ewn_account_set_address (EwnAccount *self,
   self->address = g_strdup (address);
 }
 
+/**
+ * ewn_account_get_n_mailboxes:
+ *
+ * Returns: how many mailboxes the account watches, its own included
+ */
+guint
+ewn_account_get_n_mailboxes (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), 0);
+
+  return 1 + (self->mailboxes != NULL ? g_strv_length (self->mailboxes) : 0);
+}
+
 const char *
 ewn_account_get_warning (EwnAccount *self)
 {

@@ -61,6 +61,7 @@ EwsClient      *ewn_account_get_client (EwnAccount *self);
 EwnAccountState ewn_account_get_state (EwnAccount *self);
 const char     *ewn_account_get_state_reason (EwnAccount *self);
 const char     *ewn_account_get_warning (EwnAccount *self);
+guint           ewn_account_get_n_mailboxes (EwnAccount *self);
 gboolean        ewn_account_get_pull (EwnAccount *self);
 const char     *ewn_account_get_address (EwnAccount *self);
 void            ewn_account_set_address (EwnAccount *self,

@@ -1,25 +1,588 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
+#define G_LOG_DOMAIN "ewn-application"
+
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <libnotify/notify.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ewn-account.h"
 #include "ewn-application.h"
+#include "ewn-history.h"
+#include "ewn-item-window.h"
+#include "ewn-notifier.h"
+#include "ewn-recent-window.h"
+#include "ewn-tray.h"
+#include "ewn-web-link.h"
+#include "ewn-welcome-window.h"
+
+/* The desktop application: one instance, held while it sits in the tray. Every change
+ * of every account goes into the history, then to the notifier; windows, menu entries
+ * and notification clicks all go through the app.* actions. */
+
+#define STOP_GRACE_MS 3000 /* how long Quit waits for the accounts to unsubscribe */
 
 struct _EwnApplication
 {
   GtkApplication parent_instance;
+
+  GSettings     *settings;
+  GListStore    *accounts; /* (element-type EwnAccount) */
+  EwnHistory    *history;
+  EwnNotifier   *notifier;
+  EwnTray       *tray;
+  gboolean       activated;
+  gboolean       quitting;
+  guint          stops_pending;
+  guint          quit_timeout_id;
+
+  /* A temporary account from the command line (not saved). */
+  char          *server;
+  char          *user;
+  char          *password;
+  char          *ca_file;
+  GStrv          mailboxes;
 };
 
 G_DEFINE_FINAL_TYPE (EwnApplication, ewn_application, GTK_TYPE_APPLICATION)
 
+static EwnAccount *
+find_account (EwnApplication *self,
+              const char     *id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (EwnAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (g_strcmp0 (ewn_account_get_id (account), id) == 0)
+        return account; /* the store keeps it */
+    }
+  return NULL;
+}
+
+static gboolean
+several_mailboxes (EwnApplication *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  g_autoptr (EwnAccount) first = n > 0 ? g_list_model_get_item (G_LIST_MODEL (self->accounts), 0) : NULL;
+
+  return n > 1 || (first != NULL && ewn_account_get_n_mailboxes (first) > 1);
+}
+
+static void
+on_change (EwnAccount     *account,
+           EwnChange      *change,
+           EwnApplication *self)
+{
+  EwnHistoryEntry *entry = ewn_history_add (self->history, change);
+  const char      *url = ews_client_get_url (ewn_account_get_client (account));
+
+  /* The link itself comes with the details; an https server may have one. */
+  ewn_notifier_show (self->notifier, entry, several_mailboxes (self), g_str_has_prefix (url, "https://"));
+}
+
+static void
+add_account (EwnApplication *self,
+             EwnAccount     *account)
+{
+  g_signal_connect (account, "change", G_CALLBACK (on_change), self);
+  g_list_store_append (self->accounts, account);
+  ewn_account_start (account);
+}
+
+static char *
+account_id_for (const char *url,
+                const char *user)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *id = g_strdup_printf ("%s@%s", user, uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "server");
+
+  return g_strcanon (g_steal_pointer (&id), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_", '_');
+}
+
+/* The account given on the command line: used for this session, never saved. */
+static void
+add_temporary_account (EwnApplication *self)
+{
+  g_autoptr (EwsClient) client = ews_client_new (self->server);
+  g_autoptr (EwnAccount) account = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = account_id_for (self->server, self->user);
+  g_autofree char *state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
+
+  if (!ews_client_set_ca_file (client, self->ca_file, &error))
+    g_message ("%s", error->message);
+  ews_client_set_credentials (client, self->user, self->password);
+  if (strchr (self->user, '@') != NULL)
+    ews_client_set_anchor_mailbox (client, self->user);
+  memset (self->password, 0, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
+
+  account = ewn_account_new (id, client, state_dir, (const char *const *)self->mailboxes);
+  if (strchr (self->user, '@') != NULL)
+    ewn_account_set_address (account, self->user);
+  add_account (self, account);
+}
+
+/* Actions */
+
+static void
+open_item (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  EwnApplication  *self = EWN_APPLICATION (user_data);
+  EwnHistoryEntry *entry = ewn_history_lookup (self->history, g_variant_get_uint32 (parameter));
+  EwnAccount      *account;
+  GList           *windows;
+  EwnItemWindow   *window;
+
+  if (entry == NULL)
+    {
+      g_message ("That change is no longer in the history");
+      return;
+    }
+
+  /* One window per change: a second click shows it again, freshly fetched. */
+  windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (EWN_IS_ITEM_WINDOW (l->data) && ewn_item_window_get_entry_id (l->data) == ewn_history_entry_get_id (entry))
+      {
+        ewn_item_window_reload (l->data);
+        gtk_window_present (l->data);
+        return;
+      }
+
+  account = find_account (self, ewn_history_entry_get_change (entry)->account);
+  window = ewn_item_window_new (GTK_APPLICATION (self), entry, self->history,
+                                account != NULL ? ewn_account_get_client (account) : NULL);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+on_details_for_browser (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = ews_client_get_items_finish (EWS_CLIENT (source), result, &error);
+  g_autofree char *link = NULL;
+  const EwsItem   *item;
+
+  if (items == NULL || items->len == 0)
+    {
+      g_message ("Could not find the item's web link: %s", error != NULL ? error->message : "no answer");
+      return;
+    }
+  item = g_ptr_array_index (items, 0);
+  link = ewn_web_link_for_item (ews_client_get_url (EWS_CLIENT (source)), item->web_client_read_form_query_string);
+  if (link != NULL)
+    g_app_info_launch_default_for_uri_async (link, NULL, NULL, NULL, NULL);
+}
+
+static void
+open_in_browser (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  EwnApplication  *self = EWN_APPLICATION (user_data);
+  EwnHistoryEntry *entry = ewn_history_lookup (self->history, g_variant_get_uint32 (parameter));
+  const EwnChange *change;
+  EwnAccount      *account;
+  const char      *ids[2] = { NULL, NULL };
+
+  if (entry == NULL)
+    return;
+  change = ewn_history_entry_get_change (entry);
+  account = find_account (self, change->account);
+  if (account == NULL || change->after == NULL)
+    return;
+  ids[0] = change->after->id;
+  ews_client_get_items_async (ewn_account_get_client (account), ids, NULL, on_details_for_browser, NULL);
+}
+
+static void
+show_recent (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  EwnApplication *self = EWN_APPLICATION (user_data);
+  GList          *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  ewn_history_mark_seen (self->history);
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (EWN_IS_RECENT_WINDOW (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  gtk_window_present (GTK_WINDOW (ewn_recent_window_new (GTK_APPLICATION (self), self->history)));
+}
+
+static void
+pause_notifications (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  EwnApplication *self = EWN_APPLICATION (user_data);
+  const char     *how = g_variant_get_string (parameter, NULL);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  gint64 until = 0;
+
+  if (g_str_equal (how, "hour"))
+    until = g_date_time_to_unix (now) + 3600;
+  else if (g_str_equal (how, "tomorrow"))
+    {
+      /* The start of the next working morning: tomorrow at 08:00 local time. */
+      g_autoptr (GDateTime) tomorrow = g_date_time_add_days (now, 1);
+      g_autoptr (GDateTime) morning = g_date_time_new_local (g_date_time_get_year (tomorrow), g_date_time_get_month (tomorrow),
+                                                             g_date_time_get_day_of_month (tomorrow), 8, 0, 0);
+
+      until = g_date_time_to_unix (morning);
+    }
+  g_debug ("notifications paused until %" G_GINT64_FORMAT, until);
+  g_settings_set_int64 (self->settings, "paused-until", until);
+}
+
+static void
+present_welcome (EwnApplication *self)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (EWN_IS_WELCOME_WINDOW (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  gtk_window_present (GTK_WINDOW (ewn_welcome_window_new (GTK_APPLICATION (self))));
+}
+
+static void
+preferences (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  /* The preferences dialog replaces this window once accounts can be set up there. */
+  present_welcome (EWN_APPLICATION (user_data));
+}
+
+static void
+on_retry_response (GtkDialog  *dialog,
+                   int         response,
+                   EwnAccount *account)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    ewn_account_reconnect (account);
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+static void
+account_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  EwnApplication *self = EWN_APPLICATION (user_data);
+  EwnAccount     *account = find_account (self, g_variant_get_string (parameter, NULL));
+  const char     *reason;
+  GtkWidget      *dialog;
+
+  if (account == NULL)
+    return;
+  reason = ewn_account_get_state_reason (account);
+  if (reason == NULL)
+    reason = ewn_account_get_warning (account);
+  dialog = gtk_message_dialog_new (NULL, 0, GTK_MESSAGE_INFO, GTK_BUTTONS_NONE, "%s",
+                                   ewn_account_get_address (account) != NULL ? ewn_account_get_address (account) : ewn_account_get_id (account));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
+                                            reason != NULL ? reason : _("Connected: changes arrive as they happen."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Close"), GTK_RESPONSE_CLOSE, _("_Reconnect Now"), GTK_RESPONSE_ACCEPT, NULL);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Account"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_retry_response), account, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+finish_quit (EwnApplication *self)
+{
+  g_clear_handle_id (&self->quit_timeout_id, g_source_remove);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+on_account_stopped (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (EwnApplication) self = user_data;
+
+  ewn_account_stop_finish (EWN_ACCOUNT (source), result, NULL);
+  if (--self->stops_pending == 0 && self->quit_timeout_id != 0)
+    finish_quit (self);
+}
+
+static gboolean
+quit_timeout_cb (gpointer user_data)
+{
+  EwnApplication *self = user_data;
+
+  self->quit_timeout_id = 0;
+  g_message ("Leaving without every subscription removed: the server did not answer in time");
+  g_application_quit (G_APPLICATION (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Unsubscribes and saves every account, closes the notifications whose buttons would
+ * do nothing any more, then leaves (after a short grace at most). */
+static void
+quit (GSimpleAction *action,
+      GVariant      *parameter,
+      gpointer       user_data)
+{
+  EwnApplication *self = EWN_APPLICATION (user_data);
+  guint           n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+
+  if (self->quitting)
+    return;
+  self->quitting = TRUE;
+  if (self->notifier != NULL)
+    ewn_notifier_close_all (self->notifier);
+
+  self->stops_pending = n;
+  self->quit_timeout_id = g_timeout_add (STOP_GRACE_MS, quit_timeout_cb, self);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (EwnAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      g_signal_handlers_disconnect_by_data (account, self);
+      ewn_account_stop_async (account, on_account_stopped, g_object_ref (self));
+    }
+  if (n == 0)
+    finish_quit (self);
+}
+
+static const GActionEntry app_actions[] = {
+  { "open-item", open_item, "u", NULL, NULL, { 0 } },
+  { "open-in-browser", open_in_browser, "u", NULL, NULL, { 0 } },
+  { "show-recent", show_recent, NULL, NULL, NULL, { 0 } },
+  { "pause", pause_notifications, "s", NULL, NULL, { 0 } },
+  { "preferences", preferences, NULL, NULL, NULL, { 0 } },
+  { "account", account_activated, "s", NULL, NULL, { 0 } },
+  { "quit", quit, NULL, NULL, NULL, { 0 } },
+};
+
+/* Life cycle */
+
+static void
+ewn_application_startup (GApplication *application)
+{
+  EwnApplication *self = EWN_APPLICATION (application);
+
+  G_APPLICATION_CLASS (ewn_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_window_set_default_icon_name (APPLICATION_ID);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->history = ewn_history_new (g_settings_get_uint (self->settings, "history-size"));
+  self->accounts = g_list_store_new (EWN_TYPE_ACCOUNT);
+
+  if (!notify_init (_("EWS Notifier")))
+    g_message ("No notification service: changes are only listed in the tray menu");
+  self->notifier = ewn_notifier_new (application, self->settings);
+  self->tray = ewn_tray_new (GTK_APPLICATION (self), G_LIST_MODEL (self->accounts), self->history, self->settings);
+
+  if (self->server != NULL)
+    add_temporary_account (self);
+
+  /* It lives in the tray: no window needs to be open. */
+  g_application_hold (application);
+}
+
+static void
+ewn_application_activate (GApplication *application)
+{
+  EwnApplication *self = EWN_APPLICATION (application);
+  gboolean        first = !self->activated;
+
+  self->activated = TRUE;
+  /* The first launch with an account just sits in the tray; without one, or when
+   * launched again, it shows where accounts are set up. */
+  if (first && g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) > 0)
+    return;
+  present_welcome (self);
+}
+
+static void
+ewn_application_shutdown (GApplication *application)
+{
+  EwnApplication *self = EWN_APPLICATION (application);
+
+  if (self->notifier != NULL)
+    ewn_notifier_close_all (self->notifier);
+  g_clear_object (&self->tray);
+  g_clear_object (&self->notifier);
+  if (notify_is_initted ())
+    notify_uninit ();
+
+  G_APPLICATION_CLASS (ewn_application_parent_class)->shutdown (application);
+}
+
+static char *
+read_password (GError **error)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+  struct termios saved;
+  gboolean       terminal = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  int            c;
+
+  if (terminal)
+    {
+      struct termios quiet = saved;
+
+      quiet.c_lflag &= (tcflag_t)~ECHO;
+      g_printerr ("%s", _("Password: "));
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  while ((c = fgetc (stdin)) != EOF && c != '\n')
+    g_string_append_c (line, (char)c);
+  if (terminal)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+  if (line->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("No password on standard input"));
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+static int
+ewn_application_handle_local_options (GApplication *application,
+                                      GVariantDict *options)
+{
+  EwnApplication *self = EWN_APPLICATION (application);
+  g_autoptr (GError) error = NULL;
+  gboolean password_stdin = FALSE;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", _("EWS Notifier"), PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_variant_dict_contains (options, "debug"))
+    g_log_set_debug_enabled (TRUE);
+
+  g_variant_dict_lookup (options, "server", "s", &self->server);
+  g_variant_dict_lookup (options, "user", "s", &self->user);
+  g_variant_dict_lookup (options, "ca-file", "^ay", &self->ca_file);
+  g_variant_dict_lookup (options, "mailbox", "^as", &self->mailboxes);
+  g_variant_dict_lookup (options, "password-stdin", "b", &password_stdin);
+  if ((self->server != NULL || self->user != NULL || password_stdin) && (self->server == NULL || self->user == NULL || !password_stdin))
+    {
+      g_printerr ("%s\n", _("Give --server, --user and --password-stdin together to try an account."));
+      return 2;
+    }
+
+  /* Read before registering: registering starts up the primary instance. */
+  if (password_stdin)
+    {
+      self->password = read_password (&error);
+      if (self->password == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 2;
+        }
+    }
+
+  if (!g_application_register (application, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  if (g_application_get_is_remote (application))
+    {
+      if (self->server != NULL)
+        g_printerr ("%s\n", _("EWS Notifier is already running; the account given here is not used."));
+      if (g_variant_dict_contains (options, "quit"))
+        g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
+      else if (g_variant_dict_contains (options, "preferences"))
+        g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+      else
+        g_application_activate (application);
+      return 0;
+    }
+
+  if (g_variant_dict_contains (options, "quit"))
+    return 0; /* nothing runs: nothing to quit */
+
+  return -1;
+}
+
+static void
+ewn_application_finalize (GObject *object)
+{
+  EwnApplication *self = EWN_APPLICATION (object);
+
+  g_clear_handle_id (&self->quit_timeout_id, g_source_remove);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->history);
+  g_free (self->server);
+  g_free (self->user);
+  g_free (self->ca_file);
+  g_strfreev (self->mailboxes);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_free (self->password);
+
+  G_OBJECT_CLASS (ewn_application_parent_class)->finalize (object);
+}
+
 static void
 ewn_application_class_init (EwnApplicationClass *klass)
 {
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = ewn_application_finalize;
+  app_class->startup = ewn_application_startup;
+  app_class->activate = ewn_application_activate;
+  app_class->shutdown = ewn_application_shutdown;
+  app_class->handle_local_options = ewn_application_handle_local_options;
 }
 
 static void
 ewn_application_init (EwnApplication *self)
 {
+  static const GOptionEntry entries[] = {
+    { "preferences", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the preferences"), NULL },
+      { "quit", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Quit the running instance"), NULL },
+        { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+          { "debug", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print debugging messages"), NULL },
+            { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Try an account for this session: its EWS URL"), N_("URL") },
+              { "user", 0, 0, G_OPTION_ARG_STRING, NULL, N_("… the user name"), N_("NAME") },
+                { "password-stdin", 0, 0, G_OPTION_ARG_NONE, NULL, N_("… the password, from the first line of standard input"), NULL },
+                  { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, N_("… also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
+                    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("… also trust the certificate authorities in this PEM file"), N_("FILE") },
+                      { NULL } };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self), _("Desktop notifications for changes in Exchange calendars and task lists."));
 }
 
 EwnApplication *

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ewn-notifier"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libnotify/notify.h>
+
+#include "ewn-change-text.h"
+#include "ewn-notifier.h"
+
+/* One desktop notification per change, worded for people; a burst becomes one summary
+ * notification updated in place. Clicks activate the application's actions, so a
+ * notification does exactly what the menu entry for the same change does. Pause,
+ * quiet hours and the kinds turned off suppress banners only: the history is kept
+ * by the caller whatever happens here. */
+
+#ifndef __GI_SCANNER__
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
+#endif
+
+#define BURST_THRESHOLD    3   /* changes within the window shown one by one */
+#define SUMMARY_REFRESH_MS 700 /* a summary in a burst is redrawn at most this often */
+
+struct _EwnNotifier
+{
+  GObject             parent_instance;
+  GApplication       *application; /* unowned: it owns us */
+  GSettings          *settings;
+  gboolean            has_actions;
+  gboolean            has_markup;
+  GHashTable         *live;   /* NotifyNotification → entry id, kept for their actions */
+  GQueue              recent; /* (element-type gint64*) monotonic times of the last minute's changes */
+  NotifyNotification *summary;
+  guint               burst_count;
+  guint               burst_calendar;
+  guint               burst_tasks;
+  char               *burst_mailbox; /* the one mailbox of the burst, or "" when several */
+  guint               refresh_id;
+};
+
+G_DEFINE_FINAL_TYPE (EwnNotifier, ewn_notifier, G_TYPE_OBJECT)
+
+static void
+on_closed (NotifyNotification *notification,
+           EwnNotifier        *self)
+{
+  if (notification == self->summary)
+    g_clear_object (&self->summary);
+  g_hash_table_remove (self->live, notification);
+}
+
+static void
+on_action (NotifyNotification *notification,
+           char               *action,
+           gpointer            user_data)
+{
+  EwnNotifier *self = user_data;
+  guint        id = GPOINTER_TO_UINT (g_hash_table_lookup (self->live, notification));
+
+  g_debug ("action %s on notification of change %u", action, id);
+  if (g_str_equal (action, "default"))
+    g_action_group_activate_action (G_ACTION_GROUP (self->application), "open-item", g_variant_new_uint32 (id));
+  else if (g_str_equal (action, "open-in-browser"))
+    g_action_group_activate_action (G_ACTION_GROUP (self->application), "open-in-browser", g_variant_new_uint32 (id));
+  else if (g_str_equal (action, "show-recent"))
+    g_action_group_activate_action (G_ACTION_GROUP (self->application), "show-recent", NULL);
+  /* "dismiss": the server closes it. */
+}
+
+static void
+ewn_notifier_dispose (GObject *object)
+{
+  EwnNotifier *self = EWN_NOTIFIER (object);
+
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (self->live != NULL)
+    {
+      GHashTableIter iter;
+      gpointer       notification;
+
+      g_hash_table_iter_init (&iter, self->live);
+      while (g_hash_table_iter_next (&iter, &notification, NULL))
+        g_signal_handlers_disconnect_by_data (notification, self);
+    }
+  g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_object (&self->summary);
+  g_clear_object (&self->settings);
+  g_queue_clear_full (&self->recent, g_free);
+
+  G_OBJECT_CLASS (ewn_notifier_parent_class)->dispose (object);
+}
+
+static void
+ewn_notifier_finalize (GObject *object)
+{
+  EwnNotifier *self = EWN_NOTIFIER (object);
+
+  g_free (self->burst_mailbox);
+
+  G_OBJECT_CLASS (ewn_notifier_parent_class)->finalize (object);
+}
+
+static void
+ewn_notifier_class_init (EwnNotifierClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ewn_notifier_dispose;
+  object_class->finalize = ewn_notifier_finalize;
+}
+
+static void
+ewn_notifier_init (EwnNotifier *self)
+{
+  self->live = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  g_queue_init (&self->recent);
+}
+
+/* What the notification server can do: buttons only where it advertises actions (the
+ * click on the bubble, the default action, works everywhere that has one). */
+static void
+read_capabilities (EwnNotifier *self)
+{
+  GList *caps = notify_get_server_caps ();
+
+  for (GList *l = caps; l != NULL; l = l->next)
+    {
+      if (g_str_equal (l->data, "actions"))
+        self->has_actions = TRUE;
+      else if (g_str_equal (l->data, "body-markup"))
+        self->has_markup = TRUE;
+    }
+  g_list_free_full (caps, g_free);
+  g_debug ("notification server: actions %s, body markup %s", self->has_actions ? "yes" : "no",
+           self->has_markup ? "yes" : "no");
+}
+
+/**
+ * ewn_notifier_new:
+ * @application: the application whose actions notifications activate
+ * @settings: the application's settings
+ *
+ * Returns: (transfer full): a notifier; libnotify must be initialised
+ */
+EwnNotifier *
+ewn_notifier_new (GApplication *application,
+                  GSettings    *settings)
+{
+  EwnNotifier *self;
+
+  g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (EWN_TYPE_NOTIFIER, NULL);
+  self->application = application;
+  self->settings = g_object_ref (settings);
+  read_capabilities (self);
+  return self;
+}
+
+static int
+minutes_of (const char *text)
+{
+  int hours, minutes;
+
+  if (text == NULL || sscanf (text, "%d:%d", &hours, &minutes) != 2 || hours < 0 || hours > 23 || minutes < 0 || minutes > 59)
+    return -1;
+  return hours * 60 + minutes;
+}
+
+static gboolean
+in_quiet_hours (EwnNotifier *self,
+                GDateTime   *now)
+{
+  g_autofree char *start_text = NULL;
+  g_autofree char *end_text = NULL;
+  g_autoptr (GDateTime) local = NULL;
+  int start, end, minute;
+
+  if (!g_settings_get_boolean (self->settings, "quiet-hours-enabled"))
+    return FALSE;
+  start_text = g_settings_get_string (self->settings, "quiet-hours-start");
+  end_text = g_settings_get_string (self->settings, "quiet-hours-end");
+  start = minutes_of (start_text);
+  end = minutes_of (end_text);
+  if (start < 0 || end < 0 || start == end)
+    return FALSE; /* a bad value quiets nothing rather than everything */
+
+  local = g_date_time_to_local (now);
+  minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+  return start < end ? (minute >= start && minute < end) : (minute >= start || minute < end);
+}
+
+/**
+ * ewn_notifier_get_suppressed:
+ * @now: the current time
+ *
+ * Returns: whether banners are off now (notifications disabled, paused, quiet hours)
+ */
+gboolean
+ewn_notifier_get_suppressed (EwnNotifier *self,
+                             GDateTime   *now)
+{
+  g_return_val_if_fail (EWN_IS_NOTIFIER (self), TRUE);
+
+  return !g_settings_get_boolean (self->settings, "notifications-enabled") || g_date_time_to_unix (now) < g_settings_get_int64 (self->settings, "paused-until") || in_quiet_hours (self, now);
+}
+
+static gboolean
+wanted (EwnNotifier     *self,
+        const EwnChange *change)
+{
+  const EwsItem *item = ewn_change_get_item (change);
+
+  if (item->kind == EWS_ITEM_KIND_TASK ? !g_settings_get_boolean (self->settings, "notify-tasks")
+                                       : !g_settings_get_boolean (self->settings, "notify-calendar"))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+keep (EwnNotifier        *self,
+      NotifyNotification *notification,
+      guint               id)
+{
+  g_hash_table_replace (self->live, g_object_ref (notification), GUINT_TO_POINTER (id));
+  g_signal_connect (notification, "closed", G_CALLBACK (on_closed), self);
+}
+
+static void
+send (NotifyNotification *notification)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!notify_notification_show (notification, &error))
+    g_message ("Could not show a notification: %s", error->message);
+}
+
+static void
+refresh_summary (EwnNotifier *self)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+
+  if (self->burst_tasks == 0)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u calendar change", "%u calendar changes", self->burst_count), self->burst_count);
+  else if (self->burst_calendar == 0)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task change", "%u task changes", self->burst_count), self->burst_count);
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change", "%u changes", self->burst_count), self->burst_count);
+  if (self->burst_mailbox != NULL && *self->burst_mailbox != '\0')
+    {
+      g_autofree char *with_mailbox = g_strdup_printf (_("%s in %s"), title, self->burst_mailbox);
+
+      g_free (title);
+      title = g_steal_pointer (&with_mailbox);
+    }
+  body = g_strdup (_("Open the list of recent changes to see them all."));
+
+  if (self->summary == NULL)
+    {
+      self->summary = notify_notification_new (title, body, APPLICATION_ID);
+      notify_notification_set_hint (self->summary, "desktop-entry", g_variant_new_string (APPLICATION_ID));
+      notify_notification_set_category (self->summary, "x-ews-notifier.summary");
+      notify_notification_add_action (self->summary, "default", _("Show"), on_action, self, NULL);
+      if (self->has_actions)
+        notify_notification_add_action (self->summary, "show-recent", _("Show All"), on_action, self, NULL);
+      keep (self, self->summary, 0);
+    }
+  else
+    notify_notification_update (self->summary, title, body, APPLICATION_ID);
+  send (self->summary);
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  EwnNotifier *self = user_data;
+
+  self->refresh_id = 0;
+  refresh_summary (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Counts @change into the current burst; returns whether it is one (more than a few
+ * changes within the coalescing window, or more than the per-minute allowance). */
+static gboolean
+in_burst (EwnNotifier     *self,
+          const EwnChange *change)
+{
+  gint64      now = g_get_monotonic_time ();
+  gint64      window = (gint64)MAX (g_settings_get_uint (self->settings, "coalesce-seconds"), 1) * G_USEC_PER_SEC;
+  guint       per_minute = g_settings_get_uint (self->settings, "max-notifications-per-minute");
+  guint       in_window = 0;
+  const char *mailbox = change->mailbox != NULL ? change->mailbox : "";
+
+  while (!g_queue_is_empty (&self->recent) && now - *(gint64 *)g_queue_peek_head (&self->recent) > 60 * G_USEC_PER_SEC)
+    g_free (g_queue_pop_head (&self->recent));
+  for (GList *l = self->recent.head; l != NULL; l = l->next)
+    if (now - *(gint64 *)l->data <= window)
+      in_window++;
+  g_queue_push_tail (&self->recent, g_memdup2 (&now, sizeof now));
+
+  if (in_window < BURST_THRESHOLD && (per_minute == 0 || self->recent.length <= per_minute))
+    {
+      /* A quiet moment ends the burst: the next one gets a fresh summary. */
+      if (in_window == 0)
+        {
+          self->burst_count = self->burst_calendar = self->burst_tasks = 0;
+          g_clear_pointer (&self->burst_mailbox, g_free);
+          g_clear_object (&self->summary);
+        }
+      return FALSE;
+    }
+
+  self->burst_count++;
+  if (ewn_change_get_item (change)->kind == EWS_ITEM_KIND_TASK)
+    self->burst_tasks++;
+  else
+    self->burst_calendar++;
+  if (self->burst_mailbox == NULL)
+    self->burst_mailbox = g_strdup (mailbox);
+  else if (g_strcmp0 (self->burst_mailbox, mailbox) != 0)
+    {
+      g_free (self->burst_mailbox);
+      self->burst_mailbox = g_strdup ("");
+    }
+  return TRUE;
+}
+
+/**
+ * ewn_notifier_show:
+ * @entry: the change, as recorded in the history
+ * @name_mailbox: whether to say which mailbox (several are watched)
+ * @has_web_link: whether "Open in Browser" can work for it
+ *
+ * Shows the change, unless banners are suppressed or its kind is turned off.
+ */
+void
+ewn_notifier_show (EwnNotifier     *self,
+                   EwnHistoryEntry *entry,
+                   gboolean         name_mailbox,
+                   gboolean         has_web_link)
+{
+  const EwnChange *change;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (NotifyNotification) notification = NULL;
+  g_autofree char *headline = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *body = NULL;
+  gboolean         task;
+
+  g_return_if_fail (EWN_IS_NOTIFIER (self));
+  g_return_if_fail (EWN_IS_HISTORY_ENTRY (entry));
+
+  change = ewn_history_entry_get_change (entry);
+  if (ewn_notifier_get_suppressed (self, now) || !wanted (self, change))
+    return;
+
+  if (in_burst (self, change))
+    {
+      /* The first of a burst at once, later counts at a calm pace. */
+      if (self->summary == NULL)
+        refresh_summary (self);
+      else if (self->refresh_id == 0)
+        self->refresh_id = g_timeout_add (SUMMARY_REFRESH_MS, refresh_cb, self);
+      return;
+    }
+
+  task = ewn_change_get_item (change)->kind == EWS_ITEM_KIND_TASK;
+  headline = ewn_change_dup_headline (change);
+  details = ewn_change_dup_details (change, name_mailbox);
+  /* Server text never reaches the notification server as markup. */
+  body = self->has_markup ? g_markup_escape_text (details, -1) : g_strdup (details);
+
+  notification = notify_notification_new (headline, body, APPLICATION_ID);
+  notify_notification_set_hint (notification, "desktop-entry", g_variant_new_string (APPLICATION_ID));
+  notify_notification_set_category (notification, task ? "x-ews-notifier.task" : "x-ews-notifier.calendar");
+  notify_notification_set_urgency (notification, ewn_change_is_urgent (change, now) ? NOTIFY_URGENCY_CRITICAL : NOTIFY_URGENCY_NORMAL);
+  if (ewn_change_is_minor (change))
+    notify_notification_set_hint (notification, "transient", g_variant_new_boolean (TRUE));
+
+  notify_notification_add_action (notification, "default", _("Open"), on_action, self, NULL);
+  if (self->has_actions)
+    {
+      if (has_web_link)
+        notify_notification_add_action (notification, "open-in-browser", _("Open in Browser"), on_action, self, NULL);
+      notify_notification_add_action (notification, "dismiss", _("Dismiss"), on_action, self, NULL);
+    }
+  keep (self, notification, ewn_history_entry_get_id (entry));
+  send (notification);
+}
+
+/* Closes every notification still on screen (on quit). */
+void
+ewn_notifier_close_all (EwnNotifier *self)
+{
+  GHashTableIter iter;
+  gpointer       notification;
+
+  g_return_if_fail (EWN_IS_NOTIFIER (self));
+
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, &notification, NULL))
+    {
+      g_signal_handlers_disconnect_by_data (notification, self);
+      notify_notification_close (notification, NULL);
+      g_hash_table_iter_remove (&iter);
+    }
+  g_clear_object (&self->summary);
+}

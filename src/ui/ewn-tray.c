@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#define G_LOG_DOMAIN "ewn-tray"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libayatana-appindicator/app-indicator.h>
+
+#include "ewn-account.h"
+#include "ewn-change-text.h"
+#include "ewn-tray.h"
+
+/* The tray icon (a StatusNotifierItem through libayatana-appindicator) and its menu.
+ * The menu is a GMenuModel rebuilt from the state in one idle source; its entries
+ * activate the application's actions. Without a StatusNotifierWatcher the app works
+ * all the same and says so once. */
+
+#define RECENT_IN_MENU 10
+
+struct _EwnTray
+{
+  GObject         parent_instance;
+  GtkApplication *application; /* unowned: it owns us */
+  GListModel     *accounts;
+  EwnHistory     *history;
+  GSettings      *settings;
+  AppIndicator   *indicator;
+  GtkWidget      *menu;
+  GMenu          *model;
+  GMenu          *account_section;
+  GMenu          *recent_section;
+  GMenu          *pause_section;
+  const char     *icon_name;
+  guint           rebuild_id;
+  guint           pause_end_id;
+  gboolean        connected;
+  gboolean        said_no_watcher;
+};
+
+G_DEFINE_FINAL_TYPE (EwnTray, ewn_tray, G_TYPE_OBJECT)
+
+#define ICON_NORMAL    APPLICATION_ID "-symbolic"
+#define ICON_NEW       APPLICATION_ID "-new-symbolic"
+#define ICON_OFFLINE   APPLICATION_ID "-offline-symbolic"
+#define ICON_ATTENTION APPLICATION_ID "-error-symbolic"
+
+static const char *
+state_in_words (EwnAccountState state)
+{
+  switch (state)
+    {
+    case EWN_ACCOUNT_STATE_STREAMING:
+    case EWN_ACCOUNT_STATE_SYNCING:
+      return _("Connected");
+    case EWN_ACCOUNT_STATE_RESOLVING:
+    case EWN_ACCOUNT_STATE_SUBSCRIBING:
+      return _("Connecting…");
+    case EWN_ACCOUNT_STATE_BACKING_OFF:
+      return _("Reconnecting…");
+    case EWN_ACCOUNT_STATE_OFFLINE:
+      return _("Offline");
+    case EWN_ACCOUNT_STATE_AUTH_NEEDED:
+      return _("Needs the password");
+    case EWN_ACCOUNT_STATE_PAUSED:
+      return _("Paused");
+    case EWN_ACCOUNT_STATE_ERROR:
+    default:
+      return _("Needs attention");
+    }
+}
+
+static gboolean
+needs_attention (EwnAccountState state)
+{
+  return state == EWN_ACCOUNT_STATE_AUTH_NEEDED || state == EWN_ACCOUNT_STATE_ERROR;
+}
+
+static gboolean
+is_live (EwnAccountState state)
+{
+  return state == EWN_ACCOUNT_STATE_STREAMING || state == EWN_ACCOUNT_STATE_SYNCING || state == EWN_ACCOUNT_STATE_PAUSED;
+}
+
+static char *
+account_label (EwnAccount *account)
+{
+  const char *name = ewn_account_get_address (account) != NULL ? ewn_account_get_address (account) : ewn_account_get_id (account);
+
+  /* Translators: an account line in the tray menu: "alice@example.com — Connected" */
+  return g_strdup_printf (_("%s — %s"), name, state_in_words (ewn_account_get_state (account)));
+}
+
+/* Menu labels are mnemonic: a subject's underscores must stay underscores. */
+static char *
+escape_mnemonic (const char *text)
+{
+  g_autoptr (GString) escaped = g_string_new (text);
+
+  g_string_replace (escaped, "_", "__", 0);
+  return g_string_free (g_steal_pointer (&escaped), FALSE);
+}
+
+static void
+rebuild_accounts (EwnTray *self,
+                  guint   *attention,
+                  guint   *not_live)
+{
+  guint n = g_list_model_get_n_items (self->accounts);
+
+  g_menu_remove_all (self->account_section);
+  if (n == 0)
+    {
+      g_autoptr (GMenuItem) item = g_menu_item_new (_("No account yet — Add One…"), "app.preferences");
+
+      g_menu_append_item (self->account_section, item);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (EwnAccount) account = g_list_model_get_item (self->accounts, i);
+      g_autofree char *label = account_label (account);
+      g_autofree char *escaped = escape_mnemonic (label);
+      g_autoptr (GMenuItem) item = g_menu_item_new (escaped, NULL);
+      EwnAccountState state = ewn_account_get_state (account);
+
+      g_menu_item_set_action_and_target_value (item, "app.account", g_variant_new_string (ewn_account_get_id (account)));
+      g_menu_append_item (self->account_section, item);
+      if (needs_attention (state))
+        (*attention)++;
+      else if (!is_live (state))
+        (*not_live)++;
+    }
+}
+
+static void
+rebuild_recent (EwnTray *self)
+{
+  guint n = MIN (g_list_model_get_n_items (G_LIST_MODEL (self->history)), RECENT_IN_MENU);
+
+  g_menu_remove_all (self->recent_section);
+  if (n == 0)
+    {
+      g_autoptr (GMenuItem) item = g_menu_item_new (_("No changes yet"), "app.nothing");
+
+      g_menu_append_item (self->recent_section, item);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (EwnHistoryEntry) entry = g_list_model_get_item (G_LIST_MODEL (self->history), i);
+      g_autofree char *headline = ewn_change_dup_headline (ewn_history_entry_get_change (entry));
+      g_autofree char *escaped = escape_mnemonic (headline);
+      g_autoptr (GMenuItem) item = g_menu_item_new (escaped, NULL);
+
+      g_menu_item_set_action_and_target_value (item, "app.open-item", g_variant_new_uint32 (ewn_history_entry_get_id (entry)));
+      g_menu_append_item (self->recent_section, item);
+    }
+}
+
+static gboolean rebuild_cb (gpointer user_data);
+
+static void
+rebuild_pause (EwnTray *self)
+{
+  gint64 until = g_settings_get_int64 (self->settings, "paused-until");
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GMenu) choices = g_menu_new ();
+  g_autoptr (GMenuItem) submenu = NULL;
+  const char      *label = _("Pause Notifications");
+  g_autofree char *paused_label = NULL;
+
+  g_menu_remove_all (self->pause_section);
+  g_clear_handle_id (&self->pause_end_id, g_source_remove);
+  if (until > g_date_time_to_unix (now))
+    {
+      g_autoptr (GDateTime) end = g_date_time_new_from_unix_local (until);
+      g_autofree char *clock = g_date_time_format (end, "%H:%M");
+
+      /* Translators: the pause submenu while paused, with the time it ends */
+      paused_label = g_strdup_printf (_("Notifications Paused Until %s"), clock);
+      label = paused_label;
+      /* The label changes back by itself when the pause ends. */
+      self->pause_end_id = g_timeout_add_seconds ((guint)MIN (until - g_date_time_to_unix (now) + 1, G_MAXUINT32 / 2), rebuild_cb, self);
+    }
+
+  g_menu_append (choices, _("For 1 Hour"), "app.pause::hour");
+  g_menu_append (choices, _("Until Tomorrow"), "app.pause::tomorrow");
+  g_menu_append (choices, _("Resume"), "app.pause::resume");
+  submenu = g_menu_item_new_submenu (label, G_MENU_MODEL (choices));
+  g_menu_append_item (self->pause_section, submenu);
+}
+
+static void
+update_icon (EwnTray *self,
+             guint    attention,
+             guint    not_live)
+{
+  const char *description;
+
+  if (attention > 0)
+    {
+      self->icon_name = ICON_ATTENTION;
+      description = _("EWS Notifier — an account needs attention");
+    }
+  else if (not_live > 0)
+    {
+      self->icon_name = ICON_OFFLINE;
+      description = _("EWS Notifier — reconnecting");
+    }
+  else if (ewn_history_get_unseen (self->history) > 0)
+    {
+      self->icon_name = ICON_NEW;
+      description = _("EWS Notifier — new changes");
+    }
+  else
+    {
+      self->icon_name = ICON_NORMAL;
+      description = g_list_model_get_n_items (self->accounts) > 0 ? _("EWS Notifier — all connected") : _("EWS Notifier — no account");
+    }
+
+  app_indicator_set_icon_full (self->indicator, self->icon_name, description);
+  app_indicator_set_title (self->indicator, description);
+}
+
+static gboolean
+rebuild_cb (gpointer user_data)
+{
+  EwnTray *self = user_data;
+  guint    attention = 0;
+  guint    not_live = 0;
+
+  self->rebuild_id = 0;
+  self->pause_end_id = 0;
+  rebuild_accounts (self, &attention, &not_live);
+  rebuild_recent (self);
+  rebuild_pause (self);
+  update_icon (self, attention, not_live);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_rebuild (EwnTray *self)
+{
+  if (self->rebuild_id == 0)
+    self->rebuild_id = g_idle_add (rebuild_cb, self);
+}
+
+static void
+on_account_changed (EwnAccount *account,
+                    GParamSpec *pspec,
+                    EwnTray    *self)
+{
+  queue_rebuild (self);
+}
+
+static void
+watch_accounts (EwnTray *self,
+                guint    position,
+                guint    added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (EwnAccount) account = g_list_model_get_item (self->accounts, i);
+
+      g_signal_handlers_disconnect_by_data (account, self);
+      g_signal_connect_object (account, "notify::state", G_CALLBACK (on_account_changed), self, 0);
+    }
+}
+
+static void
+on_accounts_changed (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     EwnTray    *self)
+{
+  watch_accounts (self, position, added);
+  queue_rebuild (self);
+}
+
+static void
+on_history_changed (EwnTray *self)
+{
+  queue_rebuild (self);
+}
+
+static void
+on_menu_shown (GtkWidget *menu,
+               EwnTray   *self)
+{
+  /* A person looked: the changes are not new any more. */
+  ewn_history_mark_seen (self->history);
+}
+
+static void
+on_connection_changed (AppIndicator *indicator,
+                       gboolean      connected,
+                       EwnTray      *self)
+{
+  self->connected = connected;
+  if (connected)
+    g_debug ("The tray icon is shown");
+  else if (!self->said_no_watcher)
+    {
+      self->said_no_watcher = TRUE;
+      g_message ("No system tray (StatusNotifierWatcher) on this desktop: notifications still work; "
+                 "launch EWS Notifier again to open its windows");
+    }
+}
+
+static void
+ewn_tray_dispose (GObject *object)
+{
+  EwnTray *self = EWN_TRAY (object);
+
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  g_clear_handle_id (&self->pause_end_id, g_source_remove);
+  if (self->accounts != NULL)
+    {
+      guint n = g_list_model_get_n_items (self->accounts);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (GObject) account = g_list_model_get_item (self->accounts, i);
+
+          g_signal_handlers_disconnect_by_data (account, self);
+        }
+      g_signal_handlers_disconnect_by_data (self->accounts, self);
+    }
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  if (self->indicator != NULL)
+    g_signal_handlers_disconnect_by_data (self->indicator, self);
+  g_clear_object (&self->indicator);
+  if (self->menu != NULL)
+    gtk_widget_destroy (self->menu);
+  g_clear_object (&self->menu);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->history);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->account_section);
+  g_clear_object (&self->recent_section);
+  g_clear_object (&self->pause_section);
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (ewn_tray_parent_class)->dispose (object);
+}
+
+static void
+ewn_tray_class_init (EwnTrayClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ewn_tray_dispose;
+}
+
+static void
+ewn_tray_init (EwnTray *self)
+{
+  self->model = g_menu_new ();
+  self->account_section = g_menu_new ();
+  self->recent_section = g_menu_new ();
+  self->pause_section = g_menu_new ();
+}
+
+/**
+ * ewn_tray_new:
+ * @application: the application whose actions the menu activates
+ * @accounts: (element-type EwnAccount): the accounts, one menu line each
+ * @history: the changes, the newest in the menu
+ * @settings: the application's settings (the pause)
+ *
+ * Returns: (transfer full): the tray icon, shown at once where a tray exists
+ */
+EwnTray *
+ewn_tray_new (GtkApplication *application,
+              GListModel     *accounts,
+              EwnHistory     *history,
+              GSettings      *settings)
+{
+  EwnTray *self;
+  g_autoptr (GMenu) end = g_menu_new ();
+
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (accounts), NULL);
+  g_return_val_if_fail (EWN_IS_HISTORY (history), NULL);
+
+  self = g_object_new (EWN_TYPE_TRAY, NULL);
+  self->application = application;
+  self->accounts = g_object_ref (accounts);
+  self->history = g_object_ref (history);
+  self->settings = g_object_ref (settings);
+
+  g_menu_append_section (self->model, NULL, G_MENU_MODEL (self->account_section));
+  g_menu_append_section (self->model, NULL, G_MENU_MODEL (self->recent_section));
+  g_menu_append_section (self->model, NULL, G_MENU_MODEL (self->pause_section));
+  g_menu_append (end, _("Preferences…"), "app.preferences");
+  g_menu_append (end, _("Quit"), "app.quit");
+  g_menu_append_section (self->model, NULL, G_MENU_MODEL (end));
+
+  self->menu = g_object_ref_sink (gtk_menu_new_from_model (G_MENU_MODEL (self->model)));
+  gtk_widget_insert_action_group (self->menu, "app", G_ACTION_GROUP (application));
+  g_signal_connect (self->menu, "show", G_CALLBACK (on_menu_shown), self);
+
+  self->indicator = app_indicator_new (APPLICATION_ID, ICON_NORMAL, APP_INDICATOR_CATEGORY_COMMUNICATIONS);
+  g_signal_connect (self->indicator, "connection-changed", G_CALLBACK (on_connection_changed), self);
+  app_indicator_set_menu (self->indicator, GTK_MENU (self->menu));
+  app_indicator_set_status (self->indicator, APP_INDICATOR_STATUS_ACTIVE);
+
+  g_signal_connect (accounts, "items-changed", G_CALLBACK (on_accounts_changed), self);
+  watch_accounts (self, 0, g_list_model_get_n_items (accounts));
+  g_signal_connect_swapped (history, "items-changed", G_CALLBACK (on_history_changed), self);
+  g_signal_connect_swapped (history, "notify::unseen", G_CALLBACK (on_history_changed), self);
+  g_signal_connect_swapped (settings, "changed::paused-until", G_CALLBACK (on_history_changed), self);
+  rebuild_cb (self);
+  return self;
+}
+
+GMenuModel *
+ewn_tray_get_menu_model (EwnTray *self)
+{
+  g_return_val_if_fail (EWN_IS_TRAY (self), NULL);
+
+  return G_MENU_MODEL (self->model);
+}
+
+const char *
+ewn_tray_get_icon_name (EwnTray *self)
+{
+  g_return_val_if_fail (EWN_IS_TRAY (self), NULL);
+
+  return self->icon_name;
+}
+
+gboolean
+ewn_tray_get_connected (EwnTray *self)
+{
+  g_return_val_if_fail (EWN_IS_TRAY (self), FALSE);
+
+  return self->connected;
+}
