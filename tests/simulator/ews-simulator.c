@@ -573,10 +573,33 @@ ews_simulator_get_n_streams (EwsSimulator *self)
   return call.result;
 }
 
+typedef struct
+{
+  EwsSimTrafficFunc func;
+  gpointer          data;
+  GDestroyNotify    destroy;
+} TrafficFunc;
+
+static void
+set_traffic_func_impl (EwsSimulator *self,
+                       gpointer      data)
+{
+  TrafficFunc *traffic = data;
+
+  if (self->traffic_destroy != NULL)
+    self->traffic_destroy (self->traffic_data);
+  self->traffic_func = traffic->func;
+  self->traffic_data = traffic->data;
+  self->traffic_destroy = traffic->destroy;
+}
+
 /**
  * ews_simulator_set_traffic_func:
  * @func: (nullable): called with every request body received and every body
  *   written (each streamed envelope separately)
+ *
+ * Takes effect between two bodies, even while a client is being served from the
+ * simulator's thread.
  */
 void
 ews_simulator_set_traffic_func (EwsSimulator     *self,
@@ -584,13 +607,11 @@ ews_simulator_set_traffic_func (EwsSimulator     *self,
                                 gpointer          user_data,
                                 GDestroyNotify    destroy)
 {
-  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  TrafficFunc traffic = { func, user_data, destroy };
+  Call        call = { .self = self, .kind = CALL_INVOKE, .invoke = set_traffic_func_impl, .data = &traffic };
 
-  if (self->traffic_destroy != NULL)
-    self->traffic_destroy (self->traffic_data);
-  self->traffic_func = func;
-  self->traffic_data = user_data;
-  self->traffic_destroy = destroy;
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  call_run (&call);
 }
 
 typedef struct
