@@ -23,339 +23,12 @@
 #include <unistd.h>
 
 #include "bench-watch-notifier.h"
+#include "bench-watch-proc.h"
+#include "bench-watch-tally.h"
 #include "ews-simulator.h"
 
 #define STREAMING_TIMEOUT_MS (300 * 1000)
 #define STOP_TIMEOUT_MS      (5 * 1000)
-
-/* Each change, from its commit to its lines. */
-typedef struct
-{
-  gint64 commit_us;
-  gint64 arrival_us;
-  guint  n_arrivals;
-} Record;
-
-/* With --split in latency mode: where the time of each change goes, as seen from
- * the simulator's side of the two HTTP connections. */
-typedef struct
-{
-  gint64 commit_us;
-  gint64 stream_us;   /* the envelope with its event handed to libsoup */
-  gint64 request_us;  /* the SyncFolderItems request that follows, received and parsed */
-  gint64 response_us; /* its response handed to libsoup */
-} Split;
-
-typedef struct
-{
-  GMutex      lock;
-  GCond       cond;
-  GHashTable *records; /* item id → Record */
-  guint       n_commits;
-  guint       n_arrived; /* committed changes with at least one line */
-  guint       n_lines;
-  guint       n_foreign; /* lines without an item_id */
-  gint64      first_commit_us;
-  gint64      last_arrival_us;
-  GArray     *splits; /* (nullable) of Split, one per commit */
-} Tally;
-
-static void
-tally_init (Tally *tally)
-{
-  g_mutex_init (&tally->lock);
-  g_cond_init (&tally->cond);
-  tally->records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-}
-
-static void
-tally_clear (Tally *tally)
-{
-  g_hash_table_unref (tally->records);
-  g_clear_pointer (&tally->splits, g_array_unref);
-  g_mutex_clear (&tally->lock);
-  g_cond_clear (&tally->cond);
-}
-
-static Record *
-tally_record (Tally      *tally,
-              const char *item_id)
-{
-  Record *record = g_hash_table_lookup (tally->records, item_id);
-
-  if (record == NULL)
-    {
-      record = g_new0 (Record, 1);
-      g_hash_table_insert (tally->records, g_strdup (item_id), record);
-    }
-  return record;
-}
-
-/* On the simulator's thread. */
-static void
-commit_cb (const char *item_id,
-           gint64      monotonic_us,
-           gpointer    user_data)
-{
-  Tally  *tally = user_data;
-  Record *record;
-
-  g_mutex_lock (&tally->lock);
-  record = tally_record (tally, item_id);
-  if (record->commit_us == 0)
-    {
-      tally->n_commits++;
-      if (record->n_arrivals > 0)
-        tally->n_arrived++;
-    }
-  record->commit_us = monotonic_us;
-  if (tally->first_commit_us == 0)
-    tally->first_commit_us = monotonic_us;
-  if (tally->splits != NULL)
-    {
-      Split split = { .commit_us = monotonic_us };
-
-      g_array_append_val (tally->splits, split);
-    }
-  g_mutex_unlock (&tally->lock);
-}
-
-/* The item_id member of a change line; ids are base64, so only \/ may be escaped. */
-static char *
-json_item_id (const char *line)
-{
-  const char *p = strstr (line, "\"item_id\"");
-  GString    *id;
-
-  if (p == NULL)
-    return NULL;
-  p += strlen ("\"item_id\"");
-  while (*p == ' ' || *p == ':')
-    p++;
-  if (*p != '"')
-    return NULL;
-  id = g_string_new (NULL);
-  for (p++; *p != '\0' && *p != '"'; p++)
-    {
-      if (*p == '\\' && p[1] != '\0')
-        p++;
-      g_string_append_c (id, *p);
-    }
-  return g_string_free (id, FALSE);
-}
-
-/* On the notifier's stdout reader thread. */
-static void
-line_cb (const char *line,
-         gint64      arrival_us,
-         gpointer    user_data)
-{
-  Tally           *tally = user_data;
-  g_autofree char *item_id = json_item_id (line);
-
-  g_mutex_lock (&tally->lock);
-  tally->n_lines++;
-  tally->last_arrival_us = arrival_us;
-  if (item_id == NULL)
-    {
-      tally->n_foreign++;
-    }
-  else
-    {
-      Record *record = tally_record (tally, item_id);
-
-      if (record->n_arrivals++ == 0)
-        {
-          record->arrival_us = arrival_us;
-          if (record->commit_us != 0)
-            tally->n_arrived++;
-        }
-    }
-  /* Only the last line wakes the waiter: waking it for each would take a core away
-   * from the notifier in a burst. */
-  if (tally->n_arrived == tally->n_commits)
-    g_cond_broadcast (&tally->cond);
-  g_mutex_unlock (&tally->lock);
-}
-
-/* Until every committed change has a line, or nothing arrived for @quiet_ms; then a
- * little longer, so that duplicates show. */
-static void
-tally_wait (Tally *tally,
-            guint  quiet_ms)
-{
-  gint64 quiet = (gint64)quiet_ms * G_TIME_SPAN_MILLISECOND;
-  gint64 deadline = g_get_monotonic_time () + quiet;
-  guint  lines = 0;
-
-  g_mutex_lock (&tally->lock);
-  while (tally->n_arrived < tally->n_commits)
-    {
-      gint64 now = g_get_monotonic_time ();
-
-      if (tally->n_lines != lines)
-        {
-          lines = tally->n_lines;
-          deadline = now + quiet;
-        }
-      if (now >= deadline)
-        break;
-      g_cond_wait_until (&tally->cond, &tally->lock, MIN (deadline, now + 100 * G_TIME_SPAN_MILLISECOND));
-    }
-  g_mutex_unlock (&tally->lock);
-  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
-}
-
-/* Prints lost= duplicated= unexpected=; returns whether every change arrived once. */
-static gboolean
-tally_report (Tally *tally)
-{
-  GHashTableIter iter;
-  Record        *record;
-  guint          duplicated = 0;
-  guint          unexpected = tally->n_foreign;
-
-  g_mutex_lock (&tally->lock);
-  g_hash_table_iter_init (&iter, tally->records);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&record))
-    {
-      if (record->commit_us == 0)
-        unexpected += record->n_arrivals;
-      else if (record->n_arrivals > 1)
-        duplicated += record->n_arrivals - 1;
-    }
-  printf ("lost=%u\nduplicated=%u\nunexpected=%u\n", tally->n_commits - tally->n_arrived, duplicated, unexpected);
-  g_mutex_unlock (&tally->lock);
-  return tally->n_commits == tally->n_arrived && duplicated == 0 && unexpected == 0;
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a;
-  gint64 y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Nearest rank. */
-static double
-percentile_ms (GArray *sorted,
-               double  p)
-{
-  guint rank;
-
-  if (sorted->len == 0)
-    return 0;
-  rank = (guint)(p * sorted->len + 0.999999);
-  rank = CLAMP (rank, 1, sorted->len);
-  return g_array_index (sorted, gint64, rank - 1) / 1000.0;
-}
-
-/* On the simulator's thread: the envelope and the sync that follow the last commit. */
-static void
-split_traffic_cb (const char *operation,
-                  gboolean    is_response,
-                  GBytes     *body,
-                  gpointer    user_data)
-{
-  Tally      *tally = user_data;
-  gint64      now = g_get_monotonic_time ();
-  gsize       length;
-  const char *data = g_bytes_get_data (body, &length);
-  Split      *split;
-
-  g_mutex_lock (&tally->lock);
-  if (tally->splits->len == 0)
-    {
-      g_mutex_unlock (&tally->lock);
-      return;
-    }
-  split = &g_array_index (tally->splits, Split, tally->splits->len - 1);
-  if (strcmp (operation, "GetStreamingEvents") == 0)
-    {
-      if (split->stream_us == 0 && is_response && g_strstr_len (data, length, "Notification>") != NULL)
-        split->stream_us = now;
-    }
-  else if (strcmp (operation, "SyncFolderItems") == 0 && split->stream_us != 0)
-    {
-      if (!is_response && split->request_us == 0)
-        split->request_us = now;
-      else if (is_response && split->response_us == 0)
-        split->response_us = now;
-    }
-  g_mutex_unlock (&tally->lock);
-}
-
-static double
-median_ms (GArray *values)
-{
-  g_array_sort (values, compare_gint64);
-  return percentile_ms (values, 0.5);
-}
-
-static void
-print_splits (Tally             *tally,
-              const char *const *ids)
-{
-  g_autoptr (GArray) flush = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (GArray) to_request = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (GArray) sync = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (GArray) to_line = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  g_mutex_lock (&tally->lock);
-  for (guint i = 0; i < tally->splits->len && ids[i] != NULL; i++)
-    {
-      Split  *split = &g_array_index (tally->splits, Split, i);
-      Record *record = g_hash_table_lookup (tally->records, ids[i]);
-      gint64  value;
-
-      if (record == NULL || record->n_arrivals == 0 || split->response_us == 0)
-        continue;
-      value = split->stream_us - split->commit_us;
-      g_array_append_val (flush, value);
-      value = split->request_us - split->stream_us;
-      g_array_append_val (to_request, value);
-      value = split->response_us - split->request_us;
-      g_array_append_val (sync, value);
-      value = record->arrival_us - split->response_us;
-      g_array_append_val (to_line, value);
-    }
-  g_mutex_unlock (&tally->lock);
-
-  /* Medians: commit → envelope queued in the simulator → SyncFolderItems parsed by the
-   * simulator → its response queued → the line read from the notifier. */
-  printf ("split_flush_ms=%.3f\nsplit_to_request_ms=%.3f\nsplit_sync_ms=%.3f\nsplit_to_line_ms=%.3f\nsplit_n=%u\n",
-          median_ms (flush), median_ms (to_request), median_ms (sync), median_ms (to_line), flush->len);
-}
-
-static void
-print_latencies (Tally *tally)
-{
-  g_autoptr (GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
-  GHashTableIter iter;
-  Record        *record;
-  gint64         total = 0;
-
-  g_mutex_lock (&tally->lock);
-  g_hash_table_iter_init (&iter, tally->records);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&record))
-    {
-      gint64 latency = record->arrival_us - record->commit_us;
-
-      if (record->commit_us == 0 || record->n_arrivals == 0)
-        continue;
-      g_array_append_val (latencies, latency);
-      total += latency;
-    }
-  g_mutex_unlock (&tally->lock);
-
-  g_array_sort (latencies, compare_gint64);
-  printf ("p50_ms=%.3f\np90_ms=%.3f\np99_ms=%.3f\nmax_ms=%.3f\nmean_ms=%.3f\nn=%u\n",
-          percentile_ms (latencies, 0.50), percentile_ms (latencies, 0.90), percentile_ms (latencies, 0.99),
-          percentile_ms (latencies, 1.0), latencies->len > 0 ? total / 1000.0 / latencies->len : 0.0, latencies->len);
-}
 
 /* A simulator in its own thread with @n_users users user1, user2, …, all with the
  * same password (never printed), plus "organizer", who makes the changes. */
@@ -384,13 +57,13 @@ start_notifier (const char        *binary,
                 EwsSimulator      *sim,
                 const char        *password,
                 const char *const *mailboxes,
-                Tally             *tally)
+                BenchTally        *tally)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (BenchNotifier) notifier = NULL;
   gint64 begin = g_get_monotonic_time ();
 
-  notifier = bench_notifier_start (binary, ews_simulator_get_url (sim), "user1", password, mailboxes, line_cb, tally, &error);
+  notifier = bench_notifier_start (binary, ews_simulator_get_url (sim), "user1", password, mailboxes, bench_tally_line_cb, tally, &error);
   if (notifier == NULL)
     {
       g_printerr ("Cannot start %s: %s\n", binary, error->message);
@@ -440,27 +113,27 @@ run_latency (const char *binary,
   g_autoptr (GDateTime) start = first_start ();
   g_autoptr (BenchNotifier) notifier = NULL;
   g_auto (GStrv) ids = NULL;
-  Tally    tally = { 0 };
-  gint64   begin;
-  double   notifier_cpu, simulator_cpu;
-  int      pid;
-  gboolean ok;
+  BenchTally tally = { 0 };
+  gint64     begin;
+  double     notifier_cpu, simulator_cpu;
+  int        pid;
+  gboolean   ok;
 
-  tally_init (&tally);
+  bench_tally_init (&tally);
   /* The meetings exist before the notifier starts; its first sync only fills its store. */
   ids = ews_simulator_create_meetings (sim, "user1@example.com", "organizer", "Review", start, n_changes);
   notifier = start_notifier (binary, sim, password, NULL, &tally);
   if (notifier == NULL)
     {
-      tally_clear (&tally);
+      bench_tally_clear (&tally);
       return 1;
     }
   if (split)
     {
-      tally.splits = g_array_new (FALSE, FALSE, sizeof (Split));
-      ews_simulator_set_traffic_func (sim, split_traffic_cb, &tally, NULL);
+      bench_tally_time_steps (&tally);
+      ews_simulator_set_traffic_func (sim, bench_tally_split_traffic_cb, &tally, NULL);
     }
-  ews_simulator_set_commit_func (sim, commit_cb, &tally, NULL);
+  ews_simulator_set_commit_func (sim, bench_tally_commit_cb, &tally, NULL);
   pid = bench_notifier_get_pid (notifier);
   notifier_cpu = bench_proc_get_run_seconds (pid, NULL);
   simulator_cpu = bench_proc_get_run_seconds (getpid (), "ews-simulator");
@@ -478,22 +151,22 @@ run_latency (const char *binary,
       if (!ews_simulator_reschedule (sim, ids[i], "organizer", new_start, new_end))
         g_error ("No meeting %s", ids[i]);
     }
-  tally_wait (&tally, 5000);
+  bench_tally_wait (&tally, 5000);
   notifier_cpu = bench_proc_get_run_seconds (pid, NULL) - notifier_cpu;
   simulator_cpu = bench_proc_get_run_seconds (getpid (), "ews-simulator") - simulator_cpu;
   ews_simulator_set_commit_func (sim, NULL, NULL, NULL);
   ews_simulator_set_traffic_func (sim, NULL, NULL, NULL);
 
   printf ("changes=%u\nrate=%u\n", n_changes, rate);
-  print_latencies (&tally);
+  bench_tally_print_latencies (&tally);
   /* CPU time per change: what a change costs, apart from waiting. */
   printf ("notifier_cpu_ms_per_change=%.3f\nsimulator_cpu_ms_per_change=%.3f\n", notifier_cpu * 1000 / n_changes,
           simulator_cpu * 1000 / n_changes);
   if (split)
-    print_splits (&tally, (const char *const *)ids);
-  ok = tally_report (&tally);
+    bench_tally_print_splits (&tally, (const char *const *)ids);
+  ok = bench_tally_report (&tally);
   ok &= stop_notifier (notifier);
-  tally_clear (&tally);
+  bench_tally_clear (&tally);
   return ok ? 0 : 1;
 }
 
@@ -539,23 +212,23 @@ run_burst (const char *binary,
   g_autoptr (GDateTime) start = first_start ();
   g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (BenchNotifier) notifier = NULL;
-  Tally    tally = { 0 };
-  Traffic  traffic = { 0 };
-  guint    created = 0;
-  guint    round = 0;
-  gint64   rss_before, rss_after, begin, committed;
-  double   seconds, notifier_cpu, simulator_cpu;
-  int      pid;
-  gboolean ok;
+  BenchTally tally = { 0 };
+  Traffic    traffic = { 0 };
+  guint      created = 0;
+  guint      round = 0;
+  gint64     rss_before, rss_after, begin, committed;
+  double     seconds, notifier_cpu, simulator_cpu;
+  int        pid;
+  gboolean   ok;
 
-  tally_init (&tally);
+  bench_tally_init (&tally);
   for (guint i = 2; i <= n_mailboxes; i++)
     g_ptr_array_add (mailboxes, g_strdup_printf ("user%u@example.com", i));
   g_ptr_array_add (mailboxes, NULL);
   notifier = start_notifier (binary, sim, password, (const char *const *)mailboxes->pdata, &tally);
   if (notifier == NULL)
     {
-      tally_clear (&tally);
+      bench_tally_clear (&tally);
       return 1;
     }
   pid = bench_notifier_get_pid (notifier);
@@ -563,7 +236,7 @@ run_burst (const char *binary,
   notifier_cpu = bench_proc_get_run_seconds (pid, NULL);
   simulator_cpu = bench_proc_get_run_seconds (getpid (), "ews-simulator");
   ews_simulator_set_traffic_func (sim, burst_traffic_cb, &traffic, NULL);
-  ews_simulator_set_commit_func (sim, commit_cb, &tally, NULL);
+  ews_simulator_set_commit_func (sim, bench_tally_commit_cb, &tally, NULL);
 
   /* Round after round, a batch into every calendar, until all are made. */
   begin = g_get_monotonic_time ();
@@ -582,7 +255,7 @@ run_burst (const char *binary,
       round++;
     }
   committed = g_get_monotonic_time ();
-  tally_wait (&tally, 120000);
+  bench_tally_wait (&tally, 120000);
   rss_after = bench_proc_get_rss_anon_kb (pid);
   notifier_cpu = bench_proc_get_run_seconds (pid, NULL) - notifier_cpu;
   simulator_cpu = bench_proc_get_run_seconds (getpid (), "ews-simulator") - simulator_cpu;
@@ -597,11 +270,11 @@ run_burst (const char *binary,
   printf ("notifier_cpu_s=%.3f\nsimulator_cpu_s=%.3f\n", notifier_cpu, simulator_cpu);
   printf ("envelopes=%d\nstream_mb=%.1f\nsyncs=%d\nsync_mb=%.1f\n", traffic.n_envelopes, traffic.stream_bytes / 1048576.0,
           traffic.n_syncs, traffic.sync_bytes / 1048576.0);
-  ok = tally_report (&tally);
+  ok = bench_tally_report (&tally);
   printf ("rss_anon_before_kb=%" G_GINT64_FORMAT "\nrss_anon_after_kb=%" G_GINT64_FORMAT "\nrss_anon_growth_mb=%.1f\n",
           rss_before, rss_after, (rss_after - rss_before) / 1024.0);
   ok &= stop_notifier (notifier);
-  tally_clear (&tally);
+  bench_tally_clear (&tally);
   return ok ? 0 : 1;
 }
 
@@ -627,21 +300,21 @@ run_idle (const char *binary,
   g_autoptr (EwsSimulator) sim = NULL;
   g_autoptr (BenchNotifier) notifier = NULL;
   g_autoptr (BenchTaskStats) stats = NULL;
-  Tally    tally = { 0 };
-  guint    keepalives = 0;
-  double   cpu_before, cpu_after, elapsed;
-  gint64   begin, end;
-  int      pid;
-  gboolean ok;
+  BenchTally tally = { 0 };
+  guint      keepalives = 0;
+  double     cpu_before, cpu_after, elapsed;
+  gint64     begin, end;
+  int        pid;
+  gboolean   ok;
 
-  tally_init (&tally);
+  bench_tally_init (&tally);
   /* The simulator's keep-alive interval stays at its default, as a real server's. */
   sim = start_simulator (1, &password);
   ews_simulator_set_traffic_func (sim, traffic_cb, &keepalives, NULL);
   notifier = start_notifier (binary, sim, password, NULL, &tally);
   if (notifier == NULL)
     {
-      tally_clear (&tally);
+      bench_tally_clear (&tally);
       return 1;
     }
   pid = bench_notifier_get_pid (notifier);
@@ -668,7 +341,7 @@ run_idle (const char *binary,
     g_printerr ("%u unexpected lines while idle\n", tally.n_lines);
   ok &= stop_notifier (notifier);
   ews_simulator_set_traffic_func (sim, NULL, NULL, NULL);
-  tally_clear (&tally);
+  bench_tally_clear (&tally);
   return ok ? 0 : 1;
 }
 
