@@ -48,7 +48,8 @@ struct _EwnItemStore
   gsize            journal_bytes;
   guint64          next_gen; /* of the next journal to create */
   gsize            compact_threshold;
-  gboolean         dirty; /* journals exist that no snapshot contains */
+  gsize            snapshot_bytes; /* of the last snapshot made */
+  gboolean         dirty;          /* journals exist that no snapshot contains */
   EwnStoreWorker  *worker;
 };
 
@@ -243,7 +244,9 @@ maybe_compact (EwnItemStore *self)
   EwnStoreWorker  *worker = ensure_worker (self);
   EwnStoreJournal *next;
 
-  if (self->journal_bytes < self->compact_threshold || ewn_store_worker_get_compacting (worker))
+  /* Never before the journal is as large as the snapshot it would replace: the cost
+   * of rewriting the snapshot stays proportional to what was journalled. */
+  if (self->journal_bytes < MAX (self->compact_threshold, self->snapshot_bytes) || ewn_store_worker_get_compacting (worker))
     return;
   next = ewn_store_journal_create (self->path, &self->next_gen, &error);
   if (next == NULL)
@@ -252,6 +255,7 @@ maybe_compact (EwnItemStore *self)
       return;
     }
   payload = ewn_store_state_snapshot (&self->state);
+  self->snapshot_bytes = g_variant_get_size (payload);
   ewn_store_worker_compact (worker, self->journal, payload, self->state.seq, next->gen);
   ewn_store_journal_unref (self->journal);
   self->journal = next;

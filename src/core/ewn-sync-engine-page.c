@@ -193,29 +193,89 @@ is_deleted (EwnChangeKind kind)
   return kind == EWN_CHANGE_DELETED || kind == EWN_CHANGE_TASK_DELETED;
 }
 
-static gboolean
-same_time (GDateTime *a,
-           GDateTime *b)
+/* Without a MovedEvent, a move is a delete in one folder and a create in another of
+ * the same meeting (subject, start, end) or task (subject, due date). The key says
+ * which half it is (+ created, - deleted) and what it is; its partner's key differs
+ * only in the first character. */
+static char *
+move_key (const EwnChange *change,
+          gboolean         as_partner)
 {
-  return a == NULL || b == NULL ? a == b : g_date_time_equal (a, b);
+  const EwsItem *item = ewn_change_get_item (change);
+  char           half = is_created (change->kind) != as_partner ? '+' : '-';
+
+  if (item->kind == EWS_ITEM_KIND_TASK)
+    return g_strdup_printf ("%ct\x1f%s\x1f%" G_GINT64_FORMAT, half, item->subject != NULL ? item->subject : "",
+                            item->due_date != NULL ? g_date_time_to_unix (item->due_date) : G_MININT64);
+  return g_strdup_printf ("%cc\x1f%s\x1f%" G_GINT64_FORMAT "\x1f%" G_GINT64_FORMAT, half,
+                          item->subject != NULL ? item->subject : "",
+                          item->start != NULL ? g_date_time_to_unix (item->start) : G_MININT64,
+                          item->end != NULL ? g_date_time_to_unix (item->end) : G_MININT64);
 }
 
-/* Without a MovedEvent, a move is a delete in one folder and a create in another of
- * the same meeting (subject, start, end) or task (subject, due date). */
-static gboolean
-looks_moved (const EwnChange *a,
-             const EwnChange *b)
+static void
+deferred_free (EwnSyncDeferred *deferred)
 {
-  const EwsItem *x = ewn_change_get_item (a);
-  const EwsItem *y = ewn_change_get_item (b);
+  g_clear_pointer (&deferred->change, ewn_change_free);
+  g_free (deferred->key);
+  g_free (deferred);
+}
 
-  if (is_created (a->kind) == is_created (b->kind) || g_strcmp0 (a->folder_id, b->folder_id) == 0)
-    return FALSE;
-  if (x->kind != y->kind || g_strcmp0 (x->subject, y->subject) != 0)
-    return FALSE;
-  if (x->kind == EWS_ITEM_KIND_TASK)
-    return same_time (x->due_date, y->due_date);
-  return same_time (x->start, y->start) && same_time (x->end, y->end);
+/* Takes the deferred change out of both the queue and the key index. */
+static EwnChange *
+take_deferred (EwnSyncEngine *self,
+               GList         *link)
+{
+  EwnSyncDeferred *deferred = link->data;
+  GQueue          *same_key = g_hash_table_lookup (self->deferred_by_key, deferred->key);
+  EwnChange       *change = g_steal_pointer (&deferred->change);
+
+  g_queue_remove (same_key, link);
+  if (g_queue_is_empty (same_key))
+    g_hash_table_remove (self->deferred_by_key, deferred->key);
+  g_queue_delete_link (&self->deferred, link);
+  deferred_free (deferred);
+  return change;
+}
+
+/* The waiting other half of @change, from another folder. */
+static EwnChange *
+take_partner (EwnSyncEngine   *self,
+              const EwnChange *change)
+{
+  g_autofree char *key = move_key (change, TRUE);
+  GQueue          *halves = g_hash_table_lookup (self->deferred_by_key, key);
+
+  for (GList *l = halves != NULL ? halves->head : NULL; l != NULL; l = l->next)
+    {
+      GList           *link = l->data;
+      EwnSyncDeferred *deferred = link->data;
+
+      if (g_strcmp0 (deferred->change->folder_id, change->folder_id) != 0)
+        return take_deferred (self, link);
+    }
+  return NULL;
+}
+
+static void
+defer (EwnSyncEngine *self,
+       EwnChange     *change,
+       char          *key)
+{
+  EwnSyncDeferred *deferred = g_new0 (EwnSyncDeferred, 1);
+  GQueue          *same_key;
+
+  deferred->change = change;
+  deferred->key = key;
+  deferred->seq = self->chain_seq;
+  g_queue_push_tail (&self->deferred, deferred);
+  same_key = g_hash_table_lookup (self->deferred_by_key, key);
+  if (same_key == NULL)
+    {
+      same_key = g_queue_new ();
+      g_hash_table_insert (self->deferred_by_key, g_strdup (key), same_key);
+    }
+  g_queue_push_tail (same_key, self->deferred.tail);
 }
 
 /* Takes ownership of @change (already committed to the store). A created or deleted
@@ -237,14 +297,15 @@ announce (EwnSyncEngine *self,
       return;
     }
 
-  for (guint i = 0; i < self->deferred->len && partner == NULL; i++)
-    if (looks_moved (g_ptr_array_index (self->deferred, i), owned))
-      partner = g_ptr_array_steal_index (self->deferred, i);
-
+  partner = take_partner (self, owned);
   if (partner == NULL)
     {
       if (other_folder_syncing (self, folder))
-        g_ptr_array_add (self->deferred, g_steal_pointer (&owned));
+        {
+          char *key = move_key (owned, FALSE);
+
+          defer (self, g_steal_pointer (&owned), key);
+        }
       else
         ewn_sync_engine_emit_change (self, g_steal_pointer (&owned));
       return;
@@ -268,22 +329,31 @@ ewn_sync_page_announce (EwnSyncPage *page)
     announce (page->folder->engine, page->folder, g_steal_pointer (&page->changes->pdata[i]));
 }
 
-/* Announces the halves whose folder kind has nothing syncing any more. */
+/* Announces the halves that waited long enough: every sync that was running when a
+ * half was held back has ended since (its partner would have shown up by then). The
+ * oldest are released first, so a burst of creations flows out as the syncs go on
+ * rather than at the very end. */
 void
 ewn_sync_engine_flush_deferred (EwnSyncEngine *self)
 {
-  guint i = 0;
+  guint64 oldest_running = G_MAXUINT64;
 
-  while (i < self->deferred->len)
+  for (guint i = 0; i < self->folders->len; i++)
     {
-      EwnChange     *change = g_ptr_array_index (self->deferred, i);
-      EwnSyncFolder *folder = ewn_sync_engine_find_folder (self, change->folder_id);
+      EwnSyncFolder *folder = g_ptr_array_index (self->folders, i);
 
-      if (folder != NULL && other_folder_syncing (self, folder))
-        {
-          i++;
-          continue;
-        }
-      ewn_sync_engine_emit_change (self, g_ptr_array_steal_index (self->deferred, i));
+      if (folder->syncing)
+        oldest_running = MIN (oldest_running, folder->started_seq);
     }
+
+  while (!g_queue_is_empty (&self->deferred) && ((EwnSyncDeferred *)g_queue_peek_head (&self->deferred))->seq < oldest_running)
+    ewn_sync_engine_emit_change (self, take_deferred (self, self->deferred.head));
+}
+
+/* Drops whatever still waits (the engine goes). */
+void
+ewn_sync_engine_clear_deferred (EwnSyncEngine *self)
+{
+  g_hash_table_remove_all (self->deferred_by_key);
+  g_queue_clear_full (&self->deferred, (GDestroyNotify)deferred_free);
 }

@@ -25,7 +25,8 @@ typedef struct
   char          *mailbox;
   EwsFolderKind  kind;
   EwsFolderRef  *ref;
-  guint          chain; /* bumped by every start and cancel: stale callbacks stop */
+  guint          chain;       /* bumped by every start and cancel: stale callbacks stop */
+  guint64        started_seq; /* the engine's chain_seq when the current chain began */
   gboolean       syncing;
   gboolean       again;
   gboolean       dirty;
@@ -39,6 +40,14 @@ typedef struct
   char          *new_id;
   EwnSyncFolder *to;
 } EwnSyncMoveHint;
+
+/* A created or deleted item held back in case it is half of a move. */
+typedef struct
+{
+  EwnChange *change;
+  char      *key;
+  guint64    seq; /* chain_seq when it was deferred */
+} EwnSyncDeferred;
 
 typedef struct
 {
@@ -54,11 +63,13 @@ struct _EwnSyncEngine
   EwnItemStore *store;
   char         *account_id;
   guint         page_size;
-  GPtrArray    *folders;    /* (element-type EwnSyncFolder) */
-  GHashTable   *folder_map; /* id → EwnSyncFolder */
-  GHashTable   *moves;      /* old ItemId → EwnSyncMoveHint */
-  GHashTable   *moves_back; /* new ItemId → old ItemId (borrowed from moves) */
-  GPtrArray    *deferred;   /* (element-type EwnChange) created / deleted awaiting a partner */
+  GPtrArray    *folders;         /* (element-type EwnSyncFolder) */
+  GHashTable   *folder_map;      /* id → EwnSyncFolder */
+  GHashTable   *moves;           /* old ItemId → EwnSyncMoveHint */
+  GHashTable   *moves_back;      /* new ItemId → old ItemId (borrowed from moves) */
+  GQueue        deferred;        /* (element-type EwnSyncDeferred) halves of a move awaiting a partner, oldest first */
+  GHashTable   *deferred_by_key; /* move key → GQueue of links into deferred */
+  guint64       chain_seq;       /* counts chain starts */
   GCancellable *cancellable;
   gboolean      busy;
   gboolean      store_failing; /* the last commit failed */
@@ -81,6 +92,7 @@ void           ewn_sync_page_apply (EwnSyncPage   *page,
                                     EwsSyncResult *sync);
 void           ewn_sync_page_announce (EwnSyncPage *page);
 void           ewn_sync_engine_flush_deferred (EwnSyncEngine *self);
+void           ewn_sync_engine_clear_deferred (EwnSyncEngine *self);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EwnSyncPage, ewn_sync_page_clear)
 

@@ -131,6 +131,7 @@ start_chain (EwnSyncFolder *folder)
   folder->syncing = TRUE;
   folder->dirty = FALSE;
   folder->chain++;
+  folder->started_seq = ++self->chain_seq;
 
   if (ewn_item_store_get_primed (self->store, folder->id))
     folder->mode = EWN_SYNC_MODE_NORMAL;
@@ -146,6 +147,9 @@ start_chain (EwnSyncFolder *folder)
     }
   if (folder->mode != EWN_SYNC_MODE_RESYNC)
     g_clear_pointer (&folder->seen, g_hash_table_unref);
+
+  /* A chain that starts again ends the wait of what was held back before it. */
+  ewn_sync_engine_flush_deferred (self);
 
   g_debug ("sync %s (%s)", folder->id, folder->mode == EWN_SYNC_MODE_NORMAL ? "normal" : folder->mode == EWN_SYNC_MODE_FILL ? "fill"
                                                                                                                             : "resync");
@@ -258,7 +262,8 @@ ewn_sync_engine_finalize (GObject *object)
   g_hash_table_unref (self->moves);
   g_hash_table_unref (self->folder_map);
   g_ptr_array_unref (self->folders);
-  g_ptr_array_unref (self->deferred);
+  ewn_sync_engine_clear_deferred (self);
+  g_hash_table_unref (self->deferred_by_key);
   g_free (self->account_id);
 
   G_OBJECT_CLASS (ewn_sync_engine_parent_class)->finalize (object);
@@ -355,7 +360,8 @@ ewn_sync_engine_init (EwnSyncEngine *self)
   self->folder_map = g_hash_table_new (g_str_hash, g_str_equal);
   self->moves = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)move_hint_free);
   self->moves_back = g_hash_table_new (g_str_hash, g_str_equal);
-  self->deferred = g_ptr_array_new_with_free_func ((GDestroyNotify)ewn_change_free);
+  g_queue_init (&self->deferred);
+  self->deferred_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_queue_free);
   self->cancellable = g_cancellable_new ();
 }
 

@@ -371,6 +371,18 @@ send_cb (GObject      *object,
   read_next (g_steal_pointer (&task));
 }
 
+/* Operations that change nothing on the server may go over a kept-alive connection:
+ * libsoup only reuses one for a POST marked idempotent (it resends it when the idle
+ * connection turns out closed). Without that, every sync would pay a new connection —
+ * and against a real server a TLS handshake and an NTLM login. */
+static gboolean
+is_idempotent (const char *operation)
+{
+  static const char *const safe[] = { "GetFolder", "SyncFolderItems", "GetItem", "GetEvents", "Unsubscribe", NULL };
+
+  return operation != NULL && g_strv_contains (safe, operation);
+}
+
 /* Starts the exchange for @task; takes the task reference. */
 void
 ews_client_start_request (GTask       *task,
@@ -389,6 +401,8 @@ ews_client_start_request (GTask       *task,
       g_object_unref (task);
       return;
     }
+  if (is_idempotent (g_task_get_name (task)))
+    soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
 
   soup_session_send_async (session, request->msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), send_cb, task);
 }
