@@ -42,6 +42,28 @@ export GSETTINGS_BACKEND=memory
 export XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state"
 export XDG_CACHE_HOME="$tmp/cache" XDG_DATA_HOME="$tmp/data"
 
+# A desktop gets the real experience: tray icon, notifications, item window. The
+# application's settings schema and icons come from the build, not from an install.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${EWN_DEMO_HEADLESS:-}" ]; then
+  export GSETTINGS_SCHEMA_DIR="$build/data"
+  mkdir -p "$tmp/data/icons"
+  cp -r "$(dirname "$0")/../data/icons/hicolor" "$tmp/data/icons/"
+  cat <<MSG
+EWS Notifier demo (desktop)
+  simulator: $url (mailbox demo@example.com)
+  A colleague changes meetings and tasks every few seconds (lines marked "colleague:").
+  Watch the notifications and the EWS Notifier icon in the tray; click a notification
+  to see the meeting. Quit from the tray menu, or press Ctrl+C here.
+  (Without a desktop, or with EWN_DEMO_HEADLESS=1, the demo prints the changes instead.)
+
+MSG
+  tail -n +1 -f "$tmp/simulator.log" | sed -u 's/^demo: //; s/^/    colleague: /' &
+  tail_pid=$!
+  printf '%s\n' "$password" |
+    "$build/src/ews-notifier" --server "$url" --user demo@example.com --password-stdin
+  exit $?
+fi
+
 cat <<MSG
 EWS Notifier demo
   simulator: $url (mailbox demo@example.com)

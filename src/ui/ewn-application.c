@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 #include <stdio.h>
@@ -41,6 +42,8 @@ struct _EwnApplication
   gboolean       quitting;
   guint          stops_pending;
   guint          quit_timeout_id;
+  guint          sigint_id;
+  guint          sigterm_id;
 
   /* A temporary account from the command line (not saved). */
   char          *server;
@@ -382,6 +385,14 @@ static const GActionEntry app_actions[] = {
 
 /* Life cycle */
 
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  /* Ctrl+C or a session ending: leave as cleanly as from the menu. */
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 ewn_application_startup (GApplication *application)
 {
@@ -403,6 +414,9 @@ ewn_application_startup (GApplication *application)
 
   if (self->server != NULL)
     add_temporary_account (self);
+
+  self->sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, self);
+  self->sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, self);
 
   /* It lives in the tray: no window needs to be open. */
   g_application_hold (application);
@@ -427,6 +441,8 @@ ewn_application_shutdown (GApplication *application)
 {
   EwnApplication *self = EWN_APPLICATION (application);
 
+  g_clear_handle_id (&self->sigint_id, g_source_remove);
+  g_clear_handle_id (&self->sigterm_id, g_source_remove);
   if (self->notifier != NULL)
     ewn_notifier_close_all (self->notifier);
   g_clear_object (&self->tray);
