@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# SPDX-FileCopyrightText: The EWS Notifier authors
+"""EWS Notifier on a headless desktop, as a person meets it: bob changes alice's calendar in the
+simulator, and alice sees banners, the tray menu and the item's window.
+
+Run inside the session: tests/ui/session.sh /usr/bin/python3 tests/ui/test-desktop.py
+(EWS_NOTIFIER and EWS_SIMULATOR name the programs, UI_SCREENSHOT_DIR where screenshots go).
+The app runs with TZ=UTC and LC_ALL=C.UTF-8, so the wording below is exact.
+"""
+
+import datetime
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from desktop import (ALICE, APP_ID, Accessibility, DesktopTestCase, WaitTimeout,  # noqa: E402
+                     hold, markup_text, name_has_owner, name_owner_pid, next_weekday, screenshot,
+                     span, wait_for)
+
+HOUR = datetime.timedelta(hours=1)
+THURSDAY = 3
+
+ACTIONS = ["default", "Open", "open-in-browser", "Open in Browser", "dismiss", "Dismiss"]
+CATEGORY = "x-ews-notifier.calendar"
+URGENCY_NORMAL = 1
+BURST = 50
+BURST_MAX_NOTIFY = 8  # a few banners before the burst is seen, then one summary updated in place
+SUMMARY = re.compile(r"^(\d+) calendar changes?\b")
+PAUSE_ENTRIES = ["For 1 Hour", "Until Tomorrow", "Resume"]
+
+
+def in_menu(label, headline):
+    """A menu line shows @headline, maybe shortened with an ellipsis."""
+    return label == headline or (label.endswith("…") and headline.startswith(label[:-1]))
+
+
+class Notifier(DesktopTestCase):
+    """Each test has its own simulator, tray watcher and notifier signed in as alice. The
+    simulator serves HTTPS: the app offers "Open in Browser" only for https links on the EWS
+    host, and trusts the simulator's certificate through --ca-file."""
+
+    def setUp(self):
+        super().setUp()
+        self.simulator = self.start_simulator(tls=True)
+        self.bob = self.colleague(self.simulator)
+        self.start_tray()
+        self.app = self.start_app(self.simulator)
+        self.app.wait_streaming()
+
+    def meeting(self, subject, start, location="Room 1", hours=1):
+        """bob puts a meeting in alice's calendar; returns its id and the expected headline."""
+        item = self.bob.create_meeting(ALICE, subject, start, start + hours * HOUR, location)
+        return item, f"New: {subject} on {span(start, start + hours * HOUR)}"
+
+    def wait_banner(self, subject, since):
+        return self.notifications.wait(lambda n: subject in n.summary, f"about {subject!r}", since)
+
+    def test_meeting_banners(self):
+        start = next_weekday(THURSDAY, 10)
+        item, headline = self.meeting("Design review", start)
+
+        created = self.wait_banner("Design review", self.mark)
+        self.assertEqual(created.summary, headline)
+        self.assertEqual(created.replaces_id, 0)
+        text = markup_text(created.body)
+        self.assertIn("By Bob", text)
+        self.assertIn("Room 1", text)
+        self.assertEqual(created.actions, ACTIONS)
+        self.assertEqual(created.hints.get("desktop-entry"), APP_ID)
+        self.assertEqual(created.hints.get("category"), CATEGORY)
+        self.assertEqual(created.hints.get("urgency"), URGENCY_NORMAL)
+        screenshot("notifications.png")
+
+        self.bob.update(item, {"calendar:Start": start + HOUR, "calendar:End": start + 2 * HOUR})
+        moved = self.notifications.wait(lambda n: "moved" in n.summary, "about the move", self.mark)
+        self.assertEqual(moved.summary,
+                         f"Design review moved to {span(start + HOUR, start + 2 * HOUR)} (was 10:00)")
+        self.assertEqual(moved.actions, ACTIONS)
+        self.assertIn("By Bob", markup_text(moved.body))
+        # One banner per change: nothing before, between or instead of them.
+        self.assertEqual([n.summary for n in self.notifications.since(self.mark)], [headline, moved.summary])
+
+    def test_markup_in_server_text(self):
+        subject = '<b>Budget</b> & "Q3"'
+        location = "<i>Room</i> & 2"
+        start = next_weekday(THURSDAY, 14)
+        _, headline = self.meeting(subject, start, location=location)
+
+        banner = self.wait_banner("Budget", self.mark)
+        # The summary is plain text by the specification: the subject as it is.
+        self.assertEqual(banner.summary, headline)
+        # The body is markup where the server says so: the server's text escaped, never as tags.
+        self.assertNotIn("<i>", banner.body)
+        self.assertNotIn("<b>", banner.body)
+        self.assertIn("&lt;i&gt;Room&lt;/i&gt; &amp; 2", banner.body)
+        self.assertIn(location, markup_text(banner.body))
+
+    def test_burst_is_one_summary(self):
+        start = next_weekday(THURSDAY, 8)
+        for i in range(BURST):
+            slot = start + i * HOUR / 4
+            self.bob.create_meeting(ALICE, f"Slot {i + 1}", slot, slot + HOUR / 4, "Room 1")
+
+        def split(calls):
+            summaries = [n for n in calls if SUMMARY.match(n.summary)]
+            return summaries, [n for n in calls if n not in summaries]
+
+        def accounted():
+            # Every change once: a banner of its own or counted in the summary, which counts
+            # either all of them or those without a banner.
+            summaries, single = split(self.notifications.since(self.mark))
+            return summaries and int(SUMMARY.match(summaries[-1].summary)[1]) in (BURST, BURST - len(single))
+        try:
+            wait_for(accounted, 60, f"a summary that accounts for all {BURST} changes")
+        except WaitTimeout as error:
+            summaries = [n.summary for n in self.notifications.since(self.mark)]
+            raise AssertionError(f"{error}: {summaries}") from None
+        # A summary refresh still due must update the same notification too, and keep the count.
+        hold(lambda: False, 1.5)
+
+        calls = self.notifications.since(self.mark)
+        summaries, single = split(calls)
+        self.assertLessEqual(len(calls), BURST_MAX_NOTIFY, [n.summary for n in calls])
+        first = summaries[0]
+        self.assertEqual(first.replaces_id, 0)
+        for n in calls[calls.index(first) + 1:]:
+            self.assertEqual(n.replaces_id, first.id, f"{n} does not update the summary {first.id}")
+        counts = [int(SUMMARY.match(n.summary)[1]) for n in summaries]
+        self.assertEqual(counts, sorted(counts), "the count goes back")
+        self.assertIn(counts[-1], (BURST, BURST - len(single)), [n.summary for n in calls])
+        for n in single:
+            self.assertTrue(n.summary.startswith("New: Slot "), n)
+            self.assertLess(n.index, first.index, f"{n} comes after the summary")
+
+    def test_default_action_opens_item(self):
+        start = next_weekday(THURSDAY, 10)
+        self.meeting("Design review", start)
+        banner = self.wait_banner("Design review", self.mark)
+
+        self.notifications.invoke(banner.id, "default")
+        a11y = Accessibility(self.app.pid)
+        window = a11y.wait_window("Design review")
+        wanted = ("Design review", "Room 1", "10:00")
+
+        def shown():
+            texts = a11y.texts(window)
+            return all(any(w in t for t in texts) for w in wanted)
+        try:
+            wait_for(shown, 10, "the item's subject, place and time in the window")
+        finally:
+            screenshot("item-window.png")
+        self.assertTrue(shown(), f"labels: {a11y.texts(window)}")
+
+    def test_tray_menu(self):
+        item = self.wait_tray_item(self.app)
+        props = item.properties()
+        self.assertEqual(props.get("Id"), APP_ID)
+        self.assertTrue(props.get("Title"))
+        self.assertEqual(props.get("Status"), "Active")
+        self.assertTrue(props.get("IconName"))
+
+        item.wait_entry(lambda e: ALICE in e.label, f"naming {ALICE}")
+        pause = item.find("Pause Notifications")
+        self.assertIsNotNone(pause, "no Pause Notifications submenu")
+        self.assertEqual([c.label for c in pause.children if c.visible], PAUSE_ENTRIES)
+        for label in ("Preferences…", "Quit"):
+            self.assertIsNotNone(item.find(label), f"no {label} entry")
+
+        # A change: a banner, and a line among the recent changes.
+        _, headline = self.meeting("Design review", next_weekday(THURSDAY, 10))
+        self.wait_banner("Design review", self.mark)
+        item.wait_entry(lambda e: in_menu(e.label, headline), f"showing {headline!r}")
+
+        # Paused: the change is listed, no banner comes.
+        self.click_and_settle(item, "For 1 Hour")
+        mark = self.notifications.mark()
+        _, headline = self.meeting("Budget review", next_weekday(THURSDAY, 15))
+        item.wait_entry(lambda e: in_menu(e.label, headline), f"showing {headline!r}")
+        self.assertIsNone(hold(lambda: self.notifications.since(mark), 1.5), "a banner while paused")
+
+        # Resumed: banners again.
+        self.click_and_settle(item, "Resume")
+        mark = self.notifications.mark()
+        _, headline = self.meeting("Planning", next_weekday(THURSDAY, 16))
+        self.assertEqual(self.wait_banner("Planning", mark).summary, headline)
+
+        item.click("Quit")
+        self.assertEqual(self.app.wait_exit(5), 0)
+        wait_for(lambda: str(item) not in self.tray.items(), 5, "the tray item to go")
+
+    def click_and_settle(self, item, label):
+        """Clicks, then gives the app a moment to act, which shows as a new menu revision."""
+        revision = item.layout()[0]
+        item.click(label)
+        try:
+            wait_for(lambda: item.layout()[0] != revision, 3, f"the menu to change after {label!r}")
+        except WaitTimeout:
+            pass  # an app may act without changing its menu
+
+    def test_second_instance(self):
+        item = self.wait_tray_item(self.app)
+
+        second = self.start_app(args=[], name="ews-notifier-second")
+        self.assertEqual(second.wait_exit(15), 0)
+        self.assertTrue(self.app.running(), "the first instance exited")
+        self.assertTrue(name_has_owner(self.bus, APP_ID))
+        self.assertEqual(name_owner_pid(self.bus, APP_ID), self.app.pid)
+        self.assertEqual(self.tray.registrations(), [str(item)])
+        self.assertEqual(list(self.tray.items()), [str(item)])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
