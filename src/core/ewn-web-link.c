@@ -31,8 +31,9 @@ ewn_web_link_for_item (const char *ews_url,
   if (ews_url == NULL || read_form_link == NULL || *read_form_link == '\0')
     return NULL;
 
+  /* An account without TLS has no web link that could be trusted: say nothing. */
   ews = g_uri_parse (ews_url, G_URI_FLAGS_ENCODED, NULL);
-  if (ews == NULL || g_uri_get_host (ews) == NULL)
+  if (ews == NULL || g_uri_get_host (ews) == NULL || g_strcmp0 (g_uri_get_scheme (ews), "https") != 0)
     return NULL;
 
   if (g_uri_peek_scheme (read_form_link) != NULL)

@@ -19,6 +19,7 @@
 #include "ewn-item-window.h"
 #include "ewn-notifier.h"
 #include "ewn-recent-window.h"
+#include "ewn-resources.h"
 #include "ewn-tray.h"
 #include "ewn-web-link.h"
 #include "ewn-welcome-window.h"
@@ -400,6 +401,7 @@ ewn_application_startup (GApplication *application)
 
   G_APPLICATION_CLASS (ewn_application_parent_class)->startup (application);
 
+  ewn_register_resource ();
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_window_set_default_icon_name (APPLICATION_ID);
 

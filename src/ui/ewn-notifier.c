@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtk/gtk.h>
 #include <libnotify/notify.h>
 
 #include "ewn-change-text.h"
@@ -39,6 +40,7 @@ struct _EwnNotifier
   guint               burst_tasks;
   char               *burst_mailbox; /* the one mailbox of the burst, or "" when several */
   guint               refresh_id;
+  char               *icon;
 };
 
 G_DEFINE_FINAL_TYPE (EwnNotifier, ewn_notifier, G_TYPE_OBJECT)
@@ -99,6 +101,7 @@ ewn_notifier_finalize (GObject *object)
   EwnNotifier *self = EWN_NOTIFIER (object);
 
   g_free (self->burst_mailbox);
+  g_free (self->icon);
 
   G_OBJECT_CLASS (ewn_notifier_parent_class)->finalize (object);
 }
@@ -138,6 +141,20 @@ read_capabilities (EwnNotifier *self)
            self->has_markup ? "yes" : "no");
 }
 
+/* The app's icon as a file the notification server can read even when it does not
+ * share our icon theme (the demo, an uninstalled build); a stock one otherwise. */
+static char *
+find_icon (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_default ();
+  g_autoptr (GtkIconInfo) info = theme != NULL ? gtk_icon_theme_lookup_icon (theme, APPLICATION_ID, 48, 0) : NULL;
+  const char *file = info != NULL ? gtk_icon_info_get_filename (info) : NULL;
+
+  if (file == NULL)
+    return g_strdup ("x-office-calendar");
+  return g_filename_to_uri (file, NULL, NULL);
+}
+
 /**
  * ewn_notifier_new:
  * @application: the application whose actions notifications activate
@@ -157,6 +174,7 @@ ewn_notifier_new (GApplication *application,
   self = g_object_new (EWN_TYPE_NOTIFIER, NULL);
   self->application = application;
   self->settings = g_object_ref (settings);
+  self->icon = find_icon ();
   read_capabilities (self);
   return self;
 }
@@ -262,7 +280,7 @@ refresh_summary (EwnNotifier *self)
 
   if (self->summary == NULL)
     {
-      self->summary = notify_notification_new (title, body, APPLICATION_ID);
+      self->summary = notify_notification_new (title, body, self->icon);
       notify_notification_set_hint (self->summary, "desktop-entry", g_variant_new_string (APPLICATION_ID));
       notify_notification_set_category (self->summary, "x-ews-notifier.summary");
       notify_notification_add_action (self->summary, "default", _("Show"), on_action, self, NULL);
@@ -271,7 +289,7 @@ refresh_summary (EwnNotifier *self)
       keep (self, self->summary, 0);
     }
   else
-    notify_notification_update (self->summary, title, body, APPLICATION_ID);
+    notify_notification_update (self->summary, title, body, self->icon);
   send (self->summary);
 }
 
@@ -326,6 +344,7 @@ in_burst (EwnNotifier     *self,
   else if (g_strcmp0 (self->burst_mailbox, mailbox) != 0)
     {
       g_free (self->burst_mailbox);
+      g_free (self->icon);
       self->burst_mailbox = g_strdup ("");
     }
   return TRUE;
@@ -376,7 +395,7 @@ ewn_notifier_show (EwnNotifier     *self,
   /* Server text never reaches the notification server as markup. */
   body = self->has_markup ? g_markup_escape_text (details, -1) : g_strdup (details);
 
-  notification = notify_notification_new (headline, body, APPLICATION_ID);
+  notification = notify_notification_new (headline, body, self->icon);
   notify_notification_set_hint (notification, "desktop-entry", g_variant_new_string (APPLICATION_ID));
   notify_notification_set_category (notification, task ? "x-ews-notifier.task" : "x-ews-notifier.calendar");
   notify_notification_set_urgency (notification, ewn_change_is_urgent (change, now) ? NOTIFY_URGENCY_CRITICAL : NOTIFY_URGENCY_NORMAL);

@@ -14,8 +14,10 @@
 
 /* The tray icon (a StatusNotifierItem through libayatana-appindicator) and its menu.
  * The menu is a GMenuModel rebuilt from the state in one idle source; its entries
- * activate the application's actions. Without a StatusNotifierWatcher the app works
- * all the same and says so once. */
+ * activate the application's actions. The GtkMenu the indicator exports is made of
+ * plain items that follow the model: one made by gtk_menu_new_from_model() would show
+ * every entry with a check box in StatusNotifierItem hosts. Without a
+ * StatusNotifierWatcher the app works all the same and says so once. */
 
 #define RECENT_IN_MENU 10
 
@@ -160,6 +162,76 @@ rebuild_recent (EwnTray *self)
 static gboolean rebuild_cb (gpointer user_data);
 
 static void
+on_item_activate (GtkMenuItem *item,
+                  EwnTray     *self)
+{
+  const char *action = g_object_get_data (G_OBJECT (item), "ewn-action");
+  GVariant   *target = g_object_get_data (G_OBJECT (item), "ewn-target");
+
+  g_action_group_activate_action (G_ACTION_GROUP (self->application), action, target);
+}
+
+/* Plain menu items for @model: sections become separators, submenus submenus, and an
+ * entry whose app action is missing or disabled is insensitive. */
+static void
+fill_menu (EwnTray    *self,
+           GtkWidget  *menu,
+           GMenuModel *model)
+{
+  guint n = (guint)g_menu_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GMenuModel) section = g_menu_model_get_item_link (model, (int)i, G_MENU_LINK_SECTION);
+      g_autoptr (GMenuModel) submenu = NULL;
+      g_autofree char *label = NULL;
+      g_autofree char *action = NULL;
+      GtkWidget       *item;
+
+      if (section != NULL)
+        {
+          g_autoptr (GList) children = gtk_container_get_children (GTK_CONTAINER (menu));
+
+          if (children != NULL && g_menu_model_get_n_items (section) > 0)
+            gtk_menu_shell_append (GTK_MENU_SHELL (menu), gtk_separator_menu_item_new ());
+          fill_menu (self, menu, section);
+          continue;
+        }
+
+      g_menu_model_get_item_attribute (model, (int)i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
+      item = gtk_menu_item_new_with_mnemonic (label != NULL ? label : "");
+      submenu = g_menu_model_get_item_link (model, (int)i, G_MENU_LINK_SUBMENU);
+      if (submenu != NULL)
+        {
+          GtkWidget *sub = gtk_menu_new ();
+
+          fill_menu (self, sub, submenu);
+          gtk_menu_item_set_submenu (GTK_MENU_ITEM (item), sub);
+        }
+      else if (g_menu_model_get_item_attribute (model, (int)i, G_MENU_ATTRIBUTE_ACTION, "s", &action) && g_str_has_prefix (action, "app.") && g_action_group_get_action_enabled (G_ACTION_GROUP (self->application), action + 4))
+        {
+          GVariant *target = g_menu_model_get_item_attribute_value (model, (int)i, G_MENU_ATTRIBUTE_TARGET, NULL);
+
+          g_object_set_data_full (G_OBJECT (item), "ewn-action", g_strdup (action + 4), g_free);
+          if (target != NULL)
+            g_object_set_data_full (G_OBJECT (item), "ewn-target", target, (GDestroyNotify)g_variant_unref);
+          g_signal_connect (item, "activate", G_CALLBACK (on_item_activate), self);
+        }
+      else
+        gtk_widget_set_sensitive (item, FALSE);
+      gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+    }
+  gtk_widget_show_all (menu);
+}
+
+static void
+destroy_widget (GtkWidget *widget,
+                gpointer   data)
+{
+  gtk_widget_destroy (widget);
+}
+
+static void
 rebuild_pause (EwnTray *self)
 {
   gint64 until = g_settings_get_int64 (self->settings, "paused-until");
@@ -234,6 +306,8 @@ rebuild_cb (gpointer user_data)
   rebuild_accounts (self, &attention, &not_live);
   rebuild_recent (self);
   rebuild_pause (self);
+  gtk_container_foreach (GTK_CONTAINER (self->menu), destroy_widget, NULL);
+  fill_menu (self, self->menu, G_MENU_MODEL (self->model));
   update_icon (self, attention, not_live);
   return G_SOURCE_REMOVE;
 }
@@ -363,6 +437,26 @@ ewn_tray_init (EwnTray *self)
   self->pause_section = g_menu_new ();
 }
 
+/* Where our icons are, for a tray host that does not share our icon theme (an
+ * uninstalled build, the demo): the "icons" folder above hicolor/…/apps/NAME.svg. */
+static char *
+find_icon_theme_path (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_default ();
+  g_autoptr (GtkIconInfo) info = theme != NULL ? gtk_icon_theme_lookup_icon (theme, ICON_NORMAL, 16, 0) : NULL;
+  const char      *file = info != NULL ? gtk_icon_info_get_filename (info) : NULL;
+  g_autofree char *apps = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *hicolor = NULL;
+
+  if (file == NULL)
+    return NULL;
+  apps = g_path_get_dirname (file);
+  size = g_path_get_dirname (apps);
+  hicolor = g_path_get_dirname (size);
+  return g_path_get_dirname (hicolor);
+}
+
 /**
  * ewn_tray_new:
  * @application: the application whose actions the menu activates
@@ -380,6 +474,7 @@ ewn_tray_new (GtkApplication *application,
 {
   EwnTray *self;
   g_autoptr (GMenu) end = g_menu_new ();
+  g_autofree char *icon_theme_path = NULL;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (G_IS_LIST_MODEL (accounts), NULL);
@@ -398,11 +493,13 @@ ewn_tray_new (GtkApplication *application,
   g_menu_append (end, _("Quit"), "app.quit");
   g_menu_append_section (self->model, NULL, G_MENU_MODEL (end));
 
-  self->menu = g_object_ref_sink (gtk_menu_new_from_model (G_MENU_MODEL (self->model)));
-  gtk_widget_insert_action_group (self->menu, "app", G_ACTION_GROUP (application));
+  self->menu = g_object_ref_sink (gtk_menu_new ());
   g_signal_connect (self->menu, "show", G_CALLBACK (on_menu_shown), self);
 
   self->indicator = app_indicator_new (APPLICATION_ID, ICON_NORMAL, APP_INDICATOR_CATEGORY_COMMUNICATIONS);
+  icon_theme_path = find_icon_theme_path ();
+  if (icon_theme_path != NULL)
+    app_indicator_set_icon_theme_path (self->indicator, icon_theme_path);
   g_signal_connect (self->indicator, "connection-changed", G_CALLBACK (on_connection_changed), self);
   app_indicator_set_menu (self->indicator, GTK_MENU (self->menu));
   app_indicator_set_status (self->indicator, APP_INDICATOR_STATUS_ACTIVE);
