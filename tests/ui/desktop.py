@@ -723,7 +723,9 @@ class Accessibility:
                     text = node.name
                     if not text:
                         try:
-                            text = node.queryText().getText(0, -1)
+                            with warnings.catch_warnings():  # pyatspi's own use of old API
+                                warnings.simplefilter("ignore", DeprecationWarning)
+                                text = node.queryText().getText(0, -1)
                         except NotImplementedError:
                             text = ""
                     found.append(text)
