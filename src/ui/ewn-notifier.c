@@ -63,7 +63,10 @@ on_action (NotifyNotification *notification,
   guint        id = GPOINTER_TO_UINT (g_hash_table_lookup (self->live, notification));
 
   g_debug ("action %s on notification of change %u", action, id);
-  if (g_str_equal (action, "default"))
+  /* A burst's summary stands for many changes: its click opens the list of them. */
+  if (notification == self->summary && (g_str_equal (action, "default") || g_str_equal (action, "show-recent")))
+    g_action_group_activate_action (G_ACTION_GROUP (self->application), "show-recent", NULL);
+  else if (g_str_equal (action, "default"))
     g_action_group_activate_action (G_ACTION_GROUP (self->application), "open-item", g_variant_new_uint32 (id));
   else if (g_str_equal (action, "open-in-browser"))
     g_action_group_activate_action (G_ACTION_GROUP (self->application), "open-in-browser", g_variant_new_uint32 (id));
@@ -334,11 +337,14 @@ in_burst (EwnNotifier     *self,
       return FALSE;
     }
 
-  self->burst_count++;
+  /* The summary counts the whole burst, the few shown one by one included. */
+  if (self->burst_count > 0)
+    in_window = 0;
+  self->burst_count += 1 + in_window;
   if (ewn_change_get_item (change)->kind == EWS_ITEM_KIND_TASK)
-    self->burst_tasks++;
+    self->burst_tasks += 1 + in_window;
   else
-    self->burst_calendar++;
+    self->burst_calendar += 1 + in_window;
   if (self->burst_mailbox == NULL)
     self->burst_mailbox = g_strdup (mailbox);
   else if (g_strcmp0 (self->burst_mailbox, mailbox) != 0)
