@@ -59,6 +59,13 @@ void     ewn_account_set_state (EwnAccount     *self,
                                 EwnAccountState state,
                                 const char     *reason);
 void     ewn_account_update_live_state (EwnAccount *self);
+void     ewn_account_set_warning (EwnAccount *self,
+                                  const char *warning);
+
+/* ewn-account-recover.c */
+void     ewn_account_clear_timers (EwnAccount *self);
+void     ewn_account_follow_engine (EwnAccount *self);
+void     ewn_account_follow_system (EwnAccount *self);
 void     ewn_account_handle_error (EwnAccount   *self,
                                    const GError *error);
 gboolean ewn_account_restart (gpointer user_data);
