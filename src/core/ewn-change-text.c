@@ -14,10 +14,28 @@
  * where, which mailbox). Plain text: whoever shows it escapes it for markup. Times are
  * in the local time zone. */
 
+/* GLib looks the local zone up again (reading /etc/localtime) for every conversion;
+ * once a minute is enough to follow a laptop across time zones. */
+static GTimeZone *
+local_zone (void)
+{
+  static GTimeZone *zone;
+  static gint64     looked_up;
+  gint64            now = g_get_monotonic_time ();
+
+  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      looked_up = now;
+    }
+  return zone;
+}
+
 static GDateTime *
 to_local (GDateTime *date_time)
 {
-  return date_time != NULL ? g_date_time_to_local (date_time) : NULL;
+  return date_time != NULL ? g_date_time_to_timezone (date_time, local_zone ()) : NULL;
 }
 
 static gboolean

@@ -313,14 +313,14 @@ in_burst (EwnNotifier     *self,
           const EwnChange *change)
 {
   gint64      now = g_get_monotonic_time ();
-  gint64      window = (gint64)MAX (g_settings_get_uint (self->settings, "coalesce-seconds"), 1) * G_USEC_PER_SEC;
+  gint64      window = (gint64)g_settings_get_uint (self->settings, "coalesce-seconds") * G_USEC_PER_SEC; /* 0: no grouping */
   guint       per_minute = g_settings_get_uint (self->settings, "max-notifications-per-minute");
   guint       in_window = 0;
   const char *mailbox = change->mailbox != NULL ? change->mailbox : "";
 
   while (!g_queue_is_empty (&self->recent) && now - *(gint64 *)g_queue_peek_head (&self->recent) > 60 * G_USEC_PER_SEC)
     g_free (g_queue_pop_head (&self->recent));
-  for (GList *l = self->recent.head; l != NULL; l = l->next)
+  for (GList *l = self->recent.head; window > 0 && l != NULL; l = l->next)
     if (now - *(gint64 *)l->data <= window)
       in_window++;
   g_queue_push_tail (&self->recent, g_memdup2 (&now, sizeof now));

@@ -19,7 +19,8 @@
  * every entry with a check box in StatusNotifierItem hosts. Without a
  * StatusNotifierWatcher the app works all the same and says so once. */
 
-#define RECENT_IN_MENU 10
+#define RECENT_IN_MENU   10
+#define REBUILD_DELAY_MS 250
 
 struct _EwnTray
 {
@@ -315,8 +316,11 @@ rebuild_cb (gpointer user_data)
 static void
 queue_rebuild (EwnTray *self)
 {
+  /* A change flips its account to syncing and back and adds to the history within
+   * milliseconds: one rebuild a moment later covers them all, and stays off the path
+   * from the server to the notification. */
   if (self->rebuild_id == 0)
-    self->rebuild_id = g_idle_add (rebuild_cb, self);
+    self->rebuild_id = g_timeout_add_full (G_PRIORITY_LOW, REBUILD_DELAY_MS, rebuild_cb, self, NULL);
 }
 
 static void
