@@ -5,9 +5,6 @@
 
 #include "config.h"
 
-#include <termios.h>
-#include <unistd.h>
-
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
@@ -15,6 +12,7 @@
 #include <string.h>
 
 #include "ewn-account.h"
+#include "ewn-command-line.h"
 #include "ewn-change-json.h"
 #include "ewn-watch.h"
 
@@ -42,55 +40,6 @@ ewn_watch_requested (int          argc,
     if (g_str_equal (argv[i], "--watch"))
       return TRUE;
   return FALSE;
-}
-
-static char *
-read_password (GError **error)
-{
-  g_autoptr (GString) line = g_string_new (NULL);
-  struct termios saved;
-  gboolean       terminal = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
-  int            c;
-
-  /* Typed by a person: ask, and do not echo it. */
-  if (terminal)
-    {
-      struct termios quiet = saved;
-
-      quiet.c_lflag &= (tcflag_t)~ECHO;
-      g_printerr ("%s", _("Password: "));
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-  while ((c = fgetc (stdin)) != EOF && c != '\n')
-    g_string_append_c (line, (char)c);
-  if (terminal)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-      g_printerr ("\n");
-    }
-
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-
-  if (line->len == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("No password on standard input"));
-      return NULL;
-    }
-
-  return g_string_free (g_steal_pointer (&line), FALSE);
-}
-
-/* A readable, file-name-safe id such as "alice@mail.example.com". */
-static char *
-account_id_for (const char *url,
-                const char *user)
-{
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  g_autofree char *id = g_strdup_printf ("%s@%s", user, uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "server");
-
-  return g_strcanon (g_steal_pointer (&id), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_", '_');
 }
 
 static void
@@ -267,7 +216,7 @@ ewn_watch_main (int    argc,
     g_log_set_debug_enabled (TRUE);
   watch.debug = debug || trace;
 
-  password = read_password (&error);
+  password = ewn_command_line_read_password (&error);
   if (password == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -286,7 +235,7 @@ ewn_watch_main (int    argc,
   if (strchr (user, '@') != NULL)
     ews_client_set_anchor_mailbox (client, user);
 
-  id = account_id_for (server, user);
+  id = ewn_command_line_account_id (server, user);
   state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
   account = ewn_account_new (id, client, state_dir, (const char *const *)mailboxes);
   if (strchr (user, '@') != NULL)

@@ -10,10 +10,9 @@
 #include <libnotify/notify.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include "ewn-account.h"
+#include "ewn-command-line.h"
 #include "ewn-application.h"
 #include "ewn-history.h"
 #include "ewn-item-window.h"
@@ -102,16 +101,6 @@ add_account (EwnApplication *self,
   ewn_account_start (account);
 }
 
-static char *
-account_id_for (const char *url,
-                const char *user)
-{
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  g_autofree char *id = g_strdup_printf ("%s@%s", user, uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "server");
-
-  return g_strcanon (g_steal_pointer (&id), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_", '_');
-}
-
 /* The account given on the command line: used for this session, never saved. */
 static void
 add_temporary_account (EwnApplication *self)
@@ -119,7 +108,7 @@ add_temporary_account (EwnApplication *self)
   g_autoptr (EwsClient) client = ews_client_new (self->server);
   g_autoptr (EwnAccount) account = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = account_id_for (self->server, self->user);
+  g_autofree char *id = ewn_command_line_account_id (self->server, self->user);
   g_autofree char *state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
 
   if (!ews_client_set_ca_file (client, self->ca_file, &error))
@@ -455,39 +444,6 @@ ewn_application_shutdown (GApplication *application)
   G_APPLICATION_CLASS (ewn_application_parent_class)->shutdown (application);
 }
 
-static char *
-read_password (GError **error)
-{
-  g_autoptr (GString) line = g_string_new (NULL);
-  struct termios saved;
-  gboolean       terminal = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
-  int            c;
-
-  if (terminal)
-    {
-      struct termios quiet = saved;
-
-      quiet.c_lflag &= (tcflag_t)~ECHO;
-      g_printerr ("%s", _("Password: "));
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-  while ((c = fgetc (stdin)) != EOF && c != '\n')
-    g_string_append_c (line, (char)c);
-  if (terminal)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-      g_printerr ("\n");
-    }
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-  if (line->len == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("No password on standard input"));
-      return NULL;
-    }
-  return g_string_free (g_steal_pointer (&line), FALSE);
-}
-
 static int
 ewn_application_handle_local_options (GApplication *application,
                                       GVariantDict *options)
@@ -518,7 +474,7 @@ ewn_application_handle_local_options (GApplication *application,
   /* Read before registering: registering starts up the primary instance. */
   if (password_stdin)
     {
-      self->password = read_password (&error);
+      self->password = ewn_command_line_read_password (&error);
       if (self->password == NULL)
         {
           g_printerr ("%s\n", error->message);

@@ -297,3 +297,21 @@ find_record (Fixture    *fixture,
     }
   return NULL;
 }
+
+/* A new account, started and streaming, that has announced a first meeting made by
+ * the colleague: returns the meeting's id. */
+char *
+start_and_see_meeting (Fixture    *fixture,
+                       const char *subject,
+                       int         hour)
+{
+  char *id;
+
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, is_streaming);
+  id = create_meeting (fixture, subject, hour);
+  expect (fixture, "created", id);
+  wait_until (fixture, has_expected);
+  return id;
+}

@@ -54,6 +54,9 @@ gboolean         is_streaming (Fixture *fixture);
 gboolean         request_made (Fixture *fixture);
 gboolean         stream_reissued (Fixture *fixture);
 
+char            *start_and_see_meeting (Fixture    *fixture,
+                                        const char *subject,
+                                        int         hour);
 char            *create_meeting_in (Fixture    *fixture,
                                     const char *mailbox,
                                     const char *subject,

@@ -153,12 +153,7 @@ test_app_restart (Fixture      *fixture,
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
 
-  fixture_new_account (fixture, NULL);
-  ewn_account_start (fixture->account);
-  wait_until (fixture, is_streaming);
-  a = create_meeting (fixture, "Seen live", 9);
-  expect (fixture, "created", a);
-  wait_until (fixture, has_expected);
+  a = start_and_see_meeting (fixture, "Seen live", 9);
 
   fixture_stop_account (fixture);
   g_assert_cmpuint (ews_simulator_get_n_subscriptions (fixture->simulator), ==, 0);
@@ -199,12 +194,7 @@ test_unauthorized_mid_stream (Fixture      *fixture,
   g_autofree char *b = NULL;
   g_autofree char *c = NULL;
 
-  fixture_new_account (fixture, NULL);
-  ewn_account_start (fixture->account);
-  wait_until (fixture, is_streaming);
-  a = create_meeting (fixture, "Before", 9);
-  expect (fixture, "created", a);
-  wait_until (fixture, has_expected);
+  a = start_and_see_meeting (fixture, "Before", 9);
 
   /* The password changes on the server: the next reissue of the stream is refused. */
   ews_simulator_add_user (fixture->simulator, "alice", "changed password");
@@ -243,12 +233,7 @@ test_corrupt_state (Fixture      *fixture,
   guint            damaged = 0;
   guint            kept_aside = 0;
 
-  fixture_new_account (fixture, NULL);
-  ewn_account_start (fixture->account);
-  wait_until (fixture, is_streaming);
-  a = create_meeting (fixture, "Known", 9);
-  expect (fixture, "created", a);
-  wait_until (fixture, has_expected);
+  a = start_and_see_meeting (fixture, "Known", 9);
   fixture_stop_account (fixture);
 
   /* Every file of the state gets garbage in its middle. */
@@ -339,12 +324,7 @@ test_app_killed (Fixture      *fixture,
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
 
-  fixture_new_account (fixture, NULL);
-  ewn_account_start (fixture->account);
-  wait_until (fixture, is_streaming);
-  a = create_meeting (fixture, "Seen live", 9);
-  expect (fixture, "created", a);
-  wait_until (fixture, has_expected);
+  a = start_and_see_meeting (fixture, "Seen live", 9);
 
   /* Gone without a word, as after SIGKILL (what was committed stays on disk). */
   g_signal_handlers_disconnect_by_data (fixture->account, fixture);
@@ -415,12 +395,7 @@ test_unwritable_state (Fixture      *fixture,
   g_assert_no_error (error);
 
   g_free (create_meeting (fixture, "Existing", 8));
-  fixture_new_account (fixture, NULL);
-  ewn_account_start (fixture->account);
-  wait_until (fixture, is_streaming);
-  a = create_meeting (fixture, "Announced all the same", 9);
-  expect (fixture, "created", a);
-  wait_until (fixture, has_expected);
+  a = start_and_see_meeting (fixture, "Announced all the same", 9);
   g_assert_true (has_warning (fixture));
   g_assert_nonnull (strstr (ewn_account_get_warning (fixture->account), "restart"));
 
