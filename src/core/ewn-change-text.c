@@ -14,30 +14,6 @@
  * where, which mailbox). Plain text: whoever shows it escapes it for markup. Times are
  * in the local time zone. */
 
-/* GLib looks the local zone up again (reading /etc/localtime) for every conversion;
- * once a minute is enough to follow a laptop across time zones. */
-static GTimeZone *
-local_zone (void)
-{
-  static GTimeZone *zone;
-  static gint64     looked_up;
-  gint64            now = g_get_monotonic_time ();
-
-  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
-    {
-      g_clear_pointer (&zone, g_time_zone_unref);
-      zone = g_time_zone_new_local ();
-      looked_up = now;
-    }
-  return zone;
-}
-
-static GDateTime *
-to_local (GDateTime *date_time)
-{
-  return date_time != NULL ? g_date_time_to_timezone (date_time, local_zone ()) : NULL;
-}
-
 static gboolean
 same_day (GDateTime *a,
           GDateTime *b)
@@ -49,8 +25,8 @@ same_day (GDateTime *a,
 static char *
 format_span (const EwsItem *item)
 {
-  g_autoptr (GDateTime) start = to_local (item->start);
-  g_autoptr (GDateTime) end = to_local (item->end);
+  g_autoptr (GDateTime) start = ewn_local_time (item->start);
+  g_autoptr (GDateTime) end = ewn_local_time (item->end);
   g_autofree char *day = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
@@ -82,8 +58,8 @@ static char *
 format_was (GDateTime *old_start,
             GDateTime *new_start)
 {
-  g_autoptr (GDateTime) old_local = to_local (old_start);
-  g_autoptr (GDateTime) new_local = to_local (new_start);
+  g_autoptr (GDateTime) old_local = ewn_local_time (old_start);
+  g_autoptr (GDateTime) new_local = ewn_local_time (new_start);
 
   if (old_local == NULL)
     return g_strdup (_("no time"));
@@ -91,17 +67,6 @@ format_was (GDateTime *old_start,
     return g_date_time_format (old_local, "%H:%M");
   /* Translators: the former start on another day, see g_date_time_format() */
   return g_date_time_format (old_local, _("%a %e %b %H:%M"));
-}
-
-static char *
-format_day (GDateTime *date_time)
-{
-  g_autoptr (GDateTime) local = to_local (date_time);
-
-  if (local == NULL)
-    return g_strdup (_("no date"));
-  /* Translators: a task's due date, see g_date_time_format() */
-  return g_date_time_format (local, _("%a %e %b"));
 }
 
 static const char *
@@ -158,14 +123,14 @@ ewn_change_dup_headline (const EwnChange *change)
     case EWN_CHANGE_TASK_CREATED:
       if (item->due_date != NULL)
         {
-          g_autofree char *due = format_day (item->due_date);
+          g_autofree char *due = ewn_format_day (item->due_date);
 
           return g_strdup_printf (_("New task ‘%s’, due %s"), subject, due);
         }
       return g_strdup_printf (_("New task ‘%s’"), subject);
     case EWN_CHANGE_TASK_DUE_CHANGED:
       {
-        g_autofree char *due = format_day (change->after->due_date);
+        g_autofree char *due = ewn_format_day (change->after->due_date);
 
         return g_strdup_printf (_("Task ‘%s’ due date changed to %s"), subject, due);
       }

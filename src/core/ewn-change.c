@@ -190,6 +190,53 @@ ewn_change_get_item (const EwnChange *change)
   return change->after != NULL ? change->after : change->before;
 }
 
+/* GLib looks the local zone up again (reading /etc/localtime) for every conversion;
+ * once a minute is enough to follow a laptop across time zones. */
+static GTimeZone *
+local_zone (void)
+{
+  static GTimeZone *zone;
+  static gint64     looked_up;
+  gint64            now = g_get_monotonic_time ();
+
+  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      looked_up = now;
+    }
+  return zone;
+}
+
+/**
+ * ewn_local_time:
+ * @date_time: (nullable): a time
+ *
+ * Returns: (transfer full) (nullable): @date_time in the local time zone, for people
+ */
+GDateTime *
+ewn_local_time (GDateTime *date_time)
+{
+  return date_time != NULL ? g_date_time_to_timezone (date_time, local_zone ()) : NULL;
+}
+
+/**
+ * ewn_format_day:
+ * @date_time: (nullable): a day, such as a task's due date
+ *
+ * Returns: (transfer full): the local day for people, "Fri 28 Nov"
+ */
+char *
+ewn_format_day (GDateTime *date_time)
+{
+  g_autoptr (GDateTime) local = ewn_local_time (date_time);
+
+  if (local == NULL)
+    return g_strdup (_("no date"));
+  /* Translators: a task's due date, see g_date_time_format() */
+  return g_date_time_format (local, _("%a %e %b"));
+}
+
 static char *
 format_time (GDateTime *date_time,
              GDateTime *reference)
@@ -200,9 +247,8 @@ format_time (GDateTime *date_time,
   if (date_time == NULL)
     return g_strdup (_("no time"));
 
-  local = g_date_time_to_local (date_time);
-  if (reference != NULL)
-    local_reference = g_date_time_to_local (reference);
+  local = ewn_local_time (date_time);
+  local_reference = ewn_local_time (reference);
 
   /* Only say the day when it is not the same day as the other end of the change. */
   if (local_reference != NULL && g_date_time_get_year (local) == g_date_time_get_year (local_reference) && g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (local_reference))
@@ -210,19 +256,6 @@ format_time (GDateTime *date_time,
 
   /* Translators: a date and time in a change summary, see g_date_time_format() */
   return g_date_time_format (local, _("%a %e %b %H:%M"));
-}
-
-static char *
-format_day (GDateTime *date_time)
-{
-  g_autoptr (GDateTime) local = NULL;
-
-  if (date_time == NULL)
-    return g_strdup (_("no date"));
-
-  local = g_date_time_to_local (date_time);
-  /* Translators: a due date in a task summary, see g_date_time_format() */
-  return g_date_time_format (local, _("%a %e %b"));
 }
 
 /**
@@ -277,8 +310,8 @@ ewn_change_dup_summary (const EwnChange *change)
       return g_strdup_printf (_("New task ‘%s’"), subject);
     case EWN_CHANGE_TASK_DUE_CHANGED:
       {
-        g_autofree char *old_due = format_day (change->before->due_date);
-        g_autofree char *new_due = format_day (change->after->due_date);
+        g_autofree char *old_due = ewn_format_day (change->before->due_date);
+        g_autofree char *new_due = ewn_format_day (change->after->due_date);
 
         return g_strdup_printf (_("Task ‘%s’ due %s → %s"), subject, old_due, new_due);
       }

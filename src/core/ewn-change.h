@@ -70,6 +70,8 @@ EwnChange     *ewn_change_compute (const EwsItem *before,
 const char    *ewn_change_kind_to_string (EwnChangeKind kind);
 const EwsItem *ewn_change_get_item (const EwnChange *change);
 char          *ewn_change_dup_summary (const EwnChange *change);
+GDateTime     *ewn_local_time (GDateTime *date_time);
+char          *ewn_format_day (GDateTime *date_time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EwnChange, ewn_change_free)
 

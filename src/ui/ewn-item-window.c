@@ -67,7 +67,7 @@ format_when (const EwsItem *item)
 
   if (item->start == NULL)
     return NULL;
-  start = g_date_time_to_local (item->start);
+  start = ewn_local_time (item->start);
   if (item->is_all_day)
     /* Translators: an all-day event, see g_date_time_format() */
     return g_date_time_format (start, _("%A %e %B %Y, all day"));
@@ -75,7 +75,7 @@ format_when (const EwsItem *item)
   from = g_date_time_format (start, _("%A %e %B %Y, %H:%M"));
   if (item->end == NULL)
     return g_steal_pointer (&from);
-  end = g_date_time_to_local (item->end);
+  end = ewn_local_time (item->end);
   to = g_date_time_format (end, "%H:%M %Z");
   return g_strdup_printf ("%s – %s", from, to);
 }
@@ -87,7 +87,7 @@ format_day (GDateTime *date_time)
 
   if (date_time == NULL)
     return NULL;
-  local = g_date_time_to_local (date_time);
+  local = ewn_local_time (date_time);
   /* Translators: a task's due date, see g_date_time_format() */
   return g_date_time_format (local, _("%A %e %B %Y"));
 }
@@ -189,7 +189,7 @@ show_history (EwnItemWindow *self)
   for (guint i = 0; i < entries->len; i++)
     {
       EwnHistoryEntry *entry = g_ptr_array_index (entries, i);
-      g_autoptr (GDateTime) seen = g_date_time_to_local (ewn_history_entry_get_seen (entry));
+      g_autoptr (GDateTime) seen = ewn_local_time (ewn_history_entry_get_seen (entry));
       g_autofree char *clock = g_date_time_format (seen, "%H:%M");
       g_autofree char *headline = ewn_change_dup_headline (ewn_history_entry_get_change (entry));
 

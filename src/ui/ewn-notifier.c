@@ -210,7 +210,7 @@ in_quiet_hours (EwnNotifier *self,
   if (start < 0 || end < 0 || start == end)
     return FALSE; /* a bad value quiets nothing rather than everything */
 
-  local = g_date_time_to_local (now);
+  local = ewn_local_time (now);
   minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
   return start < end ? (minute >= start && minute < end) : (minute >= start || minute < end);
 }

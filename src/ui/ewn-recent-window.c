@@ -25,7 +25,7 @@ create_row (gpointer item,
 {
   EwnHistoryEntry *entry = EWN_HISTORY_ENTRY (item);
   const EwnChange *change = ewn_history_entry_get_change (entry);
-  g_autoptr (GDateTime) seen = g_date_time_to_local (ewn_history_entry_get_seen (entry));
+  g_autoptr (GDateTime) seen = ewn_local_time (ewn_history_entry_get_seen (entry));
   g_autofree char *clock = g_date_time_format (seen, "%H:%M");
   g_autofree char *headline = ewn_change_dup_headline (change);
   g_autofree char *details = ewn_change_dup_details (change, TRUE);
