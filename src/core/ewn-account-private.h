@@ -63,7 +63,7 @@ void     ewn_account_set_warning (EwnAccount *self,
                                   const char *warning);
 
 /* ewn-account-recover.c */
-void     ewn_account_clear_timers (EwnAccount *self);
+void     ewn_account_halt (EwnAccount *self);
 void     ewn_account_follow_engine (EwnAccount *self);
 void     ewn_account_follow_system (EwnAccount *self);
 void     ewn_account_handle_error (EwnAccount   *self,

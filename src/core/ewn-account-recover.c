@@ -31,9 +31,11 @@ next_backoff (EwnAccount *self)
   return MIN (self->backoff_ms + jitter, self->timing.backoff_max_ms + jitter);
 }
 
+/* Stops whatever is under way or due: the stream, a pending retry, sync or poll. */
 void
-ewn_account_clear_timers (EwnAccount *self)
+ewn_account_halt (EwnAccount *self)
 {
+  ewn_account_close_stream (self);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_clear_handle_id (&self->sync_retry_id, g_source_remove);
   g_clear_handle_id (&self->poll_id, g_source_remove);
@@ -95,8 +97,7 @@ ewn_account_handle_error (EwnAccount   *self,
 {
   if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
     {
-      ewn_account_close_stream (self);
-      ewn_account_clear_timers (self);
+      ewn_account_halt (self);
       ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, _("The server refused the user name or password"));
       g_signal_emit_by_name (self, "credentials-needed");
       return;
@@ -121,8 +122,7 @@ ewn_account_handle_error (EwnAccount   *self,
       g_message ("%s: streaming is not available (%s); polling instead", self->id, error->message);
       self->pull = TRUE;
       forget_subscriptions (self);
-      ewn_account_close_stream (self);
-      ewn_account_clear_timers (self);
+      ewn_account_halt (self);
       self->retry_id = g_idle_add (ewn_account_restart, self);
       return;
     }
@@ -137,8 +137,7 @@ ewn_account_handle_error (EwnAccount   *self,
     {
       /* A person has to look at the certificate: say so, and only retry slowly (the
        * server may get its proper certificate back). */
-      ewn_account_close_stream (self);
-      ewn_account_clear_timers (self);
+      ewn_account_halt (self);
       ewn_account_set_state (self, EWN_ACCOUNT_STATE_ERROR, error->message);
       self->retry_id = g_timeout_add (self->timing.backoff_max_ms, ewn_account_restart, self);
       return;
@@ -226,8 +225,7 @@ on_network_changed (EwnSystemWatch *system,
 
   if (!available)
     {
-      ewn_account_close_stream (self);
-      ewn_account_clear_timers (self);
+      ewn_account_halt (self);
       ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, _("No network"));
       return;
     }
@@ -242,8 +240,7 @@ on_suspending (EwnSystemWatch *system,
   if (!self->running || self->paused)
     return;
 
-  ewn_account_close_stream (self);
-  ewn_account_clear_timers (self);
+  ewn_account_halt (self);
   ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, _("Sleeping"));
 }
 

@@ -117,8 +117,7 @@ ewn_account_dispose (GObject *object)
   EwnAccount *self = (EwnAccount *)object;
 
   g_cancellable_cancel (self->cancellable);
-  ewn_account_close_stream (self);
-  ewn_account_clear_timers (self);
+  ewn_account_halt (self);
   if (self->system != NULL)
     g_signal_handlers_disconnect_by_data (self->system, self);
   g_clear_object (&self->system);
@@ -467,8 +466,7 @@ ewn_account_reconnect (EwnAccount *self)
   if (!self->running || self->paused)
     return;
 
-  ewn_account_close_stream (self);
-  ewn_account_clear_timers (self);
+  ewn_account_halt (self);
   self->backoff_ms = 0;
   ewn_account_restart (self);
 }
@@ -482,8 +480,7 @@ ewn_account_pause (EwnAccount *self)
     return;
 
   self->paused = TRUE;
-  ewn_account_close_stream (self);
-  ewn_account_clear_timers (self);
+  ewn_account_halt (self);
   ewn_sync_engine_cancel (self->engine);
   ewn_account_set_state (self, EWN_ACCOUNT_STATE_PAUSED, NULL);
 }
@@ -543,8 +540,7 @@ ewn_account_stop_async (EwnAccount         *self,
 
   self->running = FALSE;
   g_cancellable_cancel (self->cancellable);
-  ewn_account_close_stream (self);
-  ewn_account_clear_timers (self);
+  ewn_account_halt (self);
   ewn_sync_engine_cancel (self->engine);
 
   if (self->store_loaded)
