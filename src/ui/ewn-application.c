@@ -8,7 +8,6 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ewn-account.h"

@@ -144,7 +144,7 @@ rebuild_recent (EwnTray *self)
   g_menu_remove_all (self->recent_section);
   if (n == 0)
     {
-      g_autoptr (GMenuItem) item = g_menu_item_new (_("No changes yet"), "app.nothing");
+      g_autoptr (GMenuItem) item = g_menu_item_new (_("No changes yet"), NULL); /* shown insensitive */
 
       g_menu_append_item (self->recent_section, item);
     }
