@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <ftw.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +10,7 @@
 #include <string.h>
 
 #include "bench-desktop-app.h"
+#include "bench-home.h"
 
 /* Each start gets an empty home of its own (state, settings, caches), so every run
  * starts as the first one would, and the settings come from the schema's defaults
@@ -49,25 +48,15 @@ bench_app_start (const char        *binary,
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *secret = g_strdup_printf ("%s\n", password);
-  const char      *dirs[][2] = { { "XDG_STATE_HOME", "state" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_CACHE_HOME", "cache" }, { "XDG_DATA_HOME", "data" }, { "XDG_RUNTIME_DIR", "runtime" } };
   const char      *unset[] = { "WAYLAND_DISPLAY", "SESSION_MANAGER", "G_MESSAGES_DEBUG", "DESKTOP_AUTOSTART_ID" };
   GOutputStream   *input;
   gboolean         written;
 
-  self->home = g_dir_make_tmp ("bench-desktop-app-XXXXXX", error);
-  if (self->home == NULL)
-    return NULL;
-
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, bench_die_with_parent, NULL, NULL);
-  g_subprocess_launcher_setenv (launcher, "HOME", self->home, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      g_autofree char *path = g_build_filename (self->home, dirs[i][1], NULL);
-
-      g_mkdir (path, 0700);
-      g_subprocess_launcher_setenv (launcher, dirs[i][0], path, TRUE);
-    }
+  self->home = bench_home_new (launcher, error);
+  if (self->home == NULL)
+    return NULL;
   g_subprocess_launcher_setenv (launcher, "DISPLAY", bench_session_get_display (session), TRUE);
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bench_session_get_bus_address (session), TRUE);
   g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "x11", TRUE);
@@ -127,17 +116,6 @@ bench_app_stop (BenchApp *self,
   return g_spawn_check_wait_status (g_subprocess_get_status (self->process), error);
 }
 
-static int
-remove_entry (const char        *path,
-              const struct stat *st,
-              int                flag,
-              struct FTW        *ftw)
-{
-  if (remove (path) != 0)
-    g_warning ("Could not remove %s: %s", path, g_strerror (errno));
-  return 0;
-}
-
 void
 bench_app_free (BenchApp *self)
 {
@@ -147,8 +125,6 @@ bench_app_free (BenchApp *self)
       g_subprocess_wait (self->process, NULL, NULL);
     }
   g_clear_object (&self->process);
-  if (self->home != NULL)
-    nftw (self->home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-  g_free (self->home);
+  bench_home_remove (self->home);
   g_free (self);
 }

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <gio/gunixinputstream.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-home.h"
 #include "bench-watch-notifier.h"
 
 /* The notifier's stdout and stderr are read by threads of their own with blocking
@@ -27,7 +27,7 @@
 struct _BenchNotifier
 {
   GSubprocess  *process;
-  char         *home; /* XDG_STATE_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME live here */
+  char         *home; /* a throwaway home with the XDG folders */
   BenchLineFunc func;
   gpointer      func_data;
   GThread      *stdout_thread;
@@ -160,9 +160,6 @@ bench_notifier_start (const char        *binary,
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *secret = g_strdup_printf ("%s\n", password);
-  g_autofree char *state = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *cache = NULL;
   GOutputStream   *input;
   gboolean         written;
 
@@ -170,17 +167,10 @@ bench_notifier_start (const char        *binary,
   g_cond_init (&self->cond);
   self->func = func;
   self->func_data = user_data;
-  self->home = g_dir_make_tmp ("bench-watch-XXXXXX", error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  self->home = bench_home_new (launcher, error);
   if (self->home == NULL)
     return NULL;
-  state = g_build_filename (self->home, "state", NULL);
-  config = g_build_filename (self->home, "config", NULL);
-  cache = g_build_filename (self->home, "cache", NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", state, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
 
@@ -321,17 +311,6 @@ bench_notifier_stop (BenchNotifier *self,
   return g_spawn_check_wait_status (g_subprocess_get_status (self->process), error);
 }
 
-static int
-remove_entry (const char        *path,
-              const struct stat *st,
-              int                flag,
-              struct FTW        *ftw)
-{
-  if (remove (path) != 0)
-    g_warning ("Could not remove %s: %s", path, g_strerror (errno));
-  return 0;
-}
-
 void
 bench_notifier_free (BenchNotifier *self)
 {
@@ -342,9 +321,7 @@ bench_notifier_free (BenchNotifier *self)
     }
   join_readers (self);
   g_clear_object (&self->process);
-  if (self->home != NULL)
-    nftw (self->home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-  g_free (self->home);
+  bench_home_remove (self->home);
   g_free (self->state);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
