@@ -241,6 +241,7 @@ on_folders (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) folders = NULL;
   guint watched = 0;
+  guint per_mailbox;
 
   folders = ews_client_get_folders_finish (EWS_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -251,20 +252,23 @@ on_folders (GObject      *source,
       return;
     }
 
-  /* Requested as calendar, tasks for the own mailbox, then for each extra one. */
+  /* Requested as (calendar, tasks) or the one chosen, for the own mailbox, then for
+   * each extra one: see ewn_account_resolve(). */
+  per_mailbox = (self->watch_calendar ? 1 : 0) + (self->watch_tasks ? 1 : 0);
   for (guint i = 0; i < folders->len; i++)
     {
-      EwsFolder  *folder = g_ptr_array_index (folders, i);
-      const char *mailbox = i >= 2 && self->mailboxes != NULL ? self->mailboxes[i / 2 - 1] : self->address;
+      EwsFolder    *folder = g_ptr_array_index (folders, i);
+      guint         slot = i / per_mailbox;
+      const char   *mailbox = slot > 0 && self->mailboxes != NULL ? self->mailboxes[slot - 1] : self->address;
+      EwsFolderKind kind = (per_mailbox == 2 ? i % 2 == 0 : self->watch_calendar) ? EWS_FOLDER_KIND_CALENDAR : EWS_FOLDER_KIND_TASKS;
 
       if (folder->error != NULL)
         {
-          g_message ("%s: cannot watch the %s of %s: %s", self->id, i % 2 == 0 ? "calendar" : "task list",
+          g_message ("%s: cannot watch the %s of %s: %s", self->id, kind == EWS_FOLDER_KIND_CALENDAR ? "calendar" : "task list",
                      mailbox != NULL ? mailbox : self->id, folder->error->message);
           continue;
         }
-      ewn_sync_engine_add_folder (self->engine, folder->id, mailbox,
-                                  i % 2 == 0 ? EWS_FOLDER_KIND_CALENDAR : EWS_FOLDER_KIND_TASKS);
+      ewn_sync_engine_add_folder (self->engine, folder->id, mailbox, kind);
       watched++;
     }
 
@@ -286,13 +290,21 @@ ewn_account_resolve (EwnAccount *self)
 {
   g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
 
-  ewn_account_set_state (self, EWN_ACCOUNT_STATE_RESOLVING, NULL);
-  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
-  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("tasks", NULL));
-  for (guint i = 0; self->mailboxes != NULL && self->mailboxes[i] != NULL; i++)
+  if (!self->watch_calendar && !self->watch_tasks)
     {
-      g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", self->mailboxes[i]));
-      g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("tasks", self->mailboxes[i]));
+      ewn_account_set_state (self, EWN_ACCOUNT_STATE_ERROR, _("Nothing to watch: choose the calendar, the task list or both in Preferences"));
+      return;
+    }
+
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_RESOLVING, NULL);
+  for (guint i = 0; i == 0 || (self->mailboxes != NULL && self->mailboxes[i - 1] != NULL); i++)
+    {
+      const char *mailbox = i == 0 ? NULL : self->mailboxes[i - 1];
+
+      if (self->watch_calendar)
+        g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", mailbox));
+      if (self->watch_tasks)
+        g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("tasks", mailbox));
     }
   ews_client_get_folders_async (self->client, refs, self->cancellable, on_folders, self);
 }

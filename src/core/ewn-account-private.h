@@ -20,6 +20,10 @@ struct _EwnAccount
   char            *id;
   GStrv            mailboxes; /* extra mailboxes */
   char            *address;   /* the own mailbox (nullable) */
+  char            *display_name;
+  char            *owner_name;
+  gboolean         watch_calendar;
+  gboolean         watch_tasks;
   EwsClient       *client;
   EwnItemStore    *store;
   EwnSyncEngine   *engine;

@@ -143,6 +143,8 @@ ewn_account_finalize (GObject *object)
   g_ptr_array_unref (self->subscriptions);
   g_strfreev (self->mailboxes);
   g_free (self->address);
+  g_free (self->display_name);
+  g_free (self->owner_name);
   g_free (self->warning);
   g_free (self->state_reason);
   g_free (self->id);
@@ -226,6 +228,8 @@ ewn_account_init (EwnAccount *self)
   self->cancellable = g_cancellable_new ();
   self->stream = ews_event_stream_new ();
   self->watch_system = TRUE;
+  self->watch_calendar = TRUE;
+  self->watch_tasks = TRUE;
   g_signal_connect (self->stream, "notification", G_CALLBACK (ewn_account_on_notification), self);
 }
 
@@ -304,6 +308,156 @@ ewn_account_get_pull (EwnAccount *self)
   g_return_val_if_fail (EWN_IS_ACCOUNT (self), FALSE);
 
   return self->pull;
+}
+
+/**
+ * ewn_account_get_display_name:
+ * @self: an #EwnAccount
+ *
+ * Returns: (nullable): the name a person gave the account, else its address, else %NULL
+ */
+const char *
+ewn_account_get_display_name (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
+
+  return self->display_name != NULL ? self->display_name : self->address;
+}
+
+void
+ewn_account_set_display_name (EwnAccount *self,
+                              const char *display_name)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+
+  g_free (self->display_name);
+  g_free (self->owner_name);
+  self->display_name = display_name != NULL && *display_name != '\0' ? g_strdup (display_name) : NULL;
+}
+
+/**
+ * ewn_account_set_owner_name:
+ * @self: an #EwnAccount
+ * @owner_name: (nullable): the mailbox owner's display name, as the server writes it
+ *   in LastModifiedName
+ */
+void
+ewn_account_set_owner_name (EwnAccount *self,
+                            const char *owner_name)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+
+  g_free (self->owner_name);
+  self->owner_name = owner_name != NULL && *owner_name != '\0' ? g_strdup (owner_name) : NULL;
+}
+
+static gboolean
+same_name (const char *a,
+           const char *b)
+{
+  g_autofree char *fa = NULL;
+  g_autofree char *fb = NULL;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  fa = g_utf8_casefold (a, -1);
+  fb = g_utf8_casefold (b, -1);
+  return g_str_equal (fa, fb);
+}
+
+/**
+ * ewn_account_is_own_change:
+ * @self: an #EwnAccount
+ * @change: a change this account reported
+ *
+ * Returns: %TRUE when the change was made by the account's owner: the item's last
+ *   modifier is the owner's name or address
+ */
+gboolean
+ewn_account_is_own_change (EwnAccount      *self,
+                           const EwnChange *change)
+{
+  const EwsItem *item;
+
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  item = ewn_change_get_item (change);
+  if (item == NULL || item->last_modified_name == NULL)
+    return FALSE;
+  return same_name (item->last_modified_name, self->owner_name) || same_name (item->last_modified_name, self->address);
+}
+
+/**
+ * ewn_account_set_folders:
+ * @self: an #EwnAccount
+ * @calendar: whether the calendars are watched
+ * @tasks: whether the task lists are watched
+ *
+ * Chooses the folders watched in every mailbox of the account; set it before
+ * ewn_account_start(). Watching neither is an error the account reports.
+ */
+void
+ewn_account_set_folders (EwnAccount *self,
+                         gboolean    calendar,
+                         gboolean    tasks)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (!self->running);
+
+  self->watch_calendar = calendar;
+  self->watch_tasks = tasks;
+}
+
+/**
+ * ewn_account_set_pull:
+ * @self: an #EwnAccount
+ * @pull: %TRUE to poll with GetEvents instead of streaming
+ *
+ * For servers or proxies that do not allow long-lived connections; set it before
+ * ewn_account_start(). An account also falls back to polling on its own when the
+ * server cannot stream.
+ */
+void
+ewn_account_set_pull (EwnAccount *self,
+                      gboolean    pull)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (!self->running);
+
+  self->pull = pull;
+}
+
+/**
+ * ewn_account_wait_for_credentials:
+ * @self: an #EwnAccount that has not started
+ * @reason: what is missing, in words ("The keyring is locked")
+ *
+ * Shows the account as needing attention before it starts: its password could not
+ * be had. Set the credentials on its client and call ewn_account_start() when it is.
+ */
+void
+ewn_account_wait_for_credentials (EwnAccount *self,
+                                  const char *reason)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (!self->running);
+
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, reason);
+}
+
+/**
+ * ewn_account_get_started:
+ * @self: an #EwnAccount
+ *
+ * Returns: %TRUE once ewn_account_start() was called (and until it stopped)
+ */
+gboolean
+ewn_account_get_started (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), FALSE);
+
+  return self->running;
 }
 
 void

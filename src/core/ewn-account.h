@@ -66,6 +66,21 @@ gboolean        ewn_account_get_pull (EwnAccount *self);
 const char     *ewn_account_get_address (EwnAccount *self);
 void            ewn_account_set_address (EwnAccount *self,
                                          const char *address);
+const char     *ewn_account_get_display_name (EwnAccount *self);
+void            ewn_account_set_display_name (EwnAccount *self,
+                                              const char *display_name);
+void            ewn_account_set_owner_name (EwnAccount *self,
+                                            const char *owner_name);
+gboolean        ewn_account_is_own_change (EwnAccount      *self,
+                                           const EwnChange *change);
+void            ewn_account_set_folders (EwnAccount *self,
+                                         gboolean    calendar,
+                                         gboolean    tasks);
+void            ewn_account_set_pull (EwnAccount *self,
+                                      gboolean    pull);
+void            ewn_account_wait_for_credentials (EwnAccount *self,
+                                                  const char *reason);
+gboolean        ewn_account_get_started (EwnAccount *self);
 void            ewn_account_set_timing (EwnAccount             *self,
                                         const EwnAccountTiming *timing);
 void            ewn_account_set_watch_system (EwnAccount *self,

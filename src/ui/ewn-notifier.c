@@ -235,11 +235,36 @@ wanted (EwnNotifier     *self,
         const EwnChange *change)
 {
   const EwsItem *item = ewn_change_get_item (change);
+  const char    *key = NULL;
 
-  if (item->kind == EWS_ITEM_KIND_TASK ? !g_settings_get_boolean (self->settings, "notify-tasks")
-                                       : !g_settings_get_boolean (self->settings, "notify-calendar"))
+  if (item->kind == EWS_ITEM_KIND_TASK)
+    return g_settings_get_boolean (self->settings, "notify-tasks");
+  if (!g_settings_get_boolean (self->settings, "notify-calendar"))
     return FALSE;
-  return TRUE;
+
+  switch (change->kind)
+    {
+    case EWN_CHANGE_CREATED:
+      key = "notify-created";
+      break;
+    case EWN_CHANGE_RESCHEDULED:
+      key = "notify-rescheduled";
+      break;
+    case EWN_CHANGE_RELOCATED:
+      key = "notify-relocated";
+      break;
+    case EWN_CHANGE_CANCELLED:
+      key = "notify-cancelled";
+      break;
+    case EWN_CHANGE_DELETED:
+      key = "notify-deleted";
+      break;
+    case EWN_CHANGE_UPDATED:
+    default:
+      key = "notify-updated";
+      break;
+    }
+  return g_settings_get_boolean (self->settings, key);
 }
 
 static void
