@@ -25,7 +25,6 @@ void     ews_client_trust_set_pin (EwsClientTrust *trust,
 gboolean ews_client_trust_accepts (EwsClientTrust  *trust,
                                    GUri            *uri,
                                    GTlsCertificate *certificate);
-char    *ews_client_certificate_fingerprint (GTlsCertificate *certificate);
 GError  *ews_client_tls_error_new (GUri                *uri,
                                    GTlsCertificate     *certificate,
                                    GTlsCertificateFlags errors);
@@ -38,6 +37,14 @@ typedef enum
   AUTH_NTLM = 1 << 2,
   AUTH_NEGOTIATE = 1 << 3,
 } AuthSchemes;
+
+/* libsoup sessions start with Basic and Digest. */
+#define EWS_SESSION_DEFAULT_SCHEMES (AUTH_BASIC | AUTH_DIGEST)
+
+AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism);
+void        ews_session_set_auth_schemes (SoupSession *session,
+                                          AuthSchemes *current,
+                                          AuthSchemes  wanted);
 
 struct _EwsClient
 {

@@ -201,10 +201,68 @@ ews_client_tls_error_new (GUri                *uri,
 {
   g_autofree char *reason = describe_errors (errors);
   g_autofree char *fingerprint = certificate != NULL ? ews_client_certificate_fingerprint (certificate) : NULL;
+  GError          *error;
 
   if (fingerprint == NULL)
-    return g_error_new (EWS_ERROR, EWS_ERROR_TLS, "The certificate of %s is not trusted (%s)",
-                        g_uri_get_host (uri), reason);
-  return g_error_new (EWS_ERROR, EWS_ERROR_TLS, "The certificate of %s is not trusted (%s). SHA-256 fingerprint: %s",
-                      g_uri_get_host (uri), reason, fingerprint);
+    error = g_error_new (EWS_ERROR, EWS_ERROR_TLS, "The certificate of %s is not trusted (%s)",
+                         g_uri_get_host (uri), reason);
+  else
+    error = g_error_new (EWS_ERROR, EWS_ERROR_TLS, "The certificate of %s is not trusted (%s). SHA-256 fingerprint: %s",
+                         g_uri_get_host (uri), reason, fingerprint);
+  ews_error_set_peer_certificate (error, certificate, errors);
+  return error;
+}
+
+static char *
+format_date (GDateTime *date_time)
+{
+  return date_time != NULL ? g_date_time_format (date_time, "%Y-%m-%d %H:%M:%S UTC") : g_strdup ("unknown");
+}
+
+/**
+ * ews_client_describe_certificate:
+ * @certificate: a certificate, e.g. from ews_error_get_peer_certificate()
+ * @errors: why it was refused, or 0
+ *
+ * One line per field: subject, issuer, validity, SHA-256 fingerprint and, when
+ * @errors is set, what is wrong with it. The fingerprint is the one
+ * ews_client_set_pinned_certificate() takes.
+ *
+ * Returns: (transfer full): the description, for people
+ */
+char *
+ews_client_describe_certificate (GTlsCertificate     *certificate,
+                                 GTlsCertificateFlags errors)
+{
+  g_autoptr (GDateTime) not_before = NULL;
+  g_autoptr (GDateTime) not_after = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *issuer = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *until = NULL;
+  g_autofree char *fingerprint = NULL;
+  GString         *out;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  subject = g_tls_certificate_get_subject_name (certificate);
+  issuer = g_tls_certificate_get_issuer_name (certificate);
+  not_before = g_tls_certificate_get_not_valid_before (certificate);
+  not_after = g_tls_certificate_get_not_valid_after (certificate);
+  from = format_date (not_before);
+  until = format_date (not_after);
+  fingerprint = ews_client_certificate_fingerprint (certificate);
+
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "Issued to: %s\n", subject != NULL ? subject : "unknown");
+  g_string_append_printf (out, "Issued by: %s\n", issuer != NULL ? issuer : "unknown");
+  g_string_append_printf (out, "Valid from %s until %s\n", from, until);
+  g_string_append_printf (out, "SHA-256 fingerprint: %s", fingerprint);
+  if (errors != 0)
+    {
+      g_autofree char *reason = describe_errors (errors);
+
+      g_string_append_printf (out, "\nProblem: %s", reason);
+    }
+  return g_string_free (out, FALSE);
 }

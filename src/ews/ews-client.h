@@ -50,6 +50,18 @@ gboolean         ews_client_set_ca_file (EwsClient  *self,
                                          GError    **error);
 void             ews_client_set_pinned_certificate (EwsClient  *self,
                                                     const char *sha256_fingerprint);
+char            *ews_client_certificate_fingerprint (GTlsCertificate *certificate);
+char            *ews_client_describe_certificate (GTlsCertificate     *certificate,
+                                                  GTlsCertificateFlags errors);
+
+void             ews_client_check_async (EwsClient          *self,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+gboolean         ews_client_check_finish (EwsClient    *self,
+                                          GAsyncResult *result,
+                                          char        **server_version,
+                                          GError      **error);
 
 void             ews_client_get_folders_async (EwsClient          *self,
                                                GPtrArray          *folder_refs,

@@ -7,8 +7,10 @@
 
 typedef struct
 {
-  char *response_code;
-  guint back_off_ms;
+  char                *response_code;
+  guint                back_off_ms;
+  GTlsCertificate     *peer_certificate;
+  GTlsCertificateFlags peer_errors;
 } EwsErrorPrivate;
 
 static void
@@ -16,6 +18,8 @@ ews_error_private_init (EwsErrorPrivate *priv)
 {
   priv->response_code = NULL;
   priv->back_off_ms = 0;
+  priv->peer_certificate = NULL;
+  priv->peer_errors = 0;
 }
 
 static void
@@ -24,12 +28,15 @@ ews_error_private_copy (const EwsErrorPrivate *src,
 {
   dest->response_code = g_strdup (src->response_code);
   dest->back_off_ms = src->back_off_ms;
+  dest->peer_certificate = src->peer_certificate != NULL ? g_object_ref (src->peer_certificate) : NULL;
+  dest->peer_errors = src->peer_errors;
 }
 
 static void
 ews_error_private_clear (EwsErrorPrivate *priv)
 {
   g_clear_pointer (&priv->response_code, g_free);
+  g_clear_object (&priv->peer_certificate);
 }
 
 G_DEFINE_EXTENDED_ERROR (EwsError, ews_error)
@@ -148,4 +155,50 @@ ews_error_dup_response_code (const GError *error)
 
   priv = ews_error_get_private (error);
   return priv != NULL ? g_strdup (priv->response_code) : NULL;
+}
+
+/**
+ * ews_error_get_peer_certificate:
+ * @error: a #GError
+ * @errors: (out) (optional): why the certificate was refused
+ *
+ * An %EWS_ERROR_TLS error keeps the certificate the server presented, so a
+ * person can look at it (ews_client_describe_certificate()) and pin it.
+ *
+ * Returns: (transfer none) (nullable): the refused certificate
+ */
+GTlsCertificate *
+ews_error_get_peer_certificate (const GError         *error,
+                                GTlsCertificateFlags *errors)
+{
+  EwsErrorPrivate *priv = NULL;
+
+  if (error != NULL && error->domain == EWS_ERROR)
+    priv = ews_error_get_private (error);
+  if (errors != NULL)
+    *errors = priv != NULL ? priv->peer_errors : 0;
+  return priv != NULL ? priv->peer_certificate : NULL;
+}
+
+/**
+ * ews_error_set_peer_certificate:
+ * @error: an %EWS_ERROR error
+ * @certificate: (nullable): the certificate the server presented
+ * @errors: why it was refused
+ *
+ * For the protocol layer, when it makes an %EWS_ERROR_TLS error.
+ */
+void
+ews_error_set_peer_certificate (GError              *error,
+                                GTlsCertificate     *certificate,
+                                GTlsCertificateFlags errors)
+{
+  EwsErrorPrivate *priv;
+
+  g_return_if_fail (error != NULL && error->domain == EWS_ERROR);
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  priv = ews_error_get_private (error);
+  g_set_object (&priv->peer_certificate, certificate);
+  priv->peer_errors = errors;
 }

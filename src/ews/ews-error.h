@@ -3,7 +3,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * @EWS_ERROR_TLS: the server's certificate was not accepted
  * @EWS_ERROR_NOT_SUPPORTED: the server does not offer the operation (e.g. streaming)
  * @EWS_ERROR_REDISCOVER: the mailbox moved; run autodiscover again
+ * @EWS_ERROR_UNREACHABLE: no connection to the server (name not found, refused, timed out);
+ *   check the address, the network or the proxy
  *
  * What the caller must do. The raw ResponseCode and MessageText stay in the message.
  */
@@ -40,14 +42,21 @@ typedef enum
   EWS_ERROR_TLS,
   EWS_ERROR_NOT_SUPPORTED,
   EWS_ERROR_REDISCOVER,
+  EWS_ERROR_UNREACHABLE,
 } EwsError;
 
-GQuark   ews_error_quark (void);
-EwsError ews_error_code_from_response_code (const char *response_code);
-GError  *ews_error_new_from_response (const char *response_code,
-                                      const char *message_text,
-                                      guint       back_off_ms);
-guint    ews_error_get_back_off_ms (const GError *error);
-char    *ews_error_dup_response_code (const GError *error);
+GQuark           ews_error_quark (void);
+EwsError         ews_error_code_from_response_code (const char *response_code);
+GError          *ews_error_new_from_response (const char *response_code,
+                                              const char *message_text,
+                                              guint       back_off_ms);
+guint            ews_error_get_back_off_ms (const GError *error);
+char            *ews_error_dup_response_code (const GError *error);
+
+GTlsCertificate *ews_error_get_peer_certificate (const GError         *error,
+                                                 GTlsCertificateFlags *errors);
+void             ews_error_set_peer_certificate (GError              *error,
+                                                 GTlsCertificate     *certificate,
+                                                 GTlsCertificateFlags errors);
 
 G_END_DECLS

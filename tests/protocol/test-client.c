@@ -753,6 +753,8 @@ test_tls (void)
   g_assert_nonnull (strstr (error->message, "127.0.0.1"));
   g_assert_nonnull (strstr (error->message, "unknown authority"));
   g_assert_nonnull (strstr (error->message, tls->fingerprint));
+  /* The refused certificate travels with the error, for the person to inspect and pin. */
+  g_assert_true (g_tls_certificate_is_same (ews_error_get_peer_certificate (error, NULL), tls->certificate));
   g_clear_error (&error);
 
   with_ca = client_new (server);
