@@ -58,10 +58,16 @@ ews_auth_mechanism_get_type (void)
   return type;
 }
 
-static void
-set_auth_schemes (SoupSession *session,
-                  AuthSchemes *current,
-                  AuthSchemes  wanted)
+/**
+ * ews_session_set_auth_schemes:
+ * @session: a session
+ * @current: (inout): the schemes @session offers now
+ * @wanted: the schemes it should offer
+ */
+void
+ews_session_set_auth_schemes (SoupSession *session,
+                              AuthSchemes *current,
+                              AuthSchemes  wanted)
 {
   const struct
   {
@@ -87,14 +93,20 @@ set_auth_schemes (SoupSession *session,
   *current = wanted;
 }
 
-static void
-apply_auth_mechanism (EwsClient *self)
+/**
+ * ews_auth_schemes_for_mechanism:
+ * @mechanism: what the user chose
+ *
+ * Returns: the libsoup schemes that answer @mechanism
+ */
+AuthSchemes
+ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
 {
   AuthSchemes wanted = AUTH_BASIC;
 
-  if (self->auth_mechanism == EWS_AUTH_NTLM)
+  if (mechanism == EWS_AUTH_NTLM)
     wanted = AUTH_NTLM;
-  else if (self->auth_mechanism == EWS_AUTH_NEGOTIATE)
+  else if (mechanism == EWS_AUTH_NEGOTIATE)
     {
       /* Kerberos through GSSAPI when libsoup was built with it; NTLM is what
        * Negotiate falls back to on Exchange anyway. */
@@ -104,9 +116,16 @@ apply_auth_mechanism (EwsClient *self)
       else
         g_debug ("Negotiate is not supported by this libsoup; using NTLM");
     }
+  return wanted;
+}
 
-  set_auth_schemes (self->session, &self->session_schemes, wanted);
-  set_auth_schemes (self->stream_session, &self->stream_session_schemes, wanted);
+static void
+apply_auth_mechanism (EwsClient *self)
+{
+  AuthSchemes wanted = ews_auth_schemes_for_mechanism (self->auth_mechanism);
+
+  ews_session_set_auth_schemes (self->session, &self->session_schemes, wanted);
+  ews_session_set_auth_schemes (self->stream_session, &self->stream_session_schemes, wanted);
 }
 
 static void
@@ -128,9 +147,8 @@ ews_client_constructed (GObject *object)
                                                         "timeout", 0,
                                                         "idle-timeout", 0,
                                                         NULL);
-  /* libsoup sessions start with Basic and Digest. */
-  self->session_schemes = AUTH_BASIC | AUTH_DIGEST;
-  self->stream_session_schemes = AUTH_BASIC | AUTH_DIGEST;
+  self->session_schemes = EWS_SESSION_DEFAULT_SCHEMES;
+  self->stream_session_schemes = EWS_SESSION_DEFAULT_SCHEMES;
   apply_auth_mechanism (self);
 }
 
