@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* What tests of real connections on loopback share: a resolver for made-up domains,
+ * certificates made with openssl, and a log that can be searched for secrets. */
+
+/* Maps the names it was told to an IPv4 address (any other name is not found) and
+ * answers SRV lookups from records it was given. */
+#define TEST_TYPE_RESOLVER (test_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (TestResolver, test_resolver, TEST, RESOLVER, GResolver)
+
+TestResolver *test_resolver_new (void);
+void          test_resolver_add_host (TestResolver *self,
+                                      const char   *name,
+                                      const char   *address);
+void          test_resolver_remove_hosts (TestResolver *self);
+void          test_resolver_add_srv (TestResolver *self,
+                                     const char   *rrname,
+                                     const char   *target,
+                                     guint16       port,
+                                     guint16       priority,
+                                     guint16       weight);
+
+/* A self-signed certificate for 127.0.0.1 and @dns_names, made at test time. */
+typedef struct
+{
+  char            *dir;
+  char            *cert_path;
+  char            *key_path;
+  GTlsCertificate *certificate;
+  char            *fingerprint; /* SHA-256 in colon hex, computed here independently */
+} TestCert;
+
+TestCert *test_cert_new (const char        *common_name,
+                         const char *const *dns_names);
+void      test_cert_free (TestCert *cert);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestCert, test_cert_free)
+
+/* Every message logged (debug included, not printed) from now on. */
+void        test_log_capture_start (void);
+void        test_log_capture_reset (void);
+const char *test_log_captured (void);
+
+G_END_DECLS
