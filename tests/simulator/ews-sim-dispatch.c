@@ -291,8 +291,13 @@ auth_cb (SoupAuthDomain    *domain,
   EwsSimulator    *self = user_data;
   g_autofree char *key = g_ascii_strdown (username, -1);
   const char      *expected = g_hash_table_lookup (self->passwords, key);
+  g_autofree char *utf8 = NULL;
 
-  return expected != NULL && g_strcmp0 (expected, password) == 0;
+  /* Like IIS, Basic credentials are taken as ISO-8859-1 unless they are UTF-8 (libsoup
+   * sends ISO-8859-1 whenever the text fits in it). */
+  if (!g_utf8_validate (password, -1, NULL))
+    utf8 = g_convert (password, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+  return expected != NULL && g_strcmp0 (expected, utf8 != NULL ? utf8 : password) == 0;
 }
 
 /* Puts Basic auth in front of /EWS and /autodiscover and routes them here. */
