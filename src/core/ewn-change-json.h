@@ -10,5 +10,7 @@
 G_BEGIN_DECLS
 
 char *ewn_change_to_json_line (const EwnChange *change);
+void  ewn_change_append_json (const EwnChange *change,
+                              GString         *out);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ewn-account.h"
 #include "ewn-command-line.h"
@@ -30,6 +31,8 @@ typedef struct
   int         exit_status;
   gboolean    stopping;
   char       *last_state;
+  GString    *line;
+  guint       flush_idle;
 } Watch;
 
 gboolean
@@ -42,6 +45,18 @@ ewn_watch_requested (int          argc,
   return FALSE;
 }
 
+/* The lines of one burst of changes reach stdout in one write, as soon as the
+ * changes of this main loop iteration are all printed. */
+static gboolean
+flush_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  watch->flush_idle = 0;
+  fflush (stdout);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_change (EwnAccount *account,
            EwnChange  *change,
@@ -49,10 +64,10 @@ on_change (EwnAccount *account,
 {
   if (watch->json)
     {
-      g_autofree char *line = ewn_change_to_json_line (change);
-
-      fputs (line, stdout);
-      fputc ('\n', stdout);
+      g_string_truncate (watch->line, 0);
+      ewn_change_append_json (change, watch->line);
+      g_string_append_c (watch->line, '\n');
+      fwrite (watch->line->str, 1, watch->line->len, stdout);
     }
   else
     {
@@ -67,7 +82,8 @@ on_change (EwnAccount *account,
       else
         printf ("%s  %-17s %s\n", clock, ewn_change_kind_to_string (change->kind), summary);
     }
-  fflush (stdout);
+  if (watch->flush_idle == 0)
+    watch->flush_idle = g_idle_add_full (G_PRIORITY_HIGH, flush_cb, watch, NULL);
 }
 
 static void
@@ -243,6 +259,10 @@ ewn_watch_main (int    argc,
 
   loop = g_main_loop_new (NULL, FALSE);
   watch.loop = loop;
+  watch.line = g_string_sized_new (1024);
+  /* Flushed after every batch of changes (flush_cb), not after every line. */
+  if (!isatty (STDOUT_FILENO))
+    setvbuf (stdout, NULL, _IOFBF, 64 * 1024);
   watch.account = account;
   g_signal_connect (account, "change", G_CALLBACK (on_change), &watch);
   g_signal_connect (account, "notify::state-reason", G_CALLBACK (on_state), &watch);
@@ -258,7 +278,10 @@ ewn_watch_main (int    argc,
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_clear_handle_id (&watch.state_idle, g_source_remove);
+  g_clear_handle_id (&watch.flush_idle, g_source_remove);
   g_signal_handlers_disconnect_by_data (account, &watch);
+  fflush (stdout);
+  g_string_free (watch.line, TRUE);
   g_free (watch.last_state);
   return watch.exit_status;
 }

@@ -44,6 +44,23 @@ task (EwsTaskStatus status,
   return item;
 }
 
+/* The line must be exactly what json-glib's generator writes for the same members:
+ * scripts may compare lines, and the format must not drift. */
+static void
+assert_json_glib_form (const char *line)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *again = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, line, -1, &error));
+  g_assert_no_error (error);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  again = json_generator_to_data (generator, NULL);
+  g_assert_cmpstr (line, ==, again);
+}
+
 /* Serialises @change (folder and origin set here) and parses the line back. */
 static JsonObject *
 round_trip (EwnChange    *change,
@@ -62,6 +79,7 @@ round_trip (EwnChange    *change,
 
   line = ewn_change_to_json_line (change);
   g_assert_null (strchr (line, '\n'));
+  assert_json_glib_form (line);
   g_assert_true (json_parser_load_from_data (parser, line, -1, &error));
   g_assert_no_error (error);
   root = json_parser_get_root (parser);
@@ -238,6 +256,42 @@ test_escaping (void)
   g_assert_true (g_utf8_validate (line, -1, NULL));
 }
 
+/* Every control character, DEL, bytes that are not UTF-8, and times far from now. */
+static void
+test_odd_values (void)
+{
+  g_autoptr (GString) subject = g_string_new ("\"\\/");
+  g_autoptr (EwsItem) item = NULL;
+  g_autoptr (EwnChange) created = NULL;
+  g_autoptr (GTimeZone) zone = g_time_zone_new_offset (-(7 * 3600 + 30 * 60));
+  g_autoptr (JsonObject) object = NULL;
+  g_autofree char *line = NULL;
+  JsonObject      *side;
+
+  for (int c = 1; c < 0x80; c++)
+    g_string_append_c (subject, (char)c);
+  item = meeting (subject->str, 9, "\xff\xfeRoom");
+  g_clear_pointer (&item->start, g_date_time_unref);
+  item->start = g_date_time_new_utc (7, 3, 1, 0, 0, 0.5);
+  g_clear_pointer (&item->end, g_date_time_unref);
+  item->end = g_date_time_new (zone, 1969, 12, 31, 23, 59, 59.75);
+  created = ewn_change_compute (NULL, item);
+
+  object = round_trip (created, EWS_FOLDER_KIND_OTHER);
+  g_assert_cmpstr (json_object_get_string_member (object, "folder"), ==, "AAMkAD-folder");
+  g_assert_cmpstr (json_object_get_string_member (object, "subject"), ==, subject->str);
+  side = json_object_get_object_member (object, "after");
+  g_assert_cmpstr (json_object_get_string_member (side, "start"), ==, "7-03-01T00:00:00Z");
+  g_assert_cmpstr (json_object_get_string_member (side, "end"), ==, "1970-01-01T07:29:59Z");
+  g_assert_cmpstr (json_object_get_string_member (side, "location"), ==, "\xef\xbf\xbd\xef\xbf\xbdRoom");
+
+  /* appending leaves what was there */
+  line = ewn_change_to_json_line (created);
+  g_string_assign (subject, "x");
+  ewn_change_append_json (created, subject);
+  g_assert_cmpstr (subject->str + 1, ==, line);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -247,6 +301,7 @@ main (int   argc,
   g_test_add_func ("/change-json/calendar", test_calendar);
   g_test_add_func ("/change-json/tasks", test_tasks);
   g_test_add_func ("/change-json/escaping", test_escaping);
+  g_test_add_func ("/change-json/odd-values", test_odd_values);
 
   return g_test_run ();
 }
