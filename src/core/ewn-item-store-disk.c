@@ -210,13 +210,24 @@ typedef struct
   guint64          next_gen;
 } Job;
 
+/* Commits that follow each other within this time share one fdatasync: at a steady
+ * trickle of changes, one per change would cost a thread wake-up and a disk flush
+ * each. A machine that stops meanwhile loses at most this much of the journal, which
+ * the gap rule turns into an older committed state (its changes are announced again
+ * after the restart, never lost). */
+#define SYNC_DELAY_US (G_USEC_PER_SEC / 2)
+
 struct _EwnStoreWorker
 {
-  GThread     *thread;
-  GAsyncQueue *queue;
-  char        *dir;
-  gpointer     sync_queued; /* the journal a queued sync will cover */
-  int          compacting;
+  GThread         *thread;
+  GAsyncQueue     *queue;
+  char            *dir;
+  gpointer         sync_queued; /* the journal a queued or pending sync will cover */
+  int              compacting;
+  guint            n_syncs;
+  /* worker only */
+  EwnStoreJournal *pending; /* to fdatasync at sync_due */
+  gint64           sync_due;
 };
 
 static void
@@ -233,6 +244,7 @@ sync_journal (EwnStoreWorker  *worker,
 {
   g_autoptr (GError) error = NULL;
 
+  g_atomic_int_inc (&worker->n_syncs);
   if (fdatasync (journal->fd) != 0)
     g_warning ("Could not sync the journal in “%s”: %s", worker->dir, g_strerror (errno));
   /* Durable records are no use if the file's name is not. */
@@ -261,6 +273,37 @@ compact (EwnStoreWorker *worker,
            worker->dir, job->last_seq, g_get_monotonic_time () - begin);
 }
 
+/* The main thread asks again for a sync only once this one has begun: records it
+ * appends before are covered by it, those after by the next. */
+static void
+sync_pending (EwnStoreWorker *worker,
+              gboolean        now)
+{
+  EwnStoreJournal *journal = g_steal_pointer (&worker->pending);
+
+  if (journal == NULL)
+    return;
+  g_atomic_pointer_compare_and_exchange (&worker->sync_queued, journal, NULL);
+  if (now)
+    sync_journal (worker, journal);
+  ewn_store_journal_unref (journal);
+}
+
+static Job *
+next_job (EwnStoreWorker *worker)
+{
+  while (worker->pending != NULL)
+    {
+      gint64 wait = worker->sync_due - g_get_monotonic_time ();
+      Job   *job = wait > 0 ? g_async_queue_timeout_pop (worker->queue, (guint64)wait) : NULL;
+
+      if (job != NULL)
+        return job;
+      sync_pending (worker, TRUE);
+    }
+  return g_async_queue_pop (worker->queue);
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -268,19 +311,28 @@ worker_main (gpointer data)
 
   for (;;)
     {
-      Job    *job = g_async_queue_pop (worker->queue);
+      Job    *job = next_job (worker);
       JobKind kind = job->kind;
 
       if (kind == JOB_SYNC)
         {
-          g_atomic_pointer_compare_and_exchange (&worker->sync_queued, job->journal, NULL);
-          sync_journal (worker, job->journal);
+          if (worker->pending != NULL && worker->pending != job->journal)
+            sync_pending (worker, TRUE);
+          if (worker->pending == NULL)
+            {
+              worker->pending = ewn_store_journal_ref (job->journal);
+              worker->sync_due = g_get_monotonic_time () + SYNC_DELAY_US;
+            }
         }
       else if (kind == JOB_COMPACT)
         {
+          /* The compaction syncs the journal it closes. */
+          sync_pending (worker, worker->pending != job->journal);
           compact (worker, job);
           g_atomic_int_set (&worker->compacting, FALSE);
         }
+      else
+        sync_pending (worker, TRUE);
       job_free (job);
       if (kind == JOB_STOP)
         return NULL;
@@ -316,18 +368,24 @@ push_job (EwnStoreWorker  *worker,
   g_async_queue_push (worker->queue, job);
 }
 
-/* Finishes the syncs and the compaction in flight, then frees @worker. */
-void
+/* Finishes the syncs and the compaction in flight, then frees @worker. Returns how
+ * many times it flushed a journal to the disk. */
+guint
 ewn_store_worker_stop (EwnStoreWorker *worker)
 {
+  guint n_syncs;
+
   push_job (worker, JOB_STOP, NULL, NULL, 0, 0);
   g_thread_join (worker->thread);
+  n_syncs = worker->n_syncs;
   g_async_queue_unref (worker->queue);
   g_free (worker->dir);
   g_free (worker);
+  return n_syncs;
 }
 
-/* fdatasync soon; a sync already queued covers this request too. */
+/* fdatasync soon (within SYNC_DELAY_US); a sync already queued covers this request
+ * too. */
 void
 ewn_store_worker_sync (EwnStoreWorker  *worker,
                        EwnStoreJournal *journal)
@@ -336,6 +394,13 @@ ewn_store_worker_sync (EwnStoreWorker  *worker,
     return;
   g_atomic_pointer_set (&worker->sync_queued, journal);
   push_job (worker, JOB_SYNC, journal, NULL, 0, 0);
+}
+
+/* How many times a journal was flushed to the disk. */
+guint
+ewn_store_worker_get_n_syncs (EwnStoreWorker *worker)
+{
+  return (guint)g_atomic_int_get (&worker->n_syncs);
 }
 
 gboolean

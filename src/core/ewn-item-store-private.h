@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "ews-records.h"
+#include "ewn-item-store.h"
 
 G_BEGIN_DECLS
 
@@ -174,14 +175,18 @@ void                           ewn_store_move_aside (const char *dir,
 typedef struct _EwnStoreWorker EwnStoreWorker;
 
 EwnStoreWorker                *ewn_store_worker_new (const char *dir);
-void                           ewn_store_worker_stop (EwnStoreWorker *worker);
+guint                          ewn_store_worker_stop (EwnStoreWorker *worker);
 void                           ewn_store_worker_sync (EwnStoreWorker  *worker,
                                                       EwnStoreJournal *journal);
 gboolean                       ewn_store_worker_get_compacting (EwnStoreWorker *worker);
+guint                          ewn_store_worker_get_n_syncs (EwnStoreWorker *worker);
 void                           ewn_store_worker_compact (EwnStoreWorker  *worker,
                                                          EwnStoreJournal *journal,
                                                          GVariant        *payload,
                                                          guint64          last_seq,
                                                          guint64          next_gen);
+
+/* For tests: how many times the store's journals were flushed to the disk. */
+guint                          ewn_item_store_get_n_syncs (EwnItemStore *self);
 
 G_END_DECLS

@@ -51,6 +51,7 @@ struct _EwnItemStore
   gsize            snapshot_bytes; /* of the last snapshot made */
   gboolean         dirty;          /* journals exist that no snapshot contains */
   EwnStoreWorker  *worker;
+  guint            n_syncs; /* of the workers stopped so far */
 };
 
 G_DEFINE_FINAL_TYPE (EwnItemStore, ewn_item_store, G_TYPE_OBJECT)
@@ -67,7 +68,17 @@ ensure_worker (EwnItemStore *self)
 static void
 stop_worker (EwnItemStore *self)
 {
-  g_clear_pointer (&self->worker, ewn_store_worker_stop);
+  if (self->worker == NULL)
+    return;
+  self->n_syncs += ewn_store_worker_stop (g_steal_pointer (&self->worker));
+}
+
+guint
+ewn_item_store_get_n_syncs (EwnItemStore *self)
+{
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), 0);
+
+  return self->n_syncs + (self->worker != NULL ? ewn_store_worker_get_n_syncs (self->worker) : 0);
 }
 
 static void

@@ -36,8 +36,9 @@ gboolean       ewn_item_store_load (EwnItemStore *self,
                                     GError      **error);
 
 /* Appends the buffered mutations as one journal record (one write, no fsync on the
- * caller's thread: a worker fdatasyncs the journal shortly after). Cheap: it is called
- * after every sync page, before the page's changes are announced. */
+ * caller's thread: a worker fdatasyncs the journal within half a second, once for all
+ * the commits of that time). Cheap: it is called after every sync page, before the
+ * page's changes are announced. */
 gboolean       ewn_item_store_commit (EwnItemStore *self,
                                       GError      **error);
 /* Writes a full snapshot now (temp, fsync, rename) and empties the journal; for exit. */

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "ewn-item-store.h"
+#include "ewn-item-store-private.h"
 
 #define CALENDAR "AAMkAD-calendar"
 #define TASKS    "AAMkAD-tasks"
@@ -444,6 +445,38 @@ test_io_errors (void)
   g_assert_no_error (error);
 }
 
+/* Commits in quick succession share their fdatasync; close still leaves every one on
+ * the disk. */
+static void
+test_batched_sync (void)
+{
+  g_autofree char *dir = store_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwnItemStore) store = open_store (dir);
+  g_autoptr (EwnItemStore) again = NULL;
+
+  fill (store);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("meeting-%u", i + 100);
+
+      ewn_item_store_put (store, CALENDAR, full_meeting (id));
+      g_assert_true (ewn_item_store_commit (store, &error));
+      g_assert_no_error (error);
+    }
+  g_test_message ("%u syncs for 200 commits", ewn_item_store_get_n_syncs (store));
+  g_assert_cmpuint (ewn_item_store_get_n_syncs (store), <=, 10);
+  /* the sync still pending is done before the snapshot replaces the journal */
+  g_assert_true (ewn_item_store_close (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ewn_item_store_get_n_syncs (store), >=, 1);
+  g_clear_object (&store);
+
+  again = open_store (dir);
+  g_assert_cmpuint (ewn_item_store_get_n_items (again, CALENDAR), ==, 201);
+  g_assert_nonnull (ewn_item_store_lookup (again, "meeting-299", NULL));
+}
+
 /* The crash test. The writer commits record n as: sync state "n", item-n put,
  * item-(n-KEEP) removed, subscription "sub-n"; it reports each commit on stdout. */
 
@@ -632,6 +665,7 @@ main (int   argc,
   g_test_add_data_func ("/item-store/corrupt/bit-flip", "bit-flip", test_corrupt_snapshot);
   g_test_add_func ("/item-store/torn-journal", test_torn_journal);
   g_test_add_func ("/item-store/io-errors", test_io_errors);
+  g_test_add_func ("/item-store/batched-sync", test_batched_sync);
   g_test_add_func ("/item-store/crash", test_crash);
 
   return g_test_run ();
