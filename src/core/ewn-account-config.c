@@ -134,7 +134,7 @@ auth_mechanism (GSettings *account_settings)
       return EWS_AUTH_NEGOTIATE;
     case CONFIG_AUTH_AUTOMATIC:
     default:
-      return EWS_AUTH_NTLM;
+      return EWS_AUTH_AUTOMATIC;
     }
 }
 

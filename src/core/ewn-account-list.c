@@ -510,15 +510,18 @@ ewn_account_list_use_password (EwnAccountList *self,
   if (account == NULL)
     return;
 
-  g_hash_table_remove (self->locked, account_id);
   if (!g_hash_table_contains (self->temporary, account_id))
     {
       g_autoptr (GSettings) settings = ewn_account_config_settings (account_id);
       g_autofree char *user = ewn_account_config_dup_user (settings);
       g_autofree char *server = ewn_account_config_dup_server (settings);
 
-      ewn_secret_store_async (account_id, user, server, password, self->secret_timeout_ms, self->cancellable,
-                              on_password_stored, g_strdup (account_id));
+      /* Into a locked keyring only once it is unlocked: storing would prompt. */
+      if (!g_hash_table_contains (self->locked, account_id))
+        ewn_secret_store_async (account_id, user, server, password, EWN_SECRET_PROMPT_TIMEOUT_MS, self->cancellable,
+                                on_password_stored, g_strdup (account_id));
+      else
+        g_message ("%s: the keyring is locked: the password is used for this session only", account_id);
       start_with_password (account, password);
     }
   else

@@ -111,6 +111,37 @@ ewn_account_set_warning (EwnAccount *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
 }
 
+/**
+ * ewn_account_describe_state:
+ * @state: a state
+ *
+ * Returns: the state in a few words for people ("Connected", "Needs the password")
+ */
+const char *
+ewn_account_describe_state (EwnAccountState state)
+{
+  switch (state)
+    {
+    case EWN_ACCOUNT_STATE_STREAMING:
+    case EWN_ACCOUNT_STATE_SYNCING:
+      return _("Connected");
+    case EWN_ACCOUNT_STATE_RESOLVING:
+    case EWN_ACCOUNT_STATE_SUBSCRIBING:
+      return _("Connecting…");
+    case EWN_ACCOUNT_STATE_BACKING_OFF:
+      return _("Reconnecting…");
+    case EWN_ACCOUNT_STATE_OFFLINE:
+      return _("Offline");
+    case EWN_ACCOUNT_STATE_AUTH_NEEDED:
+      return _("Needs the password");
+    case EWN_ACCOUNT_STATE_PAUSED:
+      return _("Paused");
+    case EWN_ACCOUNT_STATE_ERROR:
+    default:
+      return _("Needs attention");
+    }
+}
+
 static void
 ewn_account_dispose (GObject *object)
 {

@@ -27,6 +27,7 @@ typedef enum
 #define EWN_TYPE_ACCOUNT_STATE (ewn_account_state_get_type ())
 GType       ewn_account_state_get_type (void) G_GNUC_CONST;
 const char *ewn_account_state_to_string (EwnAccountState state);
+const char *ewn_account_describe_state (EwnAccountState state);
 
 /**
  * EwnAccountTiming:

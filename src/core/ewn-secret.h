@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 /* How long a keyring call may take before the account says so instead of waiting. */
 #define EWN_SECRET_DEFAULT_TIMEOUT_MS 8000
+/* Storing may ask a person to unlock or create a keyring: time for them to answer. */
+#define EWN_SECRET_PROMPT_TIMEOUT_MS 120000
 
 #define EWN_SECRET_ERROR (ewn_secret_error_quark ())
 GQuark ewn_secret_error_quark (void);

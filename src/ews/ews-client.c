@@ -49,6 +49,7 @@ ews_auth_mechanism_get_type (void)
         { EWS_AUTH_BASIC, "EWS_AUTH_BASIC", "basic" },
         { EWS_AUTH_NTLM, "EWS_AUTH_NTLM", "ntlm" },
         { EWS_AUTH_NEGOTIATE, "EWS_AUTH_NEGOTIATE", "negotiate" },
+        { EWS_AUTH_AUTOMATIC, "EWS_AUTH_AUTOMATIC", "automatic" },
         { 0, NULL, NULL },
       };
       GType id = g_enum_register_static (g_intern_static_string ("EwsAuthMechanism"), values);
@@ -115,6 +116,14 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
         wanted |= AUTH_NEGOTIATE;
       else
         g_debug ("Negotiate is not supported by this libsoup; using NTLM");
+    }
+  else if (mechanism == EWS_AUTH_AUTOMATIC)
+    {
+      /* libsoup answers with the strongest scheme the server offers: Basic only
+       * when it offers nothing else. */
+      wanted = AUTH_BASIC | AUTH_NTLM;
+      if (soup_auth_negotiate_supported ())
+        wanted |= AUTH_NEGOTIATE;
     }
   return wanted;
 }

@@ -110,6 +110,7 @@ typedef enum
   EWS_AUTH_BASIC,
   EWS_AUTH_NTLM,
   EWS_AUTH_NEGOTIATE,
+  EWS_AUTH_AUTOMATIC,
 } EwsAuthMechanism;
 
 G_END_DECLS
