@@ -11,16 +11,20 @@
 #include <string.h>
 
 #include "ewn-account.h"
+#include "ewn-account-editor.h"
+#include "ewn-account-list.h"
+#include "ewn-autostart.h"
 #include "ewn-command-line.h"
 #include "ewn-application.h"
 #include "ewn-history.h"
 #include "ewn-item-window.h"
 #include "ewn-notifier.h"
+#include "ewn-password-dialog.h"
+#include "ewn-preferences-window.h"
 #include "ewn-recent-window.h"
 #include "ewn-resources.h"
 #include "ewn-tray.h"
 #include "ewn-web-link.h"
-#include "ewn-welcome-window.h"
 
 /* The desktop application: one instance, held while it sits in the tray. Every change
  * of every account goes into the history, then to the notifier; windows, menu entries
@@ -30,26 +34,27 @@
 
 struct _EwnApplication
 {
-  GtkApplication parent_instance;
+  GtkApplication  parent_instance;
 
-  GSettings     *settings;
-  GListStore    *accounts; /* (element-type EwnAccount) */
-  EwnHistory    *history;
-  EwnNotifier   *notifier;
-  EwnTray       *tray;
-  gboolean       activated;
-  gboolean       quitting;
-  guint          stops_pending;
-  guint          quit_timeout_id;
-  guint          sigint_id;
-  guint          sigterm_id;
+  GSettings      *settings;
+  EwnAccountList *accounts;
+  EwnHistory     *history;
+  EwnNotifier    *notifier;
+  EwnTray        *tray;
+  gboolean        activated;
+  gboolean        open_preferences; /* --preferences on the first launch */
+  gboolean        quitting;
+  guint           stops_pending;
+  guint           quit_timeout_id;
+  guint           sigint_id;
+  guint           sigterm_id;
 
   /* A temporary account from the command line (not saved). */
-  char          *server;
-  char          *user;
-  char          *password;
-  char          *ca_file;
-  GStrv          mailboxes;
+  char           *server;
+  char           *user;
+  char           *password;
+  char           *ca_file;
+  GStrv           mailboxes;
 };
 
 G_DEFINE_FINAL_TYPE (EwnApplication, ewn_application, GTK_TYPE_APPLICATION)
@@ -58,46 +63,38 @@ static EwnAccount *
 find_account (EwnApplication *self,
               const char     *id)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  return ewn_account_list_find (self->accounts, id);
+}
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (EwnAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-
-      if (g_strcmp0 (ewn_account_get_id (account), id) == 0)
-        return account; /* the store keeps it */
-    }
-  return NULL;
+static guint
+n_accounts (EwnApplication *self)
+{
+  return g_list_model_get_n_items (ewn_account_list_get_model (self->accounts));
 }
 
 static gboolean
 several_mailboxes (EwnApplication *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
-  g_autoptr (EwnAccount) first = n > 0 ? g_list_model_get_item (G_LIST_MODEL (self->accounts), 0) : NULL;
+  guint n = n_accounts (self);
+  g_autoptr (EwnAccount) first = n > 0 ? g_list_model_get_item (ewn_account_list_get_model (self->accounts), 0) : NULL;
 
   return n > 1 || (first != NULL && ewn_account_get_n_mailboxes (first) > 1);
 }
 
 static void
-on_change (EwnAccount     *account,
+on_change (EwnAccountList *accounts,
+           EwnAccount     *account,
            EwnChange      *change,
            EwnApplication *self)
 {
   EwnHistoryEntry *entry = ewn_history_add (self->history, change);
   const char      *url = ews_client_get_url (ewn_account_get_client (account));
 
+  /* Listed in the history either way; a banner only for what others did, unless asked. */
+  if (!g_settings_get_boolean (self->settings, "notify-own-changes") && ewn_account_is_own_change (account, change))
+    return;
   /* The link itself comes with the details; an https server may have one. */
   ewn_notifier_show (self->notifier, entry, several_mailboxes (self), g_str_has_prefix (url, "https://"));
-}
-
-static void
-add_account (EwnApplication *self,
-             EwnAccount     *account)
-{
-  g_signal_connect (account, "change", G_CALLBACK (on_change), self);
-  g_list_store_append (self->accounts, account);
-  ewn_account_start (account);
 }
 
 /* The account given on the command line: used for this session, never saved. */
@@ -121,7 +118,7 @@ add_temporary_account (EwnApplication *self)
   account = ewn_account_new (id, client, state_dir, (const char *const *)self->mailboxes);
   if (strchr (self->user, '@') != NULL)
     ewn_account_set_address (account, self->user);
-  add_account (self, account);
+  ewn_account_list_add_temporary (self->accounts, account, self->user);
 }
 
 /* Actions */
@@ -244,18 +241,21 @@ pause_notifications (GSimpleAction *action,
   g_settings_set_int64 (self->settings, "paused-until", until);
 }
 
-static void
-present_welcome (EwnApplication *self)
+static EwnPreferencesWindow *
+present_preferences (EwnApplication *self)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  GList     *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  GtkWidget *window;
 
   for (GList *l = windows; l != NULL; l = l->next)
-    if (EWN_IS_WELCOME_WINDOW (l->data))
+    if (EWN_IS_PREFERENCES_WINDOW (l->data))
       {
         gtk_window_present (l->data);
-        return;
+        return l->data;
       }
-  gtk_window_present (GTK_WINDOW (ewn_welcome_window_new (GTK_APPLICATION (self))));
+  window = ewn_preferences_window_new (GTK_APPLICATION (self), self->settings, self->accounts);
+  gtk_window_present (GTK_WINDOW (window));
+  return EWN_PREFERENCES_WINDOW (window);
 }
 
 static void
@@ -263,8 +263,7 @@ preferences (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  /* The preferences dialog replaces this window once accounts can be set up there. */
-  present_welcome (EWN_APPLICATION (user_data));
+  present_preferences (EWN_APPLICATION (user_data));
 }
 
 static void
@@ -277,6 +276,7 @@ on_retry_response (GtkDialog  *dialog,
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 
+/* An account line of the tray menu: the fix for what it needs. */
 static void
 account_activated (GSimpleAction *action,
                    GVariant      *parameter,
@@ -289,11 +289,27 @@ account_activated (GSimpleAction *action,
 
   if (account == NULL)
     return;
+  if (ewn_account_get_state (account) == EWN_ACCOUNT_STATE_AUTH_NEEDED)
+    {
+      gtk_window_present (GTK_WINDOW (ewn_password_dialog_new (GTK_APPLICATION (self), self->accounts, account)));
+      return;
+    }
+  if (ewn_account_get_state (account) == EWN_ACCOUNT_STATE_ERROR && ewn_account_list_is_configured (self->accounts, ewn_account_get_id (account)))
+    {
+      /* A certificate, an address or a setting to change: the editor says which. */
+      GtkWidget *editor;
+
+      editor = ewn_account_editor_new (GTK_WINDOW (present_preferences (self)), self->settings, self->accounts,
+                                       ewn_account_get_id (account));
+      gtk_window_present (GTK_WINDOW (editor));
+      return;
+    }
+
   reason = ewn_account_get_state_reason (account);
   if (reason == NULL)
     reason = ewn_account_get_warning (account);
   dialog = gtk_message_dialog_new (NULL, 0, GTK_MESSAGE_INFO, GTK_BUTTONS_NONE, "%s",
-                                   ewn_account_get_address (account) != NULL ? ewn_account_get_address (account) : ewn_account_get_id (account));
+                                   ewn_account_get_display_name (account) != NULL ? ewn_account_get_display_name (account) : ewn_account_get_id (account));
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
                                             reason != NULL ? reason : _("Connected: changes arrive as they happen."));
   gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Close"), GTK_RESPONSE_CLOSE, _("_Reconnect Now"), GTK_RESPONSE_ACCEPT, NULL);
@@ -341,21 +357,22 @@ quit (GSimpleAction *action,
       gpointer       user_data)
 {
   EwnApplication *self = EWN_APPLICATION (user_data);
-  guint           n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  GListModel     *model = ewn_account_list_get_model (self->accounts);
+  guint           n = g_list_model_get_n_items (model);
 
   if (self->quitting)
     return;
   self->quitting = TRUE;
   if (self->notifier != NULL)
     ewn_notifier_close_all (self->notifier);
+  g_signal_handlers_disconnect_by_data (self->accounts, self);
 
   self->stops_pending = n;
   self->quit_timeout_id = g_timeout_add (STOP_GRACE_MS, quit_timeout_cb, self);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr (EwnAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+      g_autoptr (EwnAccount) account = g_list_model_get_item (model, i);
 
-      g_signal_handlers_disconnect_by_data (account, self);
       ewn_account_stop_async (account, on_account_stopped, g_object_ref (self));
     }
   if (n == 0)
@@ -373,6 +390,26 @@ static const GActionEntry app_actions[] = {
 };
 
 /* Life cycle */
+
+static gboolean
+has_configured_accounts (EwnApplication *self)
+{
+  g_auto (GStrv) ids = g_settings_get_strv (self->settings, "accounts");
+
+  return ids[0] != NULL;
+}
+
+/* The autostart entry follows the key, whoever changed it. */
+static void
+on_start_at_login (GSettings      *settings,
+                   const char     *key,
+                   EwnApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!ewn_autostart_set (g_settings_get_boolean (settings, key), &error))
+    g_message ("Start at login: %s", error->message);
+}
 
 static gboolean
 on_quit_signal (gpointer user_data)
@@ -395,15 +432,18 @@ ewn_application_startup (GApplication *application)
 
   self->settings = g_settings_new (APPLICATION_ID);
   self->history = ewn_history_new (g_settings_get_uint (self->settings, "history-size"));
-  self->accounts = g_list_store_new (EWN_TYPE_ACCOUNT);
+  self->accounts = ewn_account_list_new (self->settings);
+  g_signal_connect (self->accounts, "change", G_CALLBACK (on_change), self);
+  g_signal_connect (self->settings, "changed::start-at-login", G_CALLBACK (on_start_at_login), self);
 
   if (!notify_init (_("EWS Notifier")))
     g_message ("No notification service: changes are only listed in the tray menu");
   self->notifier = ewn_notifier_new (application, self->settings);
-  self->tray = ewn_tray_new (GTK_APPLICATION (self), G_LIST_MODEL (self->accounts), self->history, self->settings);
+  self->tray = ewn_tray_new (GTK_APPLICATION (self), ewn_account_list_get_model (self->accounts), self->history, self->settings);
 
   if (self->server != NULL)
     add_temporary_account (self);
+  ewn_account_list_load (self->accounts);
 
   self->sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, self);
   self->sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, self);
@@ -419,11 +459,14 @@ ewn_application_activate (GApplication *application)
   gboolean        first = !self->activated;
 
   self->activated = TRUE;
-  /* The first launch with an account just sits in the tray; without one, or when
-   * launched again, it shows where accounts are set up. */
-  if (first && g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) > 0)
+  /* The first launch with an account just sits in the tray; without one it asks for
+   * one, and launched again it shows the preferences. */
+  if (first && n_accounts (self) > 0 && !self->open_preferences)
     return;
-  present_welcome (self);
+  if (first && !has_configured_accounts (self))
+    ewn_preferences_window_add_account (present_preferences (self));
+  else
+    present_preferences (self);
 }
 
 static void
@@ -502,6 +545,7 @@ ewn_application_handle_local_options (GApplication *application,
 
   if (g_variant_dict_contains (options, "quit"))
     return 0; /* nothing runs: nothing to quit */
+  self->open_preferences = g_variant_dict_contains (options, "preferences");
 
   return -1;
 }

@@ -49,31 +49,6 @@ G_DEFINE_FINAL_TYPE (EwnTray, ewn_tray, G_TYPE_OBJECT)
 #define ICON_OFFLINE   APPLICATION_ID "-offline-symbolic"
 #define ICON_ATTENTION APPLICATION_ID "-error-symbolic"
 
-static const char *
-state_in_words (EwnAccountState state)
-{
-  switch (state)
-    {
-    case EWN_ACCOUNT_STATE_STREAMING:
-    case EWN_ACCOUNT_STATE_SYNCING:
-      return _("Connected");
-    case EWN_ACCOUNT_STATE_RESOLVING:
-    case EWN_ACCOUNT_STATE_SUBSCRIBING:
-      return _("Connecting…");
-    case EWN_ACCOUNT_STATE_BACKING_OFF:
-      return _("Reconnecting…");
-    case EWN_ACCOUNT_STATE_OFFLINE:
-      return _("Offline");
-    case EWN_ACCOUNT_STATE_AUTH_NEEDED:
-      return _("Needs the password");
-    case EWN_ACCOUNT_STATE_PAUSED:
-      return _("Paused");
-    case EWN_ACCOUNT_STATE_ERROR:
-    default:
-      return _("Needs attention");
-    }
-}
-
 static gboolean
 needs_attention (EwnAccountState state)
 {
@@ -89,10 +64,10 @@ is_live (EwnAccountState state)
 static char *
 account_label (EwnAccount *account)
 {
-  const char *name = ewn_account_get_address (account) != NULL ? ewn_account_get_address (account) : ewn_account_get_id (account);
+  const char *name = ewn_account_get_display_name (account) != NULL ? ewn_account_get_display_name (account) : ewn_account_get_id (account);
 
   /* Translators: an account line in the tray menu: "alice@example.com — Connected" */
-  return g_strdup_printf (_("%s — %s"), name, state_in_words (ewn_account_get_state (account)));
+  return g_strdup_printf (_("%s — %s"), name, ewn_account_describe_state (ewn_account_get_state (account)));
 }
 
 /* Menu labels are mnemonic: a subject's underscores must stay underscores. */

@@ -202,11 +202,13 @@ class Simulator:
     """`ews-simulator --port 0` with alice and bob; the EWS URL is in .url. With @tls it serves
     HTTPS with a certificate of its own, in the PEM file .certificate (else None)."""
 
-    def __init__(self, log_dir, keepalive=None, tls=False, exe=None):
+    def __init__(self, log_dir, keepalive=None, tls=False, exe=None, port=0, users=None):
         exe = exe or os.environ.get("EWS_SIMULATOR")
         if not exe:
             raise unittest.SkipTest("EWS_SIMULATOR is not set")
-        argv = [exe, "--port", "0", "--user", f"alice:{ALICE_PASSWORD}", "--user", f"bob:{BOB_PASSWORD}"]
+        argv = [exe, "--port", str(port)]
+        for user, password in users or [("alice", ALICE_PASSWORD), ("bob", BOB_PASSWORD)]:
+            argv += ["--user", f"{user}:{password}"]
         if keepalive:
             argv += ["--keepalive", str(keepalive)]
         if tls:
@@ -710,6 +712,42 @@ class Accessibility:
         except WaitTimeout as error:
             raise WaitTimeout(f"{error}; windows: {self.window_names()}") from None
 
+    def find(self, accessible, role, name=None, showing=True, limit=3000):
+        """The first descendant of @accessible with @role (and @name when given), or None."""
+        stack = [accessible]
+        seen = 0
+        while stack and seen < limit:
+            node = stack.pop()
+            seen += 1
+            try:
+                if (node.getRoleName() == role and (name is None or node.name == name)
+                        and (not showing or node.getState().contains(self.pyatspi.STATE_SHOWING))):
+                    return node
+                stack.extend(node.getChildAtIndex(i) for i in reversed(range(node.childCount)))
+            except GLib.Error:
+                continue
+        return None
+
+    def wait_find(self, accessible, role, name=None, timeout=20):
+        try:
+            return wait_for(lambda: self.find(accessible, role, name), timeout, f"a {role} {name!r}")
+        except WaitTimeout as error:
+            raise WaitTimeout(f"{error}; labels: {self.texts(accessible)}") from None
+
+    def set_text(self, accessible, text):
+        """Replaces an entry's text, as typing would (the entry's changed signal runs)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            editable = accessible.queryEditableText()
+        editable.setTextContents(text)
+
+    def press(self, accessible):
+        """Clicks a button through its first action."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            action = accessible.queryAction()
+        action.doAction(0)
+
     def texts(self, accessible, roles=("label",), limit=2000):
         """The names (for a label, its text) of the descendants with one of @roles."""
         found = []
@@ -910,8 +948,8 @@ class DesktopTestCase(unittest.TestCase):
         self.processes.append(process)
         self.addCleanup(process.stop)
 
-    def start_simulator(self, keepalive=None, tls=False):
-        simulator = Simulator(self.dir, keepalive, tls)
+    def start_simulator(self, keepalive=None, tls=False, port=0, users=None):
+        simulator = Simulator(self.dir, keepalive, tls, port=port, users=users)
         self._track(simulator.process)
         return simulator
 

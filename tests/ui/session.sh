@@ -15,6 +15,7 @@
 #   UI_NOTIFY_LOG    the notification server's log, one line per call
 #   UI_BUS_LOG       what the bus and the services it activated printed
 #   UI_NOTIFY_PID    the notification server's pid
+#   UI_KEYRING_PASSWORD  the login keyring's throwaway password
 # Knobs: UI_SESSION_SCREEN (default 1280x800x24), UI_NOTIFY_CAPS (the advertised capabilities),
 #   UI_SESSION_KEEP=1.
 # Everything it starts is stopped by pid, including the services the buses activated, so several
@@ -70,7 +71,9 @@ inner() {
   trap 'exit 130' INT
 
   # An unlocked login collection; without one a secret store under X waits for a prompt forever.
-  printf '%s' "throwaway-$$" |
+  # Tests that lock the keyring unlock it again with this.
+  export UI_KEYRING_PASSWORD="throwaway-$$"
+  printf '%s' "$UI_KEYRING_PASSWORD" |
     gnome-keyring-daemon --foreground --unlock --components=secrets >"$UI_SESSION_DIR/keyring.log" 2>&1 &
   keyring_pid=$!
 

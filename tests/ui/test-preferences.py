@@ -1,0 +1,292 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# SPDX-FileCopyrightText: The EWS Notifier authors
+"""Setting up an account as a person does: the first launch asks for an e-mail address and a
+password, Autodiscover (served by the simulator) finds the server, the simulator's own
+certificate is shown and trusted, and the account connects. Everything is driven through
+AT-SPI; the keyring is the session's real gnome-keyring.
+
+Run inside the session: tests/ui/session.sh /usr/bin/python3 tests/ui/test-preferences.py
+"""
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from desktop import (APP_ID, Accessibility, DesktopTestCase, dbus_call, name_has_owner,  # noqa: E402
+                     next_weekday, screenshot, wait_for)
+
+from gi.repository import GLib  # noqa: E402
+
+CAROL = "carol@localhost"  # the domain resolves here: Autodiscover finds the simulator
+CAROL_PASSWORD = "Carol's s3cret ü"
+CAROL_ID = "carol-localhost"
+DAVE = "dave@localhost"
+DAVE_PASSWORD = "Dave's s3cret"
+EDITOR = "Exchange Account"
+PREFERENCES = "EWS Notifier Preferences"
+TRUST = "Trust This Certificate for This Account"
+SECRETS = "org.freedesktop.secrets"
+LOGIN = "/org/freedesktop/secrets/collection/login"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fingerprint(pem_path):
+    """SHA-256 of the certificate, as "AB:CD:…" (what the app shows)."""
+    out = subprocess.run(["openssl", "x509", "-in", pem_path, "-noout", "-fingerprint", "-sha256"],
+                         check=True, capture_output=True, text=True).stdout
+    return out.strip().split("=", 1)[1].upper()
+
+
+def secret_lookup(account_id):
+    """The password the keyring holds for @account_id under the app's schema, or None."""
+    result = subprocess.run(["secret-tool", "lookup", "xdg:schema", "io.github.ewsnotifier.Account",
+                             "account", account_id], capture_output=True, timeout=20)
+    return result.stdout.decode() if result.returncode == 0 and result.stdout else None
+
+
+class Keyring:
+    """The session's gnome-keyring, locked and unlocked over D-Bus."""
+
+    def __init__(self, bus):
+        self.bus = bus
+
+    def lock(self):
+        dbus_call(self.bus, SECRETS, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service", "Lock",
+                  GLib.Variant("(ao)", ([LOGIN],)), "(aoo)")
+
+    def unlock(self):
+        password = os.environ.get("UI_KEYRING_PASSWORD")
+        if password is None:
+            raise AssertionError("UI_KEYRING_PASSWORD is not set: run inside tests/ui/session.sh")
+        _, session = dbus_call(self.bus, SECRETS, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service",
+                               "OpenSession", GLib.Variant("(sv)", ("plain", GLib.Variant("s", ""))), "(vo)")
+        secret = (session, b"", password.encode(), "text/plain")
+        dbus_call(self.bus, SECRETS, "/org/freedesktop/secrets",
+                  "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface", "UnlockWithMasterPassword",
+                  GLib.Variant("(o(oayays))", (LOGIN, secret)), None)
+
+    def locked(self):
+        value = dbus_call(self.bus, SECRETS, LOGIN, "org.freedesktop.DBus.Properties", "Get",
+                          GLib.Variant("(ss)", ("org.freedesktop.Secret.Collection", "Locked")), "(v)")[0]
+        return bool(value)
+
+
+class Preferences(DesktopTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.port = free_port()
+        self.simulator = self.start_simulator(tls=True, port=self.port,
+                                              users=[(CAROL, CAROL_PASSWORD), (DAVE, DAVE_PASSWORD)])
+        self.keyring = Keyring(self.bus)
+        self.addCleanup(subprocess.run, ["secret-tool", "clear", "xdg:schema", "io.github.ewsnotifier.Account",
+                                         "account", CAROL_ID], capture_output=True, timeout=20)
+
+    def env(self):
+        env = self.app_env()
+        # Settings in a file of this test's own, to read back what the dialog saved.
+        env["GSETTINGS_BACKEND"] = "keyfile"
+        env["EWS_AUTODISCOVER_PORTS"] = str(self.port)
+        env["G_MESSAGES_DEBUG"] += " ewn-account-list ewn-account-editor"
+        return env
+
+    def settings_file(self):
+        return os.path.join(self.dir, "xdg_config_home", "glib-2.0", "settings", "keyfile")
+
+    def saved(self, group="io/github/ewsnotifier/EwsNotifier"):
+        """The keys of one settings path, unparsed GVariant text."""
+        keyfile = GLib.KeyFile()
+        try:
+            keyfile.load_from_file(self.settings_file(), GLib.KeyFileFlags.NONE)
+        except GLib.Error:
+            return {}
+        if not keyfile.has_group(group):
+            return {}
+        return {key: keyfile.get_value(group, key) for key in keyfile.get_keys(group)[0]}
+
+    def start(self):
+        app = self.start_app(args=[], env=self.env())
+        return app, Accessibility(app.pid)
+
+    def fill_and_sign_in(self, a11y, password):
+        editor = a11y.wait_window(EDITOR)
+        a11y.set_text(a11y.wait_find(editor, "text", "E-mail address"), CAROL)
+        a11y.set_text(a11y.wait_find(editor, "password text", "Password"), password)
+        a11y.press(a11y.wait_find(editor, "push button", "Sign In"))
+        return editor
+
+    def trust_certificate(self, a11y, editor):
+        """The certificate is shown with its fingerprint; trusting it goes on signing in."""
+        trust = a11y.wait_find(editor, "push button", TRUST)
+        expected = fingerprint(self.simulator.certificate)
+        wait_for(lambda: any(expected in text for text in a11y.texts(editor)), 10,
+                 f"the fingerprint {expected} in the certificate details")
+        labels = "\n".join(a11y.texts(editor))
+        self.assertIn("not trusted", labels)
+        self.assertIn("Issued to:", labels)
+        return trust, expected
+
+    def assert_password_nowhere(self, password):
+        """No file of the test's home or dirs holds the password in the clear."""
+        needle = password.encode()
+        for top in {os.environ["HOME"], self.dir}:
+            for root, _dirs, files in os.walk(top):
+                for name in files:
+                    path = os.path.join(root, name)
+                    try:
+                        with open(path, "rb") as f:
+                            content = f.read()
+                    except OSError:
+                        continue
+                    self.assertNotIn(needle, content, f"{path} holds the password")
+
+    def wait_state(self, app, pattern, timeout=30):
+        """Until the account's debug log has a state line matching @pattern."""
+        def seen():
+            if not app.running():
+                raise AssertionError("ews-notifier exited\n" + app.process.describe())
+            return any(pattern in line for line in app.process.output().splitlines()
+                       if "ewn-account-DEBUG" in line and CAROL_ID in line)
+        wait_for(seen, timeout, f"the account's state {pattern!r}")
+
+    def test_add_account_with_autodiscover_and_certificate(self):
+        app, a11y = self.start()
+        editor = self.fill_and_sign_in(a11y, CAROL_PASSWORD)
+        trust, pin = self.trust_certificate(a11y, editor)
+        screenshot("preferences-certificate.png")
+        a11y.press(trust)
+
+        # Signed in: the editor closes and the account connects.
+        wait_for(lambda: EDITOR not in " ".join(a11y.window_names()), 20, "the editor to close")
+        self.wait_state(app, ": streaming")
+        prefs = a11y.wait_window(PREFERENCES)
+        wait_for(lambda: self.row_state(a11y, prefs) == "Connected", 20, "the account row to say Connected")
+        screenshot("preferences-accounts.png")
+
+        # Saved where it belongs: the password in the keyring under the app's schema, the
+        # rest in the account's settings, the password nowhere else.
+        self.assertEqual(secret_lookup(CAROL_ID), CAROL_PASSWORD)
+        self.assertEqual(self.saved()["accounts"], f"['{CAROL_ID}']")
+        account = self.saved(f"io/github/ewsnotifier/EwsNotifier/accounts/{CAROL_ID}")
+        self.assertEqual(account["email"], f"'{CAROL}'")
+        self.assertEqual(account["ews-url"], f"'{self.simulator.url}'")
+        self.assertEqual(account["pinned-certificate"], "'" + pin.replace(":", "").lower() + "'")
+        self.assertEqual(account.get("owner-name"), "'Carol'")
+        self.assert_password_nowhere(CAROL_PASSWORD)
+
+        # It works: a meeting dave puts in carol's calendar is a notification.
+        dave = self.colleague(self.simulator, DAVE, DAVE_PASSWORD)
+        start = next_weekday(3, 10)
+        mark = self.notifications.mark()
+        dave.create_meeting(CAROL, "Budget review", start, start + datetime.timedelta(hours=1))
+        self.notifications.wait(lambda n: "Budget review" in n.summary, "about the meeting", mark)
+
+        # A different certificate later (the server restarted with a new one) is asked about again.
+        self.simulator.stop()
+        self.simulator = self.start_simulator(tls=True, port=self.port,
+                                              users=[(CAROL, CAROL_PASSWORD), (DAVE, DAVE_PASSWORD)])
+        new_pin = fingerprint(self.simulator.certificate)
+        self.assertNotEqual(new_pin, pin)
+        self.wait_state(app, ": error", timeout=60)
+        wait_for(lambda: (self.row_state(a11y, prefs) or "").startswith("Needs attention"), 20,
+                 "the row to say Needs attention")
+        # The account's line opens its editor, which checks at once (with the password from
+        # the keyring) and shows the new certificate; trusting it reconnects.
+        self.activate_action(app, "account", GLib.Variant("s", CAROL_ID))
+        editor = a11y.wait_window(EDITOR)
+        wait_for(lambda: any(new_pin in text for text in a11y.texts(editor)), 20,
+                 f"the new fingerprint {new_pin}")
+        screenshot("preferences-certificate-changed.png")
+        a11y.press(a11y.wait_find(editor, "push button", TRUST))
+        wait_for(lambda: EDITOR not in " ".join(a11y.window_names()), 20, "the editor to close")
+        wait_for(lambda: self.row_state(a11y, prefs) == "Connected", 30, "the account row to say Connected again")
+        account = self.saved(f"io/github/ewsnotifier/EwsNotifier/accounts/{CAROL_ID}")
+        self.assertEqual(account["pinned-certificate"], "'" + new_pin.replace(":", "").lower() + "'")
+
+        # The next start signs in with the password from the keyring, with no window.
+        app.stop()
+        wait_for(lambda: not self.name_owned(), 10, "the app to leave the bus")
+        app, a11y = self.start()
+        self.wait_state(app, ": streaming")
+        self.assertEqual(a11y.window_names(), [])
+
+        # Removing the account forgets it everywhere: settings, keyring, saved state.
+        state_dir = os.path.join(self.dir, "xdg_state_home", "ews-notifier", CAROL_ID)
+        self.assertTrue(os.path.isdir(state_dir))
+        self.activate_action(app, "preferences", None)
+        prefs = a11y.wait_window(PREFERENCES)
+        wait_for(lambda: self.row_state(a11y, prefs) == "Connected", 20, "the account row")
+        a11y.press(a11y.wait_find(prefs, "push button", "Remove"))
+        confirm = wait_for(lambda: next((w for w in a11y.windows() if f"Remove {CAROL}?" in a11y.texts(w)), None),
+                           20, "the question whether to remove the account")
+        a11y.press(a11y.wait_find(confirm, "push button", "Remove"))
+        wait_for(lambda: self.saved().get("accounts", "[]") in ("@as []", "[]"), 20, "the account to leave the settings")
+        wait_for(lambda: secret_lookup(CAROL_ID) is None, 20, "the password to leave the keyring")
+        wait_for(lambda: not os.path.exists(state_dir), 20, "the saved state to go")
+        self.assertEqual(self.saved(f"io/github/ewsnotifier/EwsNotifier/accounts/{CAROL_ID}"), {})
+
+    def test_wrong_password_saves_nothing(self):
+        _app, a11y = self.start()
+        editor = self.fill_and_sign_in(a11y, "not the password")
+        trust, _pin = self.trust_certificate(a11y, editor)
+        a11y.press(trust)
+        wait_for(lambda: any("rejected the user name or password" in text for text in a11y.texts(editor)), 20,
+                 "the message that the password was rejected")
+        screenshot("preferences-wrong-password.png")
+        self.assertIsNone(secret_lookup(CAROL_ID))
+        self.assertNotIn("accounts", self.saved())
+
+    def test_locked_keyring(self):
+        # An account set up earlier, its password in the keyring; then the keyring is locked.
+        os.makedirs(os.path.dirname(self.settings_file()), exist_ok=True)
+        with open(self.settings_file(), "w") as f:
+            f.write(f"[io/github/ewsnotifier/EwsNotifier]\naccounts=['{CAROL_ID}']\n\n"
+                    f"[io/github/ewsnotifier/EwsNotifier/accounts/{CAROL_ID}]\nemail='{CAROL}'\n"
+                    f"ews-url='{self.simulator.url}'\nauth-mechanism='basic'\n"
+                    f"pinned-certificate='{fingerprint(self.simulator.certificate).replace(':', '')}'\n")
+        subprocess.run(["secret-tool", "store", "--label", "test", "xdg:schema", "io.github.ewsnotifier.Account",
+                        "account", CAROL_ID], input=CAROL_PASSWORD.encode(), check=True, timeout=20)
+        self.keyring.lock()
+        self.addCleanup(self.keyring.unlock)
+        self.assertTrue(self.keyring.locked())
+
+        app, a11y = self.start()
+        # No prompt, no hang: the account says what is wrong, and the app answers.
+        self.wait_state(app, "auth-needed: The keyring is locked", timeout=20)
+        self.activate_action(app, "account", GLib.Variant("s", CAROL_ID))
+        dialog = a11y.wait_window("Password Needed", roles=("dialog", "frame"))
+        a11y.wait_find(dialog, "push button", "Unlock Keyring")
+        screenshot("password-needed.png")
+        a11y.set_text(a11y.wait_find(dialog, "password text", "Password"), CAROL_PASSWORD)
+        a11y.press(a11y.wait_find(dialog, "push button", "Connect"))
+        self.wait_state(app, ": streaming")
+
+    @staticmethod
+    def row_state(a11y, prefs):
+        """What carol's row in Preferences says of her account (rows are rebuilt: found afresh)."""
+        row = a11y.find(prefs, "list item", CAROL)
+        return row.description if row is not None else None
+
+    def name_owned(self):
+        return name_has_owner(self.bus, APP_ID)
+
+    def activate_action(self, app, name, parameter):
+        """Activates app.@name as a tray menu or notification does, over D-Bus."""
+        path = "/" + APP_ID.replace(".", "/")
+        dbus_call(self.bus, APP_ID, path, "org.gtk.Actions", "Activate",
+                  GLib.Variant("(sava{sv})", (name, [parameter] if parameter is not None else [], {})), None)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
