@@ -52,6 +52,7 @@ struct _EwnAccountEditor
   char            *owner_name;
   char            *saved_password; /* from the keyring, when editing */
   gboolean         check_when_loaded;
+  gboolean         discovering;
   GCancellable    *cancellable;
   gboolean         save;
   gboolean         busy;
@@ -149,6 +150,12 @@ show_failure (EwnAccountEditor *self,
     message = g_strdup_printf (_("%s: the server rejected the user name or password. Check them, or the user name under Advanced (DOMAIN\\user or user@example.com)."), step);
   else if (certificate != NULL)
     message = g_strdup_printf (_("%s: the server’s certificate is not trusted. Check it below."), step);
+  else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_UNREACHABLE))
+    message = g_strdup_printf (_("%s: the server could not be reached. Check the network connection, the proxy and the address.\n(%s)"), step, error->message);
+  else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_NOT_SUPPORTED) && self->discovering)
+    message = g_strdup_printf (_("%s: no Autodiscover service answered for this domain. Enter the EWS address under Advanced; your IT department knows it.\n(%s)"), step, error->message);
+  else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_NOT_SUPPORTED))
+    message = g_strdup_printf (_("%s: this server does not offer EWS at this address. Check the EWS address under Advanced.\n(%s)"), step, error->message);
   else
     message = g_strdup_printf (_("%s: %s"), step, error->message);
   set_busy (self, FALSE, message);
@@ -325,14 +332,22 @@ on_discovered (GObject      *source,
 
   if (found == NULL)
     {
+      g_autofree char *attempts = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      /* What was tried, for whoever helps: each address and what it answered. */
+      attempts = g_strjoinv ("\n", (char **)ews_autodiscover_get_attempts (EWS_AUTODISCOVER (source)));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status), attempts);
       show_failure (self, _("Finding the server"), error);
+      self->discovering = FALSE;
       if (!g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && ews_error_get_peer_certificate (error, NULL) == NULL)
         gtk_expander_set_expanded (self->advanced, TRUE); /* the EWS address can be typed there */
       return;
     }
 
+  self->discovering = FALSE;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status), NULL);
   gtk_entry_set_text (self->ews_url, found->ews_url);
   g_free (self->owner_name);
   self->owner_name = g_strdup (found->display_name);
@@ -394,6 +409,7 @@ run (EwnAccountEditor *self,
     ews_autodiscover_set_pinned_certificate (discover, self->pin);
   status = g_strdup_printf (_("Looking for the server of %s…"), strchr (gtk_entry_get_text (self->email), '@') + 1);
   set_busy (self, TRUE, status);
+  self->discovering = TRUE;
   ews_autodiscover_run_async (discover, gtk_entry_get_text (self->email), self->cancellable, on_discovered, self);
 }
 
