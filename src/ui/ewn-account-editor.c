@@ -436,6 +436,13 @@ on_trust (EwnAccountEditor *self)
   run (self, TRUE);
 }
 
+/* Kerberos signs in with the session's ticket: no password to type. */
+static void
+on_auth_changed (EwnAccountEditor *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->password), !g_str_equal (auth_id (self), "negotiate"));
+}
+
 static void
 on_cancel (EwnAccountEditor *self)
 {
@@ -574,6 +581,7 @@ ewn_account_editor_init (EwnAccountEditor *self)
   g_signal_connect_swapped (self->test_button, "clicked", G_CALLBACK (on_test), self);
   g_signal_connect_swapped (self->trust_button, "clicked", G_CALLBACK (on_trust), self);
   g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel), self);
+  g_signal_connect_swapped (self->auth, "changed", G_CALLBACK (on_auth_changed), self);
 }
 
 /**

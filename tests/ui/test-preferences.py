@@ -247,6 +247,35 @@ class Preferences(DesktopTestCase):
         self.assertIsNone(secret_lookup(CAROL_ID))
         self.assertNotIn("accounts", self.saved())
 
+    def test_general_and_quiet_hours(self):
+        """Start at login writes and removes the autostart entry; a quiet-hours time that is
+        not HH:MM is marked and never saved."""
+        app, a11y = self.start()
+        a11y.press(a11y.wait_find(a11y.wait_window(EDITOR), "push button", "Cancel"))
+        prefs = a11y.wait_window(PREFERENCES)
+        autostart = os.path.join(self.dir, "xdg_config_home", "autostart", APP_ID + ".desktop")
+
+        a11y.press(a11y.wait_find(prefs, "radio button", "General"))
+        login = a11y.wait_find(prefs, "toggle button", "Start at login")
+        a11y.press(login)
+        wait_for(lambda: os.path.exists(autostart), 10, "the autostart entry")
+        with open(autostart) as f:
+            self.assertIn("Exec=ews-notifier --gapplication-service", f.read())
+        self.assertEqual(self.saved()["start-at-login"], "true")
+        a11y.press(login)
+        wait_for(lambda: not os.path.exists(autostart), 10, "the autostart entry to go")
+
+        a11y.press(a11y.wait_find(prefs, "radio button", "Notifications"))
+        start = a11y.wait_find(prefs, "text", "Quiet hours start")
+        a11y.set_text(start, "25:00")
+        a11y.wait_find(prefs, "label", "Use 24-hour HH:MM, such as 19:00")
+        self.assertNotIn("quiet-hours-start", self.saved())
+        a11y.set_text(start, "22:30")
+        wait_for(lambda: self.saved().get("quiet-hours-start") == "'22:30'", 10, "22:30 to be saved")
+        wait_for(lambda: a11y.find(prefs, "label", "Use 24-hour HH:MM, such as 19:00") is None, 10,
+                 "the hint to go")
+        self.assertTrue(app.running())
+
     def test_locked_keyring(self):
         # An account set up earlier, its password in the keyring; then the keyring is locked.
         os.makedirs(os.path.dirname(self.settings_file()), exist_ok=True)
