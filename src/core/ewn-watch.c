@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ewn-account.h"
+#include "ewn-account-list.h"
 #include "ewn-command-line.h"
 #include "ewn-change-json.h"
 #include "ewn-watch.h"
@@ -20,20 +21,32 @@
 /* `ews-notifier --watch`: the engine without any GUI, one line per change on stdout
  * (JSON with --json, a stable interface for scripts), state transitions on stderr. */
 
+typedef struct _Watch Watch;
+
+/* One watched account and what was last said of it. */
 typedef struct
 {
-  GMainLoop  *loop;
+  Watch      *watch;
   EwnAccount *account;
-  gboolean    json;
-  gboolean    debug;
   gboolean    live; /* has been streaming with nothing to catch up */
   guint       state_idle;
-  int         exit_status;
-  gboolean    stopping;
   char       *last_state;
-  GString    *line;
-  guint       flush_idle;
-} Watch;
+} Watched;
+
+struct _Watch
+{
+  GMainLoop      *loop;
+  EwnAccountList *list;    /* the configured accounts, when no --server is given */
+  GPtrArray      *watched; /* (element-type Watched) */
+  gboolean        json;
+  gboolean        debug;
+  gboolean        name_accounts; /* state lines say which account: there may be several */
+  int             exit_status;
+  gboolean        stopping;
+  guint           stops_pending;
+  GString        *line;
+  guint           flush_idle;
+};
 
 gboolean
 ewn_watch_requested (int          argc,
@@ -87,6 +100,15 @@ on_change (EwnAccount *account,
 }
 
 static void
+on_list_change (EwnAccountList *list,
+                EwnAccount     *account,
+                EwnChange      *change,
+                Watch          *watch)
+{
+  on_change (account, change, watch);
+}
+
+static void
 on_stopped (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -94,9 +116,11 @@ on_stopped (GObject      *source,
   Watch *watch = user_data;
 
   ewn_account_stop_finish (EWN_ACCOUNT (source), result, NULL);
-  g_main_loop_quit (watch->loop);
+  if (--watch->stops_pending == 0)
+    g_main_loop_quit (watch->loop);
 }
 
+/* Unsubscribes and saves every account, then leaves. */
 static void
 stop (Watch *watch)
 {
@@ -104,7 +128,18 @@ stop (Watch *watch)
     return;
 
   watch->stopping = TRUE;
-  ewn_account_stop_async (watch->account, on_stopped, watch);
+  watch->stops_pending = 1; /* until every stop is asked for */
+  for (guint i = 0; i < watch->watched->len; i++)
+    {
+      Watched *watched = g_ptr_array_index (watch->watched, i);
+
+      if (!ewn_account_get_started (watched->account))
+        continue;
+      watch->stops_pending++;
+      ewn_account_stop_async (watched->account, on_stopped, watch);
+    }
+  if (--watch->stops_pending == 0)
+    g_main_loop_quit (watch->loop);
 }
 
 /* States are said from idle, so that a passing one (streaming for the instant before
@@ -113,25 +148,27 @@ stop (Watch *watch)
 static gboolean
 say_state (gpointer user_data)
 {
-  Watch           *watch = user_data;
-  EwnAccount      *account = watch->account;
+  Watched         *watched = user_data;
+  Watch           *watch = watched->watch;
+  EwnAccount      *account = watched->account;
   const char      *reason = ewn_account_get_state_reason (account);
   EwnAccountState  state = ewn_account_get_state (account);
   g_autofree char *line = NULL;
 
-  watch->state_idle = 0;
-  if (state == EWN_ACCOUNT_STATE_SYNCING && watch->live && !watch->debug)
+  watched->state_idle = 0;
+  if (state == EWN_ACCOUNT_STATE_SYNCING && watched->live && !watch->debug)
     state = EWN_ACCOUNT_STATE_STREAMING;
   if (state == EWN_ACCOUNT_STATE_STREAMING)
-    watch->live = TRUE;
-  line = g_strdup_printf ("[%s%s%s]", ewn_account_state_to_string (state),
+    watched->live = TRUE;
+  line = g_strdup_printf ("[%s%s%s%s%s]", watch->name_accounts ? ewn_account_get_id (account) : "",
+                          watch->name_accounts ? ": " : "", ewn_account_state_to_string (state),
                           reason != NULL ? ": " : "", reason != NULL ? reason : "");
 
-  if (g_strcmp0 (line, watch->last_state) != 0)
+  if (g_strcmp0 (line, watched->last_state) != 0)
     {
       g_printerr ("%s\n", line);
-      g_free (watch->last_state);
-      watch->last_state = g_steal_pointer (&line);
+      g_free (watched->last_state);
+      watched->last_state = g_steal_pointer (&line);
     }
   return G_SOURCE_REMOVE;
 }
@@ -139,32 +176,100 @@ say_state (gpointer user_data)
 static void
 on_state (EwnAccount *account,
           GParamSpec *pspec,
-          Watch      *watch)
+          Watched    *watched)
 {
-  if (watch->state_idle == 0)
-    watch->state_idle = g_idle_add (say_state, watch);
+  if (watched->state_idle == 0)
+    watched->state_idle = g_idle_add (say_state, watched);
 }
 
 static void
 on_warning (EwnAccount *account,
             GParamSpec *pspec,
-            Watch      *watch)
+            Watched    *watched)
 {
   const char *warning = ewn_account_get_warning (account);
 
-  if (warning != NULL)
+  if (warning == NULL)
+    return;
+  if (watched->watch->name_accounts)
+    g_printerr ("[%s: warning: %s]\n", ewn_account_get_id (account), warning);
+  else
     g_printerr ("[warning: %s]\n", warning);
 }
 
 static void
 on_credentials_needed (EwnAccount *account,
-                       Watch      *watch)
+                       Watched    *watched)
 {
-  /* Nobody can be asked here: say so and leave. */
-  g_clear_handle_id (&watch->state_idle, g_source_remove);
-  say_state (watch);
-  watch->exit_status = 1;
-  stop (watch);
+  Watch *watch = watched->watch;
+
+  g_clear_handle_id (&watched->state_idle, g_source_remove);
+  say_state (watched);
+  /* Nobody can be asked here. Alone, the account says so and leaves; among configured
+   * accounts, the others go on (Preferences takes the new password). */
+  if (watch->list == NULL)
+    {
+      watch->exit_status = 1;
+      stop (watch);
+    }
+}
+
+static void
+watched_free (Watched *watched)
+{
+  g_clear_handle_id (&watched->state_idle, g_source_remove);
+  g_signal_handlers_disconnect_by_data (watched->account, watched);
+  g_object_unref (watched->account);
+  g_free (watched->last_state);
+  g_free (watched);
+}
+
+static void
+follow (Watch      *watch,
+        EwnAccount *account)
+{
+  Watched *watched = g_new0 (Watched, 1);
+
+  watched->watch = watch;
+  watched->account = g_object_ref (account);
+  g_signal_connect (account, "notify::state-reason", G_CALLBACK (on_state), watched);
+  g_signal_connect (account, "notify::state", G_CALLBACK (on_state), watched);
+  g_signal_connect (account, "notify::warning", G_CALLBACK (on_warning), watched);
+  g_signal_connect (account, "credentials-needed", G_CALLBACK (on_credentials_needed), watched);
+  g_ptr_array_add (watch->watched, watched);
+  on_state (account, NULL, watched);
+}
+
+/* The configured accounts come and go with the settings. */
+static void
+on_accounts_changed (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     Watch      *watch)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = watch->watched->len; i > 0; i--)
+    {
+      Watched *watched = g_ptr_array_index (watch->watched, i - 1);
+      gboolean still = FALSE;
+
+      for (guint j = 0; j < n && !still; j++)
+        {
+          g_autoptr (EwnAccount) account = g_list_model_get_item (model, j);
+
+          still = account == watched->account;
+        }
+      if (!still)
+        g_ptr_array_remove_index (watch->watched, i - 1);
+    }
+  for (guint j = position; j < position + added; j++)
+    {
+      g_autoptr (EwnAccount) account = g_list_model_get_item (model, j);
+
+      follow (watch, account);
+    }
 }
 
 static gboolean
@@ -172,6 +277,31 @@ on_quit_signal (gpointer user_data)
 {
   stop (user_data);
   return G_SOURCE_CONTINUE;
+}
+
+/* Runs until Ctrl+C, SIGTERM or a refused password, then cleans up. */
+static int
+run (Watch *watch,
+     guint  sigint,
+     guint  sigterm)
+{
+  g_main_loop_run (watch->loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_clear_handle_id (&watch->flush_idle, g_source_remove);
+  if (watch->list != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (watch->list, watch);
+      g_signal_handlers_disconnect_by_data (ewn_account_list_get_model (watch->list), watch);
+    }
+  for (guint i = 0; i < watch->watched->len; i++)
+    g_signal_handlers_disconnect_by_data (((Watched *)g_ptr_array_index (watch->watched, i))->account, watch);
+  g_ptr_array_unref (watch->watched);
+  g_clear_object (&watch->list);
+  fflush (stdout);
+  g_string_free (watch->line, TRUE);
+  return watch->exit_status;
 }
 
 /**
@@ -199,6 +329,7 @@ ewn_watch_main (int    argc,
   g_autoptr (EwsClient) client = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (EwnAccount) account = NULL;
+  g_autoptr (GSettings) settings = NULL;
   Watch        watch = { 0 };
   guint        sigint, sigterm;
   GOptionEntry entries[] = {
@@ -222,66 +353,84 @@ ewn_watch_main (int    argc,
       return 2;
     }
 
-  if (server == NULL || user == NULL || !password_stdin)
+  if (server != NULL || user != NULL || password_stdin || mailboxes != NULL || ca_file != NULL)
     {
-      g_printerr ("%s\n", _("Give --server, --user and --password-stdin to watch an account."));
-      return 2;
+      if (server == NULL || user == NULL || !password_stdin)
+        {
+          g_printerr ("%s\n", _("Give --server, --user and --password-stdin together to watch an account that is not set up."));
+          return 2;
+        }
+    }
+  else
+    {
+      g_auto (GStrv) ids = NULL;
+
+      settings = g_settings_new (APPLICATION_ID);
+      ids = g_settings_get_strv (settings, "accounts");
+      if (ids[0] == NULL)
+        {
+          g_printerr ("%s\n", _("No account is set up: add one in EWS Notifier’s Preferences, or give --server, --user and --password-stdin."));
+          return 2;
+        }
     }
 
   if (debug || trace)
     g_log_set_debug_enabled (TRUE);
   watch.debug = debug || trace;
 
-  password = ewn_command_line_read_password (&error);
-  if (password == NULL)
+  if (server != NULL)
     {
-      g_printerr ("%s\n", error->message);
-      return 2;
+      password = ewn_command_line_read_password (&error);
+      if (password == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 2;
+        }
+
+      client = ews_client_new (server);
+      if (!ews_client_set_ca_file (client, ca_file, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 2;
+        }
+      ews_client_set_credentials (client, user, password);
+      memset (password, 0, strlen (password));
+      ews_client_set_trace (client, trace);
+      if (strchr (user, '@') != NULL)
+        ews_client_set_anchor_mailbox (client, user);
+
+      id = ewn_command_line_account_id (server, user);
+      state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
+      account = ewn_account_new (id, client, state_dir, (const char *const *)mailboxes);
+      if (strchr (user, '@') != NULL)
+        ewn_account_set_address (account, user);
     }
 
-  client = ews_client_new (server);
-  if (!ews_client_set_ca_file (client, ca_file, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 2;
-    }
-  ews_client_set_credentials (client, user, password);
-  memset (password, 0, strlen (password));
-  ews_client_set_trace (client, trace);
-  if (strchr (user, '@') != NULL)
-    ews_client_set_anchor_mailbox (client, user);
-
-  id = ewn_command_line_account_id (server, user);
-  state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
-  account = ewn_account_new (id, client, state_dir, (const char *const *)mailboxes);
-  if (strchr (user, '@') != NULL)
-    ewn_account_set_address (account, user);
-
+  watch.watched = g_ptr_array_new_with_free_func ((GDestroyNotify)watched_free);
   loop = g_main_loop_new (NULL, FALSE);
   watch.loop = loop;
   watch.line = g_string_sized_new (1024);
   /* Flushed after every batch of changes (flush_cb), not after every line. */
   if (!isatty (STDOUT_FILENO))
     setvbuf (stdout, NULL, _IOFBF, 64 * 1024);
-  watch.account = account;
-  g_signal_connect (account, "change", G_CALLBACK (on_change), &watch);
-  g_signal_connect (account, "notify::state-reason", G_CALLBACK (on_state), &watch);
-  g_signal_connect (account, "notify::state", G_CALLBACK (on_state), &watch);
-  g_signal_connect (account, "notify::warning", G_CALLBACK (on_warning), &watch);
-  g_signal_connect (account, "credentials-needed", G_CALLBACK (on_credentials_needed), &watch);
   sigint = g_unix_signal_add (SIGINT, on_quit_signal, &watch);
   sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, &watch);
 
-  ewn_account_start (account);
-  g_main_loop_run (loop);
-
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
-  g_clear_handle_id (&watch.state_idle, g_source_remove);
-  g_clear_handle_id (&watch.flush_idle, g_source_remove);
-  g_signal_handlers_disconnect_by_data (account, &watch);
-  fflush (stdout);
-  g_string_free (watch.line, TRUE);
-  g_free (watch.last_state);
-  return watch.exit_status;
+  if (account != NULL)
+    {
+      g_signal_connect (account, "change", G_CALLBACK (on_change), &watch);
+      follow (&watch, account);
+      ewn_account_start (account);
+    }
+  else
+    {
+      /* The accounts set up in Preferences, their passwords from the keyring; each
+       * state line names its account. */
+      watch.name_accounts = TRUE;
+      watch.list = ewn_account_list_new (settings);
+      g_signal_connect (watch.list, "change", G_CALLBACK (on_list_change), &watch);
+      g_signal_connect (ewn_account_list_get_model (watch.list), "items-changed", G_CALLBACK (on_accounts_changed), &watch);
+      ewn_account_list_load (watch.list);
+    }
+  return run (&watch, sigint, sigterm);
 }

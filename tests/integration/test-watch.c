@@ -425,6 +425,12 @@ test_usage (Fixture      *fixture,
                "--password-stdin", NULL);
   g_assert_cmpint (wait_exit (fixture), ==, 2);
   g_assert_nonnull (strstr (fixture->errors->str, "password"));
+
+  /* Without --server it watches the accounts set up in Preferences: here there are none. */
+  g_string_truncate (fixture->errors, 0);
+  start_watch (fixture, "", NULL);
+  g_assert_cmpint (wait_exit (fixture), ==, 2);
+  g_assert_nonnull (strstr (fixture->errors->str, "No account is set up"));
 }
 
 static gboolean

@@ -10,7 +10,9 @@ Run inside the session: tests/ui/session.sh /usr/bin/python3 tests/ui/test-prefe
 """
 
 import datetime
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -261,7 +263,7 @@ class Preferences(DesktopTestCase):
         wait_for(lambda: os.path.exists(autostart), 10, "the autostart entry")
         with open(autostart) as f:
             self.assertIn("Exec=ews-notifier --gapplication-service", f.read())
-        self.assertEqual(self.saved()["start-at-login"], "true")
+        wait_for(lambda: self.saved().get("start-at-login") == "true", 10, "start-at-login to be saved")
         a11y.press(login)
         wait_for(lambda: not os.path.exists(autostart), 10, "the autostart entry to go")
 
@@ -276,8 +278,31 @@ class Preferences(DesktopTestCase):
                  "the hint to go")
         self.assertTrue(app.running())
 
-    def test_locked_keyring(self):
-        # An account set up earlier, its password in the keyring; then the keyring is locked.
+    def test_watch_configured_accounts(self):
+        """`ews-notifier --watch --json` without --server watches the accounts set up in
+        Preferences, with their passwords from the keyring."""
+        self.configure_carol()
+        env = self.env()
+        watch = self.start_app(args=["--watch", "--json"], env=env, name="ews-notifier-watch")
+        wait_for(lambda: f"[{CAROL_ID}: streaming]" in watch.process.stderr(), 30,
+                 "the configured account to be streaming")
+        dave = self.colleague(self.simulator, DAVE, DAVE_PASSWORD)
+        start = next_weekday(3, 10)
+        dave.create_meeting(CAROL, "Budget review", start, start + datetime.timedelta(hours=1))
+        def stdout_lines():
+            with open(watch.process.stdout_path) as f:
+                return f.read().splitlines()
+        line = wait_for(lambda: next((json.loads(text) for text in stdout_lines() if "Budget review" in text), None),
+                        20, "the meeting's JSON line")
+        self.assertEqual(line["account"], CAROL_ID)
+        self.assertEqual(line["kind"], "created")
+        self.assertEqual(line["changed_by"].lower(), "dave")
+        watch.process.popen.send_signal(signal.SIGINT)
+        self.assertEqual(watch.wait_exit(20), 0)
+        self.assertNotIn(CAROL_PASSWORD, watch.process.output() + watch.process.stderr())
+
+    def configure_carol(self):
+        """carol's account as Preferences saves it, her password in the keyring."""
         os.makedirs(os.path.dirname(self.settings_file()), exist_ok=True)
         with open(self.settings_file(), "w") as f:
             f.write(f"[io/github/ewsnotifier/EwsNotifier]\naccounts=['{CAROL_ID}']\n\n"
@@ -286,6 +311,10 @@ class Preferences(DesktopTestCase):
                     f"pinned-certificate='{fingerprint(self.simulator.certificate).replace(':', '')}'\n")
         subprocess.run(["secret-tool", "store", "--label", "test", "xdg:schema", "io.github.ewsnotifier.Account",
                         "account", CAROL_ID], input=CAROL_PASSWORD.encode(), check=True, timeout=20)
+
+    def test_locked_keyring(self):
+        # An account set up earlier, its password in the keyring; then the keyring is locked.
+        self.configure_carol()
         self.keyring.lock()
         self.addCleanup(self.keyring.unlock)
         self.assertTrue(self.keyring.locked())
