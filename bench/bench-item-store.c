@@ -150,8 +150,11 @@ run (guint n_items,
   ewn_item_store_add_folder (store, FOLDER, NULL, EWS_FOLDER_KIND_CALENDAR);
   for (guint i = 0; i < n_items; i++)
     {
+      g_autoptr (EwsItem) item = NULL;
+
       g_ptr_array_add (ids, random_id (rand));
-      ewn_item_store_put (store, FOLDER, meeting (rand, g_ptr_array_index (ids, i), 0));
+      item = meeting (rand, g_ptr_array_index (ids, i), 0);
+      ewn_item_store_put (store, FOLDER, item);
     }
   ewn_item_store_set_sync_state (store, FOLDER, "H4sIAAAAAAAEAGNgYGBgBGIQYAEQA2AAAAA=");
   if (!ewn_item_store_close (store, &error))
@@ -169,8 +172,9 @@ run (guint n_items,
       for (guint i = 0; i < page; i++)
         {
           const char *id = g_ptr_array_index (ids, g_rand_int_range (rand, 0, n_items));
+          g_autoptr (EwsItem) item = meeting (rand, id, r + 1);
 
-          ewn_item_store_put (store, FOLDER, meeting (rand, id, r + 1));
+          ewn_item_store_put (store, FOLDER, item);
         }
       ewn_item_store_set_sync_state (store, FOLDER, state);
       before_commit = g_get_monotonic_time ();

@@ -89,6 +89,51 @@ same_time (GDateTime *a,
   return g_date_time_equal (a, b);
 }
 
+/* The meaning of the delta between two versions; FALSE when nothing a person would
+ * notice changed. */
+static gboolean
+compute_kind (const EwsItem *before,
+              const EwsItem *after,
+              EwnChangeKind *kind)
+{
+  const EwsItem *item = after != NULL ? after : before;
+  gboolean       is_task = item->kind == EWS_ITEM_KIND_TASK;
+
+  if (before == NULL)
+    *kind = is_task ? EWN_CHANGE_TASK_CREATED : EWN_CHANGE_CREATED;
+  else if (after == NULL)
+    *kind = is_task ? EWN_CHANGE_TASK_DELETED : EWN_CHANGE_DELETED;
+  else if (is_task)
+    {
+      gboolean was_complete = before->is_complete || before->status == EWS_TASK_STATUS_COMPLETED;
+      gboolean is_complete = after->is_complete || after->status == EWS_TASK_STATUS_COMPLETED;
+
+      if (!was_complete && is_complete)
+        *kind = EWN_CHANGE_TASK_COMPLETED;
+      else if (was_complete && !is_complete)
+        *kind = EWN_CHANGE_TASK_REOPENED;
+      else if (!same_time (before->due_date, after->due_date))
+        *kind = EWN_CHANGE_TASK_DUE_CHANGED;
+      else if (before->percent_complete != after->percent_complete || before->status != after->status)
+        *kind = EWN_CHANGE_TASK_PROGRESS;
+      else if (g_strcmp0 (before->subject, after->subject) != 0)
+        *kind = EWN_CHANGE_TASK_UPDATED;
+      else
+        return FALSE;
+    }
+  else if (!before->is_cancelled && after->is_cancelled)
+    *kind = EWN_CHANGE_CANCELLED;
+  else if (!same_time (before->start, after->start) || !same_time (before->end, after->end))
+    *kind = EWN_CHANGE_RESCHEDULED;
+  else if (g_strcmp0 (before->location, after->location) != 0)
+    *kind = EWN_CHANGE_RELOCATED;
+  else if (g_strcmp0 (before->subject, after->subject) != 0 || before->is_all_day != after->is_all_day || before->is_cancelled != after->is_cancelled || g_strcmp0 (before->organizer_email, after->organizer_email) != 0)
+    *kind = EWN_CHANGE_UPDATED;
+  else
+    return FALSE;
+  return TRUE;
+}
+
 /**
  * ewn_change_compute:
  * @before: (nullable): the last known version of the item
@@ -105,45 +150,46 @@ EwnChange *
 ewn_change_compute (const EwsItem *before,
                     const EwsItem *after)
 {
-  const EwsItem *item = after != NULL ? after : before;
-  gboolean       is_task;
+  EwnChangeKind kind;
 
   g_return_val_if_fail (before != NULL || after != NULL, NULL);
 
-  is_task = item->kind == EWS_ITEM_KIND_TASK;
+  if (!compute_kind (before, after, &kind))
+    return NULL;
+  return ewn_change_new (kind, before, after);
+}
 
-  if (before == NULL)
-    return ewn_change_new (is_task ? EWN_CHANGE_TASK_CREATED : EWN_CHANGE_CREATED, NULL, after);
-  if (after == NULL)
-    return ewn_change_new (is_task ? EWN_CHANGE_TASK_DELETED : EWN_CHANGE_DELETED, before, NULL);
+/**
+ * ewn_change_compute_take:
+ * @before: (nullable) (transfer full): the last known version of the item
+ * @after: (nullable) (transfer full): the version the server has now
+ *
+ * As ewn_change_compute(), keeping the two versions instead of copies (freeing them
+ * when nothing changed).
+ *
+ * Returns: (transfer full) (nullable): the change
+ */
+EwnChange *
+ewn_change_compute_take (EwsItem *before,
+                         EwsItem *after)
+{
+  EwnChange    *change;
+  EwnChangeKind kind;
 
-  if (is_task)
+  g_return_val_if_fail (before != NULL || after != NULL, NULL);
+
+  if (!compute_kind (before, after, &kind))
     {
-      gboolean was_complete = before->is_complete || before->status == EWS_TASK_STATUS_COMPLETED;
-      gboolean is_complete = after->is_complete || after->status == EWS_TASK_STATUS_COMPLETED;
-
-      if (!was_complete && is_complete)
-        return ewn_change_new (EWN_CHANGE_TASK_COMPLETED, before, after);
-      if (was_complete && !is_complete)
-        return ewn_change_new (EWN_CHANGE_TASK_REOPENED, before, after);
-      if (!same_time (before->due_date, after->due_date))
-        return ewn_change_new (EWN_CHANGE_TASK_DUE_CHANGED, before, after);
-      if (before->percent_complete != after->percent_complete || before->status != after->status)
-        return ewn_change_new (EWN_CHANGE_TASK_PROGRESS, before, after);
-      if (g_strcmp0 (before->subject, after->subject) != 0)
-        return ewn_change_new (EWN_CHANGE_TASK_UPDATED, before, after);
+      g_clear_pointer (&before, ews_item_free);
+      g_clear_pointer (&after, ews_item_free);
       return NULL;
     }
-
-  if (!before->is_cancelled && after->is_cancelled)
-    return ewn_change_new (EWN_CHANGE_CANCELLED, before, after);
-  if (!same_time (before->start, after->start) || !same_time (before->end, after->end))
-    return ewn_change_new (EWN_CHANGE_RESCHEDULED, before, after);
-  if (g_strcmp0 (before->location, after->location) != 0)
-    return ewn_change_new (EWN_CHANGE_RELOCATED, before, after);
-  if (g_strcmp0 (before->subject, after->subject) != 0 || before->is_all_day != after->is_all_day || before->is_cancelled != after->is_cancelled || g_strcmp0 (before->organizer_email, after->organizer_email) != 0)
-    return ewn_change_new (EWN_CHANGE_UPDATED, before, after);
-  return NULL;
+  change = g_new0 (EwnChange, 1);
+  change->kind = kind;
+  change->before = before;
+  change->after = after;
+  change->time = g_date_time_new_now_utc ();
+  return change;
 }
 
 /**

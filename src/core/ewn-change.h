@@ -67,6 +67,8 @@ void           ewn_change_set_origin (EwnChange    *change,
 void           ewn_change_free (EwnChange *change);
 EwnChange     *ewn_change_compute (const EwsItem *before,
                                    const EwsItem *after);
+EwnChange     *ewn_change_compute_take (EwsItem *before,
+                                        EwsItem *after);
 const char    *ewn_change_kind_to_string (EwnChangeKind kind);
 const EwsItem *ewn_change_get_item (const EwnChange *change);
 char          *ewn_change_dup_summary (const EwnChange *change);

@@ -14,8 +14,6 @@
 
 #include "ewn-item-store-private.h"
 
-#define JOURNAL_HEADER_SIZE 8
-
 /* Journal files */
 
 char *
@@ -49,7 +47,7 @@ ewn_store_journal_create (const char *dir,
                           guint64    *next_gen,
                           GError    **error)
 {
-  static const guint8 header[JOURNAL_HEADER_SIZE] = { 'E', 'W', 'N', 'J', EWN_STORE_FORMAT_VERSION, 0, 0, 0 };
+  static const guint8 header[EWN_STORE_JOURNAL_HEADER_SIZE] = { 'E', 'W', 'N', 'J', EWN_STORE_FORMAT_VERSION, 0, 0, 0 };
   g_autofree char    *file = NULL;
   EwnStoreJournal    *journal;
   int                 fd = -1;
@@ -205,7 +203,7 @@ typedef struct
 {
   JobKind          kind;
   EwnStoreJournal *journal;
-  GVariant        *payload;
+  GByteArray      *snapshot;
   guint64          last_seq;
   guint64          next_gen;
 } Job;
@@ -234,7 +232,7 @@ static void
 job_free (Job *job)
 {
   g_clear_pointer (&job->journal, ewn_store_journal_unref);
-  g_clear_pointer (&job->payload, g_variant_unref);
+  g_clear_pointer (&job->snapshot, g_byte_array_unref);
   g_free (job);
 }
 
@@ -262,7 +260,7 @@ compact (EwnStoreWorker *worker,
 
   /* The journal before the rotation; this also makes the new one's name durable. */
   sync_journal (worker, job->journal);
-  if (!ewn_store_write_snapshot (worker->dir, job->payload, job->last_seq, job->next_gen, &error))
+  if (!ewn_store_write_snapshot (worker->dir, job->snapshot, job->last_seq, job->next_gen, &error))
     {
       /* Nothing is lost: the old snapshot and all journals are still there. */
       g_warning ("Could not compact the item store: %s", error->message);
@@ -350,11 +348,12 @@ ewn_store_worker_new (const char *dir)
   return worker;
 }
 
+/* Takes @snapshot. */
 static void
 push_job (EwnStoreWorker  *worker,
           JobKind          kind,
           EwnStoreJournal *journal,
-          GVariant        *payload,
+          GByteArray      *snapshot,
           guint64          last_seq,
           guint64          next_gen)
 {
@@ -362,7 +361,7 @@ push_job (EwnStoreWorker  *worker,
 
   job->kind = kind;
   job->journal = journal != NULL ? ewn_store_journal_ref (journal) : NULL;
-  job->payload = payload != NULL ? g_variant_ref (payload) : NULL;
+  job->snapshot = snapshot;
   job->last_seq = last_seq;
   job->next_gen = next_gen;
   g_async_queue_push (worker->queue, job);
@@ -409,15 +408,16 @@ ewn_store_worker_get_compacting (EwnStoreWorker *worker)
   return g_atomic_int_get (&worker->compacting);
 }
 
-/* Writes @payload (everything up to record @last_seq, journals below @next_gen) as
- * the new snapshot, then deletes those journals. @journal is the one just closed. */
+/* Writes @snapshot (everything up to record @last_seq, journals below @next_gen; from
+ * ewn_store_state_snapshot(), taken) as the new snapshot, then deletes those
+ * journals. @journal is the one just closed. */
 void
 ewn_store_worker_compact (EwnStoreWorker  *worker,
                           EwnStoreJournal *journal,
-                          GVariant        *payload,
+                          GByteArray      *snapshot,
                           guint64          last_seq,
                           guint64          next_gen)
 {
   g_atomic_int_set (&worker->compacting, TRUE);
-  push_job (worker, JOB_COMPACT, journal, payload, last_seq, next_gen);
+  push_job (worker, JOB_COMPACT, journal, snapshot, last_seq, next_gen);
 }

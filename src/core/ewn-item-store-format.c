@@ -14,131 +14,850 @@
 
 #include "ewn-item-store-private.h"
 
-#define SNAPSHOT_HEADER_SIZE 32
-#define JOURNAL_HEADER_SIZE  8
-#define RECORD_HEADER_SIZE   16
+/* The compact form of an item, version 2 of the files and the store's memory:
+ *
+ *   record   := ItemId NUL | u8 kind | u8 flags | field*
+ *   flags    := 1 all day | 2 cancelled | 4 complete | 8 ParentFolderId is the
+ *               folder the item is stored under (and not written)
+ *   field    := u8 tag | value, tags in any order, absent fields unset
+ *   string   := varint v: v even, (v >> 1) bytes follow (no NUL); v odd (memory
+ *               only), the string with pool index v >> 1
+ *   time     := i64 microseconds since the Unix epoch, UTC
+ *   int      := zigzag varint
+ *   attendees := varint n | n × (u8 1 name, 2 email, 4 response, 8 required
+ *               | the strings present, in that order)
+ *   error    := string domain | int code | string message
+ *
+ * An item is encoded once when it is stored, decoded only when a change needs its
+ * last version, and no bigger than its strings: a store of 100,000 meetings takes
+ * some 20 MB rather than the 200 MB of as many EwsItems. */
 
-/* Serialisation of one item */
+enum
+{
+  TAG_CHANGE_KEY = 1,
+  TAG_PARENT_FOLDER_ID,
+  TAG_ITEM_CLASS,
+  TAG_SUBJECT,
+  TAG_BODY_PREVIEW,
+  TAG_LAST_MODIFIED_NAME,
+  TAG_LAST_MODIFIED_TIME,
+  TAG_WEB_LINK,
+  TAG_START,
+  TAG_END,
+  TAG_LOCATION,
+  TAG_ORGANIZER_NAME,
+  TAG_ORGANIZER_EMAIL,
+  TAG_MY_RESPONSE_TYPE,
+  TAG_ATTENDEES,
+  TAG_DUE_DATE,
+  TAG_TASK_START_DATE,
+  TAG_STATUS,
+  TAG_PERCENT,
+  TAG_ERROR,
+  N_TAGS
+};
+
+typedef enum
+{
+  TYPE_NONE,
+  TYPE_STRING,        /* unique to the item: kept in the record */
+  TYPE_SHARED_STRING, /* often the same in many items: pooled in memory */
+  TYPE_TIME,
+  TYPE_INT,
+  TYPE_ATTENDEES,
+  TYPE_ERROR,
+} FieldType;
+
+static const guint8 field_types[N_TAGS] = {
+  [TAG_CHANGE_KEY] = TYPE_STRING,
+  [TAG_PARENT_FOLDER_ID] = TYPE_SHARED_STRING,
+  [TAG_ITEM_CLASS] = TYPE_SHARED_STRING,
+  [TAG_SUBJECT] = TYPE_SHARED_STRING,
+  [TAG_BODY_PREVIEW] = TYPE_STRING,
+  [TAG_LAST_MODIFIED_NAME] = TYPE_SHARED_STRING,
+  [TAG_LAST_MODIFIED_TIME] = TYPE_TIME,
+  [TAG_WEB_LINK] = TYPE_STRING,
+  [TAG_START] = TYPE_TIME,
+  [TAG_END] = TYPE_TIME,
+  [TAG_LOCATION] = TYPE_SHARED_STRING,
+  [TAG_ORGANIZER_NAME] = TYPE_SHARED_STRING,
+  [TAG_ORGANIZER_EMAIL] = TYPE_SHARED_STRING,
+  [TAG_MY_RESPONSE_TYPE] = TYPE_SHARED_STRING,
+  [TAG_ATTENDEES] = TYPE_ATTENDEES,
+  [TAG_DUE_DATE] = TYPE_TIME,
+  [TAG_TASK_START_DATE] = TYPE_TIME,
+  [TAG_STATUS] = TYPE_INT,
+  [TAG_PERCENT] = TYPE_INT,
+  [TAG_ERROR] = TYPE_ERROR,
+};
+
+#define FLAG_ALL_DAY     1
+#define FLAG_CANCELLED   2
+#define FLAG_COMPLETE    4
+#define FLAG_SAME_PARENT 8
+#define FLAGS_KNOWN      15
+
+#define ATTENDEE_NAME     1
+#define ATTENDEE_EMAIL    2
+#define ATTENDEE_RESPONSE 4
+#define ATTENDEE_REQUIRED 8
+#define ATTENDEE_KNOWN    15
+
+/* The string pool */
+
+typedef struct
+{
+  char   *text;
+  guint32 refs;
+} PoolSlot;
+
+void
+ewn_store_pool_init (EwnStorePool *pool)
+{
+  pool->index = g_hash_table_new (g_str_hash, g_str_equal);
+  pool->slots = g_array_new (FALSE, FALSE, sizeof (PoolSlot));
+  pool->free = g_array_new (FALSE, FALSE, sizeof (guint32));
+}
+
+void
+ewn_store_pool_clear (EwnStorePool *pool)
+{
+  for (guint i = 0; pool->slots != NULL && i < pool->slots->len; i++)
+    g_free (g_array_index (pool->slots, PoolSlot, i).text);
+  g_clear_pointer (&pool->index, g_hash_table_unref);
+  g_clear_pointer (&pool->slots, g_array_unref);
+  g_clear_pointer (&pool->free, g_array_unref);
+}
+
+guint32
+ewn_store_pool_ref (EwnStorePool *pool,
+                    const char   *text)
+{
+  gpointer  found = g_hash_table_lookup (pool->index, text);
+  PoolSlot *slot;
+  guint32   index;
+
+  if (found != NULL)
+    {
+      index = GPOINTER_TO_UINT (found) - 1;
+      g_array_index (pool->slots, PoolSlot, index).refs++;
+      return index;
+    }
+  if (pool->free->len > 0)
+    {
+      index = g_array_index (pool->free, guint32, pool->free->len - 1);
+      g_array_set_size (pool->free, pool->free->len - 1);
+    }
+  else
+    {
+      index = pool->slots->len;
+      g_array_set_size (pool->slots, index + 1);
+    }
+  slot = &g_array_index (pool->slots, PoolSlot, index);
+  slot->text = g_strdup (text);
+  slot->refs = 1;
+  g_hash_table_insert (pool->index, slot->text, GUINT_TO_POINTER (index + 1));
+  return index;
+}
+
+void
+ewn_store_pool_unref (EwnStorePool *pool,
+                      guint32       index)
+{
+  PoolSlot *slot = &g_array_index (pool->slots, PoolSlot, index);
+
+  g_assert (slot->refs > 0);
+  if (--slot->refs > 0)
+    return;
+  g_hash_table_remove (pool->index, slot->text);
+  g_clear_pointer (&slot->text, g_free);
+  g_array_append_val (pool->free, index);
+}
+
+const char *
+ewn_store_pool_get (EwnStorePool *pool,
+                    guint32       index)
+{
+  return g_array_index (pool->slots, PoolSlot, index).text;
+}
+
+/* Writing */
+
+void
+ewn_store_put_varint (GByteArray *out,
+                      guint64     value)
+{
+  guint8 bytes[10];
+  guint  n = 0;
+
+  do
+    {
+      bytes[n++] = (value & 0x7f) | (value >= 0x80 ? 0x80 : 0);
+      value >>= 7;
+    }
+  while (value != 0);
+  g_byte_array_append (out, bytes, n);
+}
 
 static void
-add_string (GVariantBuilder *builder,
-            const char      *text)
+put_byte (GByteArray *out,
+          guint8      value)
 {
-  GVariant *child = NULL;
-
-  if (text != NULL)
-    {
-      /* The file must stay loadable whatever the server sent. */
-      if (g_utf8_validate (text, -1, NULL))
-        child = g_variant_new_string (text);
-      else
-        child = g_variant_new_take_string (g_utf8_make_valid (text, -1));
-    }
-  g_variant_builder_add_value (builder, g_variant_new_maybe (G_VARIANT_TYPE_STRING, child));
+  g_byte_array_append (out, &value, 1);
 }
 
 static void
-add_time (GVariantBuilder *builder,
-          GDateTime       *date_time)
+put_int (GByteArray *out,
+         gint64      value)
 {
-  GVariant *child = NULL;
-
-  if (date_time != NULL)
-    child = g_variant_new_int64 (g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time));
-  g_variant_builder_add_value (builder, g_variant_new_maybe (G_VARIANT_TYPE_INT64, child));
+  ewn_store_put_varint (out, ((guint64)value << 1) ^ (guint64)(value >> 63));
 }
 
-static GVariant *
-attendees_to_variant (GPtrArray *attendees)
+/* A string of the framing: varint length, bytes. */
+void
+ewn_store_put_string (GByteArray *out,
+                      const char *text)
 {
-  GVariantBuilder builder;
+  gsize length = strlen (text);
 
-  if (attendees == NULL)
-    return g_variant_new_maybe (G_VARIANT_TYPE ("a(msmsmsb)"), NULL);
+  ewn_store_put_varint (out, length);
+  g_byte_array_append (out, (const guint8 *)text, length);
+}
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(msmsmsb)"));
-  for (guint i = 0; i < attendees->len; i++)
+/* The same, or 0 for none and length + 1 for a string. */
+void
+ewn_store_put_nullable (GByteArray *out,
+                        const char *text)
+{
+  gsize length;
+
+  if (text == NULL)
     {
-      EwsAttendee *attendee = g_ptr_array_index (attendees, i);
-
-      g_variant_builder_open (&builder, G_VARIANT_TYPE ("(msmsmsb)"));
-      add_string (&builder, attendee->name);
-      add_string (&builder, attendee->email);
-      add_string (&builder, attendee->response);
-      g_variant_builder_add (&builder, "b", attendee->required);
-      g_variant_builder_close (&builder);
+      put_byte (out, 0);
+      return;
     }
-  return g_variant_new_maybe (NULL, g_variant_builder_end (&builder));
+  length = strlen (text);
+  ewn_store_put_varint (out, (guint64)length + 1);
+  g_byte_array_append (out, (const guint8 *)text, length);
 }
 
-static GVariant *
-error_to_variant (const GError *error)
+static void
+put_strref (GByteArray   *out,
+            const char   *text,
+            gboolean      shared,
+            EwnStorePool *pool)
 {
-  GVariant *child = NULL;
+  gsize length;
 
-  if (error != NULL)
+  if (shared && pool != NULL)
     {
-      const char *domain = g_quark_to_string (error->domain);
-
-      child = g_variant_new ("(sis)", domain != NULL ? domain : "", error->code,
-                             g_utf8_validate (error->message, -1, NULL) ? error->message : "");
+      ewn_store_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
+      return;
     }
-  return g_variant_new_maybe (G_VARIANT_TYPE ("(sis)"), child);
+  length = strlen (text);
+  ewn_store_put_varint (out, (guint64)length << 1);
+  g_byte_array_append (out, (const guint8 *)text, length);
 }
 
-static GVariant *
-item_to_variant (const EwsItem *item)
+static void
+put_string_field (GByteArray   *out,
+                  guint8        tag,
+                  const char   *text,
+                  EwnStorePool *pool)
 {
-  GVariantBuilder builder;
+  if (text == NULL)
+    return;
+  put_byte (out, tag);
+  put_strref (out, text, field_types[tag] == TYPE_SHARED_STRING, pool);
+}
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (EWN_STORE_ITEM_TYPE));
-  g_variant_builder_add (&builder, "u", (guint32)item->kind);
-  add_string (&builder, item->id);
-  add_string (&builder, item->change_key);
-  add_string (&builder, item->parent_folder_id);
-  add_string (&builder, item->item_class);
-  add_string (&builder, item->subject);
-  add_string (&builder, item->body_preview);
-  add_string (&builder, item->last_modified_name);
-  add_time (&builder, item->last_modified_time);
-  add_string (&builder, item->web_client_read_form_query_string);
-  add_time (&builder, item->start);
-  add_time (&builder, item->end);
-  g_variant_builder_add (&builder, "b", item->is_all_day);
-  add_string (&builder, item->location);
-  add_string (&builder, item->organizer_name);
-  add_string (&builder, item->organizer_email);
-  g_variant_builder_add (&builder, "b", item->is_cancelled);
-  add_string (&builder, item->my_response_type);
-  g_variant_builder_add_value (&builder, attendees_to_variant (item->attendees));
-  add_time (&builder, item->due_date);
-  add_time (&builder, item->task_start_date);
-  g_variant_builder_add (&builder, "u", (guint32)item->status);
-  g_variant_builder_add (&builder, "i", (gint32)item->percent_complete);
-  g_variant_builder_add (&builder, "b", item->is_complete);
-  g_variant_builder_add_value (&builder, error_to_variant (item->error));
-  return g_variant_builder_end (&builder);
+static void
+put_time_field (GByteArray *out,
+                guint8      tag,
+                GDateTime  *date_time)
+{
+  gint64 usec;
+
+  if (date_time == NULL)
+    return;
+  usec = GINT64_TO_LE (g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time));
+  put_byte (out, tag);
+  g_byte_array_append (out, (const guint8 *)&usec, sizeof usec);
 }
 
 /**
- * ewn_store_entry_new:
- *
- * Returns: (transfer full): the item and its folder, already in serialised form so
- *   that other threads only ever read it
+ * ewn_store_record_encode:
+ * @out: where the record is appended
+ * @folder_id: the folder the item is stored under
+ * @pool: (nullable): the memory's string pool; %NULL for the form on disk
  */
-GVariant *
-ewn_store_entry_new (const char    *folder_id,
-                     const EwsItem *item)
+void
+ewn_store_record_encode (GByteArray    *out,
+                         const EwsItem *item,
+                         const char    *folder_id,
+                         EwnStorePool  *pool)
 {
-  GVariant *children[2];
-  GVariant *entry;
+  gboolean same_parent = item->parent_folder_id != NULL && g_strcmp0 (item->parent_folder_id, folder_id) == 0;
+  guint8   header[2];
 
-  children[0] = g_variant_new_string (folder_id);
-  children[1] = item_to_variant (item);
-  entry = g_variant_ref_sink (g_variant_new_tuple (children, 2));
-  (void)g_variant_get_data (entry);
-  return entry;
+  g_byte_array_append (out, (const guint8 *)item->id, strlen (item->id) + 1);
+  header[0] = (guint8)item->kind;
+  header[1] = (item->is_all_day ? FLAG_ALL_DAY : 0) | (item->is_cancelled ? FLAG_CANCELLED : 0) | (item->is_complete ? FLAG_COMPLETE : 0) | (same_parent ? FLAG_SAME_PARENT : 0);
+  g_byte_array_append (out, header, sizeof header);
+
+  put_string_field (out, TAG_CHANGE_KEY, item->change_key, pool);
+  if (!same_parent)
+    put_string_field (out, TAG_PARENT_FOLDER_ID, item->parent_folder_id, pool);
+  put_string_field (out, TAG_ITEM_CLASS, item->item_class, pool);
+  put_string_field (out, TAG_SUBJECT, item->subject, pool);
+  put_string_field (out, TAG_BODY_PREVIEW, item->body_preview, pool);
+  put_string_field (out, TAG_LAST_MODIFIED_NAME, item->last_modified_name, pool);
+  put_time_field (out, TAG_LAST_MODIFIED_TIME, item->last_modified_time);
+  put_string_field (out, TAG_WEB_LINK, item->web_client_read_form_query_string, pool);
+  put_time_field (out, TAG_START, item->start);
+  put_time_field (out, TAG_END, item->end);
+  put_string_field (out, TAG_LOCATION, item->location, pool);
+  put_string_field (out, TAG_ORGANIZER_NAME, item->organizer_name, pool);
+  put_string_field (out, TAG_ORGANIZER_EMAIL, item->organizer_email, pool);
+  put_string_field (out, TAG_MY_RESPONSE_TYPE, item->my_response_type, pool);
+  if (item->attendees != NULL)
+    {
+      put_byte (out, TAG_ATTENDEES);
+      ewn_store_put_varint (out, item->attendees->len);
+      for (guint i = 0; i < item->attendees->len; i++)
+        {
+          EwsAttendee *attendee = g_ptr_array_index (item->attendees, i);
+
+          put_byte (out, (attendee->name != NULL ? ATTENDEE_NAME : 0) | (attendee->email != NULL ? ATTENDEE_EMAIL : 0) | (attendee->response != NULL ? ATTENDEE_RESPONSE : 0) | (attendee->required ? ATTENDEE_REQUIRED : 0));
+          if (attendee->name != NULL)
+            put_strref (out, attendee->name, TRUE, pool);
+          if (attendee->email != NULL)
+            put_strref (out, attendee->email, TRUE, pool);
+          if (attendee->response != NULL)
+            put_strref (out, attendee->response, TRUE, pool);
+        }
+    }
+  put_time_field (out, TAG_DUE_DATE, item->due_date);
+  put_time_field (out, TAG_TASK_START_DATE, item->task_start_date);
+  if (item->status != EWS_TASK_STATUS_UNKNOWN)
+    {
+      put_byte (out, TAG_STATUS);
+      put_int (out, item->status);
+    }
+  if (item->percent_complete != -1)
+    {
+      put_byte (out, TAG_PERCENT);
+      put_int (out, item->percent_complete);
+    }
+  if (item->error != NULL)
+    {
+      const char *domain = g_quark_to_string (item->error->domain);
+
+      put_byte (out, TAG_ERROR);
+      put_strref (out, domain != NULL ? domain : "", TRUE, pool);
+      put_int (out, item->error->code);
+      put_strref (out, item->error->message != NULL ? item->error->message : "", FALSE, pool);
+    }
 }
+
+/* Reading: every length is checked, so a damaged file can only fail to load. */
+
+guint64
+ewn_store_read_varint (EwnStoreReader *reader)
+{
+  guint64 value = 0;
+
+  for (guint shift = 0; shift < 64; shift += 7)
+    {
+      guint8 byte;
+
+      if (reader->pos >= reader->end)
+        break;
+      byte = *reader->pos++;
+      value |= (guint64)(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0)
+        return value;
+    }
+  reader->failed = TRUE;
+  reader->pos = reader->end;
+  return 0;
+}
+
+guint8
+ewn_store_read_byte (EwnStoreReader *reader)
+{
+  if (reader->pos >= reader->end)
+    {
+      reader->failed = TRUE;
+      return 0;
+    }
+  return *reader->pos++;
+}
+
+const guint8 *
+ewn_store_read_bytes (EwnStoreReader *reader,
+                      gsize           length)
+{
+  const guint8 *bytes = reader->pos;
+
+  if (length > (gsize)(reader->end - reader->pos))
+    {
+      reader->failed = TRUE;
+      reader->pos = reader->end;
+      return NULL;
+    }
+  reader->pos += length;
+  return bytes;
+}
+
+/* Reads a string of the framing; %NULL for none (when @nullable) or on failure. */
+char *
+ewn_store_read_string (EwnStoreReader *reader,
+                       gboolean        nullable)
+{
+  guint64       length = ewn_store_read_varint (reader);
+  const guint8 *bytes;
+
+  if (nullable)
+    {
+      if (length == 0)
+        return NULL;
+      length--;
+    }
+  bytes = ewn_store_read_bytes (reader, length);
+  return bytes != NULL ? g_strndup ((const char *)bytes, length) : NULL;
+}
+
+static gint64
+read_int (EwnStoreReader *reader)
+{
+  guint64 value = ewn_store_read_varint (reader);
+
+  return (gint64)(value >> 1) ^ -(gint64)(value & 1);
+}
+
+static gint64
+read_time (EwnStoreReader *reader)
+{
+  const guint8 *bytes = ewn_store_read_bytes (reader, sizeof (gint64));
+  gint64        usec = 0;
+
+  if (bytes != NULL)
+    memcpy (&usec, bytes, sizeof usec);
+  return GINT64_FROM_LE (usec);
+}
+
+/* A string reference: its text (borrowed from the record or the pool) and length. */
+static const char *
+read_strref (EwnStoreReader *reader,
+             EwnStorePool   *pool,
+             gsize          *length,
+             gboolean       *pooled)
+{
+  guint64     value = ewn_store_read_varint (reader);
+  const char *text;
+
+  *pooled = (value & 1) != 0;
+  if (*pooled)
+    {
+      if (pool == NULL || (value >> 1) >= pool->slots->len || (text = ewn_store_pool_get (pool, (guint32)(value >> 1))) == NULL)
+        {
+          reader->failed = TRUE;
+          return NULL;
+        }
+      *length = strlen (text);
+      return text;
+    }
+  *length = (gsize)(value >> 1);
+  return (const char *)ewn_store_read_bytes (reader, *length);
+}
+
+static char *
+dup_strref (EwnStoreReader *reader,
+            EwnStorePool   *pool)
+{
+  gsize       length;
+  gboolean    pooled;
+  const char *text = read_strref (reader, pool, &length, &pooled);
+
+  return text != NULL ? g_strndup (text, length) : NULL;
+}
+
+/* From microseconds since the epoch, UTC; floor division keeps the microseconds of
+ * times before 1970. */
+static GDateTime *
+time_from_usec (gint64 usec)
+{
+  gint64 rest = ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
+  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc ((usec - rest) / G_USEC_PER_SEC);
+
+  if (seconds == NULL || rest == 0)
+    return g_steal_pointer (&seconds);
+  return g_date_time_add (seconds, rest);
+}
+
+static void
+replace_string (char **field,
+                char  *text)
+{
+  g_free (*field);
+  *field = text;
+}
+
+static void
+replace_time (GDateTime **field,
+              gint64      usec)
+{
+  g_clear_pointer (field, g_date_time_unref);
+  *field = time_from_usec (usec);
+}
+
+static char **
+string_field (EwsItem *item,
+              guint8   tag)
+{
+  switch (tag)
+    {
+    case TAG_CHANGE_KEY:
+      return &item->change_key;
+    case TAG_PARENT_FOLDER_ID:
+      return &item->parent_folder_id;
+    case TAG_ITEM_CLASS:
+      return &item->item_class;
+    case TAG_SUBJECT:
+      return &item->subject;
+    case TAG_BODY_PREVIEW:
+      return &item->body_preview;
+    case TAG_LAST_MODIFIED_NAME:
+      return &item->last_modified_name;
+    case TAG_WEB_LINK:
+      return &item->web_client_read_form_query_string;
+    case TAG_LOCATION:
+      return &item->location;
+    case TAG_ORGANIZER_NAME:
+      return &item->organizer_name;
+    case TAG_ORGANIZER_EMAIL:
+      return &item->organizer_email;
+    case TAG_MY_RESPONSE_TYPE:
+      return &item->my_response_type;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GDateTime **
+time_field (EwsItem *item,
+            guint8   tag)
+{
+  switch (tag)
+    {
+    case TAG_LAST_MODIFIED_TIME:
+      return &item->last_modified_time;
+    case TAG_START:
+      return &item->start;
+    case TAG_END:
+      return &item->end;
+    case TAG_DUE_DATE:
+      return &item->due_date;
+    case TAG_TASK_START_DATE:
+      return &item->task_start_date;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GPtrArray *
+read_attendees (EwnStoreReader *reader,
+                EwnStorePool   *pool)
+{
+  guint64    n = ewn_store_read_varint (reader);
+  GPtrArray *attendees;
+
+  /* every attendee takes a byte at least */
+  if (n > (guint64)(reader->end - reader->pos))
+    {
+      reader->failed = TRUE;
+      return NULL;
+    }
+  attendees = g_ptr_array_new_full ((guint)n, (GDestroyNotify)ews_attendee_free);
+  for (guint64 i = 0; i < n && !reader->failed; i++)
+    {
+      EwsAttendee *attendee = ews_attendee_new ();
+      guint8       mask = ewn_store_read_byte (reader);
+
+      if ((mask & ~ATTENDEE_KNOWN) != 0)
+        reader->failed = TRUE;
+      if (mask & ATTENDEE_NAME)
+        attendee->name = dup_strref (reader, pool);
+      if (mask & ATTENDEE_EMAIL)
+        attendee->email = dup_strref (reader, pool);
+      if (mask & ATTENDEE_RESPONSE)
+        attendee->response = dup_strref (reader, pool);
+      attendee->required = (mask & ATTENDEE_REQUIRED) != 0;
+      g_ptr_array_add (attendees, attendee);
+    }
+  return attendees;
+}
+
+/**
+ * ewn_store_record_decode:
+ * @folder_id: the folder the item is stored under
+ * @pool: (nullable): the memory's string pool; %NULL for a record from disk
+ *
+ * Out-of-range enumerations and percentages become "unknown".
+ *
+ * Returns: (transfer full) (nullable): the item, %NULL for a damaged record
+ */
+EwsItem *
+ewn_store_record_decode (const guint8 *record,
+                         gsize         length,
+                         const char   *folder_id,
+                         EwnStorePool *pool)
+{
+  EwnStoreReader reader = { record, record + length, FALSE };
+  const guint8  *nul = memchr (record, '\0', length);
+  g_autoptr (EwsItem) item = NULL;
+  guint8 kind, flags;
+
+  if (nul == NULL)
+    return NULL;
+  reader.pos = nul + 1;
+  kind = ewn_store_read_byte (&reader);
+  flags = ewn_store_read_byte (&reader);
+  item = ews_item_new (kind <= EWS_ITEM_KIND_MESSAGE ? kind : EWS_ITEM_KIND_OTHER);
+  item->id = g_strdup ((const char *)record);
+  item->is_all_day = (flags & FLAG_ALL_DAY) != 0;
+  item->is_cancelled = (flags & FLAG_CANCELLED) != 0;
+  item->is_complete = (flags & FLAG_COMPLETE) != 0;
+  if (flags & FLAG_SAME_PARENT)
+    item->parent_folder_id = g_strdup (folder_id);
+  if ((flags & ~FLAGS_KNOWN) != 0)
+    return NULL;
+
+  while (reader.pos < reader.end && !reader.failed)
+    {
+      guint8 tag = ewn_store_read_byte (&reader);
+
+      switch (tag < N_TAGS ? field_types[tag] : TYPE_NONE)
+        {
+        case TYPE_STRING:
+        case TYPE_SHARED_STRING:
+          replace_string (string_field (item, tag), dup_strref (&reader, pool));
+          break;
+        case TYPE_TIME:
+          replace_time (time_field (item, tag), read_time (&reader));
+          break;
+        case TYPE_INT:
+          {
+            gint64 value = read_int (&reader);
+
+            if (tag == TAG_STATUS)
+              item->status = value >= 0 && value <= EWS_TASK_STATUS_DEFERRED ? (EwsTaskStatus)value : EWS_TASK_STATUS_UNKNOWN;
+            else
+              item->percent_complete = value >= -1 && value <= 100 ? (int)value : -1;
+            break;
+          }
+        case TYPE_ATTENDEES:
+          g_clear_pointer (&item->attendees, g_ptr_array_unref);
+          item->attendees = read_attendees (&reader, pool);
+          break;
+        case TYPE_ERROR:
+          {
+            g_autofree char *domain = dup_strref (&reader, pool);
+            gint64           code = read_int (&reader);
+            g_autofree char *message = dup_strref (&reader, pool);
+
+            g_clear_error (&item->error);
+            if (domain != NULL && *domain != '\0' && message != NULL)
+              item->error = g_error_new_literal (g_quark_from_string (domain), (gint)code, message);
+            break;
+          }
+        default:
+          return NULL;
+        }
+    }
+  return reader.failed ? NULL : g_steal_pointer (&item);
+}
+
+/* Transforms of records without decoding them */
+
+typedef enum
+{
+  WALK_CHECK,   /* a record from disk: is it well formed? */
+  WALK_RELEASE, /* a record in memory goes: unref its pooled strings */
+  WALK_UNPOOL,  /* memory → disk */
+  WALK_POOL,    /* disk → memory */
+} WalkMode;
+
+static gboolean
+walk_strref (EwnStoreReader *reader,
+             WalkMode        mode,
+             gboolean        shared,
+             EwnStorePool   *pool,
+             GByteArray     *out)
+{
+  const guint8 *start = reader->pos;
+  guint64       value = ewn_store_read_varint (reader);
+  const guint8 *bytes;
+
+  if (reader->failed)
+    return FALSE;
+  if (value & 1)
+    {
+      guint32 index = (guint32)(value >> 1);
+
+      if (mode == WALK_CHECK || mode == WALK_POOL)
+        return FALSE; /* never on disk */
+      if (mode == WALK_RELEASE)
+        ewn_store_pool_unref (pool, index);
+      else
+        {
+          const char *text = ewn_store_pool_get (pool, index);
+          gsize       length = strlen (text);
+
+          ewn_store_put_varint (out, (guint64)length << 1);
+          g_byte_array_append (out, (const guint8 *)text, length);
+        }
+      return TRUE;
+    }
+  bytes = ewn_store_read_bytes (reader, (gsize)(value >> 1));
+  if (bytes == NULL)
+    return FALSE;
+  if (mode == WALK_POOL && shared)
+    {
+      g_autofree char *text = g_strndup ((const char *)bytes, (gsize)(value >> 1));
+
+      ewn_store_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
+    }
+  else if (mode == WALK_POOL || mode == WALK_UNPOOL)
+    g_byte_array_append (out, start, reader->pos - start);
+  return TRUE;
+}
+
+static gboolean
+walk_record (const guint8 *record,
+             gsize         length,
+             WalkMode      mode,
+             EwnStorePool *pool,
+             GByteArray   *out)
+{
+  EwnStoreReader reader = { record, record + length, FALSE };
+  const guint8  *nul = memchr (record, '\0', length);
+  const guint8  *copied;
+
+  if (nul == NULL || (gsize)(reader.end - nul) < 3 || (nul[2] & ~FLAGS_KNOWN) != 0)
+    return FALSE;
+  reader.pos = nul + 3;
+  copied = reader.pos;
+  if (out != NULL)
+    g_byte_array_append (out, record, reader.pos - record);
+
+  while (reader.pos < reader.end)
+    {
+      guint8    tag = ewn_store_read_byte (&reader);
+      FieldType type = tag < N_TAGS ? field_types[tag] : TYPE_NONE;
+      gboolean  ok = TRUE;
+
+      if (out != NULL)
+        g_byte_array_append (out, &tag, 1);
+      copied = reader.pos;
+      switch (type)
+        {
+        case TYPE_STRING:
+        case TYPE_SHARED_STRING:
+          ok = walk_strref (&reader, mode, type == TYPE_SHARED_STRING, pool, out);
+          break;
+        case TYPE_TIME:
+          ok = ewn_store_read_bytes (&reader, sizeof (gint64)) != NULL;
+          break;
+        case TYPE_INT:
+          ewn_store_read_varint (&reader);
+          break;
+        case TYPE_ATTENDEES:
+          {
+            guint64 n = ewn_store_read_varint (&reader);
+
+            if (out != NULL)
+              ewn_store_put_varint (out, n);
+            for (guint64 i = 0; i < n && ok && !reader.failed; i++)
+              {
+                guint8 mask = ewn_store_read_byte (&reader);
+
+                if (out != NULL)
+                  g_byte_array_append (out, &mask, 1);
+                ok = (mask & ~ATTENDEE_KNOWN) == 0;
+                for (guint bit = ATTENDEE_NAME; bit <= ATTENDEE_RESPONSE && ok; bit <<= 1)
+                  if (mask & bit)
+                    ok = walk_strref (&reader, mode, TRUE, pool, out);
+              }
+            copied = reader.pos;
+            break;
+          }
+        case TYPE_ERROR:
+          ok = walk_strref (&reader, mode, TRUE, pool, out);
+          copied = reader.pos;
+          read_int (&reader);
+          if (ok && out != NULL)
+            g_byte_array_append (out, copied, reader.pos - copied);
+          ok = ok && walk_strref (&reader, mode, FALSE, pool, out);
+          copied = reader.pos;
+          break;
+        case TYPE_NONE:
+        default:
+          return FALSE;
+        }
+      if (!ok || reader.failed)
+        return FALSE;
+      if (out != NULL && (type == TYPE_TIME || type == TYPE_INT))
+        g_byte_array_append (out, copied, reader.pos - copied);
+    }
+  return TRUE;
+}
+
+/* Whether a record read from disk is well formed (without pool references). */
+gboolean
+ewn_store_record_check (const guint8 *record,
+                        gsize         length)
+{
+  return walk_record (record, length, WALK_CHECK, NULL, NULL);
+}
+
+/* Appends @record (memory form) in the form for disk. */
+void
+ewn_store_record_unpool (GByteArray   *out,
+                         const guint8 *record,
+                         gsize         length,
+                         EwnStorePool *pool)
+{
+  gboolean ok = walk_record (record, length, WALK_UNPOOL, pool, out);
+
+  g_assert (ok);
+}
+
+/* Appends @record (checked, from disk) in the form for memory. */
+void
+ewn_store_record_pool (GByteArray   *out,
+                       const guint8 *record,
+                       gsize         length,
+                       EwnStorePool *pool)
+{
+  gboolean ok = walk_record (record, length, WALK_POOL, pool, out);
+
+  g_assert (ok);
+}
+
+/* Gives back the pooled strings of a record (memory form) that goes. */
+void
+ewn_store_record_release (const guint8 *record,
+                          gsize         length,
+                          EwnStorePool *pool)
+{
+  gboolean ok = walk_record (record, length, WALK_RELEASE, pool, NULL);
+
+  g_assert (ok);
+}
+
+/* Version 1: an item from its GVariant */
 
 static char *
 dup_string (GVariant *tuple,
@@ -156,17 +875,8 @@ dup_time (GVariant *tuple,
 {
   g_autoptr (GVariant) maybe = g_variant_get_child_value (tuple, index);
   g_autoptr (GVariant) child = g_variant_get_maybe (maybe);
-  g_autoptr (GDateTime) seconds = NULL;
-  gint64 usec;
 
-  if (child == NULL)
-    return NULL;
-  usec = g_variant_get_int64 (child);
-  /* floor division, so that times before 1970 keep their microseconds */
-  seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC - (usec % G_USEC_PER_SEC < 0 ? 1 : 0));
-  if (seconds == NULL)
-    return NULL;
-  return g_date_time_add (seconds, ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC);
+  return child != NULL ? time_from_usec (g_variant_get_int64 (child)) : NULL;
 }
 
 static gboolean
@@ -226,7 +936,7 @@ dup_error (GVariant *tuple,
 
 /**
  * ewn_store_entry_dup_item:
- * @entry: a value of type %EWN_STORE_ENTRY_TYPE in normal form
+ * @entry: a value of type %EWN_STORE_ENTRY_TYPE in normal form (version 1)
  *
  * Out-of-range enumerations and percentages from the file become "unknown".
  *
@@ -276,12 +986,12 @@ ewn_store_entry_dup_item (GVariant *entry)
   return item;
 }
 
-/* Checksums */
+/* Checksums: CRC-32 as in zlib and PNG, eight bytes at a time (slicing-by-8). */
 
-static guint32 crc_table[256];
+static guint32 crc_tables[8][256];
 
 static gpointer
-init_crc_table (gpointer data)
+init_crc_tables (gpointer data)
 {
   for (guint32 i = 0; i < 256; i++)
     {
@@ -289,12 +999,15 @@ init_crc_table (gpointer data)
 
       for (int k = 0; k < 8; k++)
         c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      crc_table[i] = c;
+      crc_tables[0][i] = c;
     }
+  for (guint32 i = 0; i < 256; i++)
+    for (int t = 1; t < 8; t++)
+      crc_tables[t][i] = (crc_tables[t - 1][i] >> 8) ^ crc_tables[0][crc_tables[t - 1][i] & 0xff];
   return NULL;
 }
 
-/* CRC-32 as in zlib and PNG; start with 0 and feed the result back to continue. */
+/* Start with 0 and feed the result back to continue. */
 guint32
 ewn_store_crc32 (guint32       crc,
                  gconstpointer data,
@@ -303,11 +1016,17 @@ ewn_store_crc32 (guint32       crc,
   static GOnce  once = G_ONCE_INIT;
   const guint8 *bytes = data;
 
-  g_once (&once, init_crc_table, NULL);
+  g_once (&once, init_crc_tables, NULL);
 
   crc = ~crc;
-  for (gsize i = 0; i < length; i++)
-    crc = crc_table[(crc ^ bytes[i]) & 0xff] ^ (crc >> 8);
+  for (; length >= 8; length -= 8, bytes += 8)
+    {
+      guint32 low = crc ^ ((guint32)bytes[0] | (guint32)bytes[1] << 8 | (guint32)bytes[2] << 16 | (guint32)bytes[3] << 24);
+
+      crc = crc_tables[7][low & 0xff] ^ crc_tables[6][(low >> 8) & 0xff] ^ crc_tables[5][(low >> 16) & 0xff] ^ crc_tables[4][low >> 24] ^ crc_tables[3][bytes[4]] ^ crc_tables[2][bytes[5]] ^ crc_tables[1][bytes[6]] ^ crc_tables[0][bytes[7]];
+    }
+  for (; length > 0; length--, bytes++)
+    crc = crc_tables[0][(crc ^ *bytes) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 
@@ -347,54 +1066,16 @@ get_u64 (const guint8 *in)
   return GUINT64_FROM_LE (value);
 }
 
-/* Stores @payload after @header_size bytes of a new buffer, in little-endian order. */
-static guint8 *
-serialise (GVariant *payload,
-           gsize     header_size,
-           gsize    *length)
+/* Fills the header of the record that @record holds: EWN_STORE_RECORD_HEADER_SIZE
+ * bytes, then the payload; @length covers both. */
+void
+ewn_store_frame_record (guint8 *record,
+                        gsize   length,
+                        guint64 seq)
 {
-  g_autoptr (GVariant) ordered = NULL;
-  guint8 *buffer;
-
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-  ordered = g_variant_byteswap (payload);
-#else
-  ordered = g_variant_ref (payload);
-#endif
-  *length = header_size + g_variant_get_size (ordered);
-  buffer = g_malloc (*length);
-  g_variant_store (ordered, buffer + header_size);
-  return buffer;
-}
-
-/* A trusted value in our byte order from untrusted little-endian bytes, or NULL when
- * they do not hold a value of @type in normal form. */
-static GVariant *
-deserialise (GBytes             *bytes,
-             const GVariantType *type)
-{
-  g_autoptr (GVariant) value = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
-
-  if (!g_variant_is_normal_form (value))
-    return NULL;
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-  return g_variant_byteswap (value);
-#else
-  return g_steal_pointer (&value);
-#endif
-}
-
-guint8 *
-ewn_store_frame_record (guint64   seq,
-                        GVariant *payload,
-                        gsize    *length)
-{
-  guint8 *record = serialise (payload, RECORD_HEADER_SIZE, length);
-
-  put_u32 (record, *length - RECORD_HEADER_SIZE);
+  put_u32 (record, length - EWN_STORE_RECORD_HEADER_SIZE);
   put_u64 (record + 8, seq);
-  put_u32 (record + 4, ewn_store_crc32 (0, record + 8, *length - 8));
-  return record;
+  put_u32 (record + 4, ewn_store_crc32 (0, record + 8, length - 8));
 }
 
 /* Sets errno on failure. */
@@ -456,27 +1137,28 @@ ewn_store_fsync_dir (const char *dir,
 
 /**
  * ewn_store_write_snapshot:
+ * @snapshot: EWN_STORE_SNAPSHOT_HEADER_SIZE bytes for the header, then the payload
  *
  * Replaces @dir's snapshot: temp file, fsync, rename, fsync of the folder. Either the
  * old or the new snapshot is there whenever the process or the machine stops.
  */
 gboolean
 ewn_store_write_snapshot (const char *dir,
-                          GVariant   *payload,
+                          GByteArray *snapshot,
                           guint64     last_seq,
                           guint64     next_gen,
                           GError    **error)
 {
-  g_autofree char   *final = g_build_filename (dir, EWN_STORE_SNAPSHOT_NAME, NULL);
-  g_autofree char   *temp = g_build_filename (dir, EWN_STORE_TEMP_PREFIX "XXXXXX", NULL);
-  g_autofree guint8 *buffer = NULL;
-  gsize              length;
-  gboolean           written;
-  int                saved_errno;
-  int                fd;
+  g_autofree char *final = g_build_filename (dir, EWN_STORE_SNAPSHOT_NAME, NULL);
+  g_autofree char *temp = g_build_filename (dir, EWN_STORE_TEMP_PREFIX "XXXXXX", NULL);
+  guint8          *buffer = snapshot->data;
+  gsize            length = snapshot->len;
+  gboolean         written;
+  int              saved_errno;
+  int              fd;
 
-  buffer = serialise (payload, SNAPSHOT_HEADER_SIZE, &length);
-  if (length - SNAPSHOT_HEADER_SIZE > G_MAXUINT32)
+  g_assert (length >= EWN_STORE_SNAPSHOT_HEADER_SIZE);
+  if (length - EWN_STORE_SNAPSHOT_HEADER_SIZE > G_MAXUINT32)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Snapshot “%s” too large", final);
       return FALSE;
@@ -485,8 +1167,8 @@ ewn_store_write_snapshot (const char *dir,
   put_u32 (buffer + 4, EWN_STORE_FORMAT_VERSION);
   put_u64 (buffer + 8, last_seq);
   put_u64 (buffer + 16, next_gen);
-  put_u32 (buffer + 24, length - SNAPSHOT_HEADER_SIZE);
-  put_u32 (buffer + 28, ewn_store_crc32 (ewn_store_crc32 (0, buffer, 28), buffer + SNAPSHOT_HEADER_SIZE, length - SNAPSHOT_HEADER_SIZE));
+  put_u32 (buffer + 24, length - EWN_STORE_SNAPSHOT_HEADER_SIZE);
+  put_u32 (buffer + 28, ewn_store_crc32 (ewn_store_crc32 (0, buffer, 28), buffer + EWN_STORE_SNAPSHOT_HEADER_SIZE, length - EWN_STORE_SNAPSHOT_HEADER_SIZE));
 
   fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -535,48 +1217,49 @@ read_file (const char *file,
   return g_bytes_new_take (contents, length);
 }
 
+static gboolean
+known_version (guint32 version)
+{
+  return version == EWN_STORE_FORMAT_VERSION || version == EWN_STORE_FORMAT_VERSION_1;
+}
+
 /**
  * ewn_store_read_snapshot:
+ * @version: (out): the format of the payload
  *
- * Returns: (transfer full) (nullable): the snapshot's payload, checked: its type
- *   is %EWN_STORE_SNAPSHOT_TYPE and it is in normal form
+ * Returns: (transfer full) (nullable): the snapshot's payload, its checksum verified
  */
-GVariant *
+GBytes *
 ewn_store_read_snapshot (const char *file,
+                         guint32    *version,
                          guint64    *last_seq,
                          guint64    *next_gen,
                          GError    **error)
 {
   g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GBytes) payload_bytes = NULL;
   const guint8 *data;
   gsize         size;
   guint32       payload_len;
-  GVariant     *payload;
 
   bytes = read_file (file, error);
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &size);
 
-  if (size < SNAPSHOT_HEADER_SIZE || memcmp (data, "EWNS", 4) != 0)
+  if (size < EWN_STORE_SNAPSHOT_HEADER_SIZE || memcmp (data, "EWNS", 4) != 0)
     return set_corrupt_error (error, file, "not a snapshot"), NULL;
-  if (get_u32 (data + 4) != EWN_STORE_FORMAT_VERSION)
+  if (!known_version (get_u32 (data + 4)))
     return set_corrupt_error (error, file, "unknown version"), NULL;
   payload_len = get_u32 (data + 24);
-  if (payload_len != size - SNAPSHOT_HEADER_SIZE)
+  if (payload_len != size - EWN_STORE_SNAPSHOT_HEADER_SIZE)
     return set_corrupt_error (error, file, "wrong length"), NULL;
-  if (get_u32 (data + 28) != ewn_store_crc32 (ewn_store_crc32 (0, data, 28), data + SNAPSHOT_HEADER_SIZE, payload_len))
+  if (get_u32 (data + 28) != ewn_store_crc32 (ewn_store_crc32 (0, data, 28), data + EWN_STORE_SNAPSHOT_HEADER_SIZE, payload_len))
     return set_corrupt_error (error, file, "checksum mismatch"), NULL;
 
-  payload_bytes = g_bytes_new_from_bytes (bytes, SNAPSHOT_HEADER_SIZE, payload_len);
-  payload = deserialise (payload_bytes, G_VARIANT_TYPE (EWN_STORE_SNAPSHOT_TYPE));
-  if (payload == NULL)
-    return set_corrupt_error (error, file, "malformed contents"), NULL;
-
+  *version = get_u32 (data + 4);
   *last_seq = get_u64 (data + 8);
   *next_gen = get_u64 (data + 16);
-  return payload;
+  return g_bytes_new_from_bytes (bytes, EWN_STORE_SNAPSHOT_HEADER_SIZE, payload_len);
 }
 
 gboolean
@@ -588,7 +1271,8 @@ ewn_store_read_journal (const char        *file,
   g_autoptr (GBytes) bytes = NULL;
   const guint8 *data;
   gsize         size;
-  gsize         offset = JOURNAL_HEADER_SIZE;
+  gsize         offset = EWN_STORE_JOURNAL_HEADER_SIZE;
+  guint32       version;
 
   bytes = read_file (file, error);
   if (bytes == NULL)
@@ -596,29 +1280,28 @@ ewn_store_read_journal (const char        *file,
   data = g_bytes_get_data (bytes, &size);
 
   /* A crash right after the file was created leaves it shorter than its header. */
-  if (size < JOURNAL_HEADER_SIZE)
+  if (size < EWN_STORE_JOURNAL_HEADER_SIZE)
     return TRUE;
   if (memcmp (data, "EWNJ", 4) != 0)
     return set_corrupt_error (error, file, "not a journal");
-  if (get_u32 (data + 4) != EWN_STORE_FORMAT_VERSION)
+  version = get_u32 (data + 4);
+  if (!known_version (version))
     return set_corrupt_error (error, file, "unknown version");
 
-  while (size - offset >= RECORD_HEADER_SIZE)
+  while (size - offset >= EWN_STORE_RECORD_HEADER_SIZE)
     {
       const guint8 *record = data + offset;
       guint32       payload_len = get_u32 (record);
-      g_autoptr (GBytes) payload_bytes = NULL;
-      g_autoptr (GVariant) payload = NULL;
+      g_autoptr (GBytes) payload = NULL;
 
-      if (payload_len > size - offset - RECORD_HEADER_SIZE)
+      if (payload_len > size - offset - EWN_STORE_RECORD_HEADER_SIZE)
         break; /* torn */
       if (get_u32 (record + 4) != ewn_store_crc32 (0, record + 8, 8 + payload_len))
         break;
-      payload_bytes = g_bytes_new_from_bytes (bytes, offset + RECORD_HEADER_SIZE, payload_len);
-      payload = deserialise (payload_bytes, G_VARIANT_TYPE (EWN_STORE_RECORD_TYPE));
-      if (payload == NULL || !func (get_u64 (record + 8), payload, user_data))
+      payload = g_bytes_new_from_bytes (bytes, offset + EWN_STORE_RECORD_HEADER_SIZE, payload_len);
+      if (!func (version, get_u64 (record + 8), payload, user_data))
         break;
-      offset += RECORD_HEADER_SIZE + payload_len;
+      offset += EWN_STORE_RECORD_HEADER_SIZE + payload_len;
     }
   return TRUE;
 }

@@ -10,12 +10,11 @@
 
 G_BEGIN_DECLS
 
-/* The on-disk format of EwnItemStore, version 1. All integers little-endian; every
- * payload is a serialised GVariant in little-endian byte order.
+/* The on-disk format of EwnItemStore. All integers little-endian.
  *
  * items.snapshot (written atomically, never modified in place):
  *   "EWNS" | u32 version | u64 last_seq | u64 next_gen | u32 payload_len | u32 crc32
- *   | payload of type EWN_STORE_SNAPSHOT_TYPE
+ *   | payload
  *   The CRC-32 (IEEE) covers the 28 header bytes before it, then the payload.
  *   last_seq is the sequence number of the last journal record the snapshot contains;
  *   next_gen the first journal generation it does not contain.
@@ -23,22 +22,35 @@ G_BEGIN_DECLS
  * journal-<gen as 16 hex digits> (append only):
  *   "EWNJ" | u32 version, then records:
  *   u32 payload_len | u32 crc32 (of the seq bytes, then the payload) | u64 seq
- *   | payload of type EWN_STORE_RECORD_TYPE
+ *   | payload
  *   Sequence numbers follow each other across files without a gap: a record whose seq
- *   is not the one expected ends that file's replay. */
+ *   is not the one expected ends that file's replay.
+ *
+ * Version 2 (written now): payloads in the compact form of ewn-item-store-format.c,
+ *   described there. Version 1 (read, so the state of earlier releases loads):
+ *   payloads are serialised GVariants in little-endian byte order, of type
+ *   EWN_STORE_SNAPSHOT_TYPE and EWN_STORE_RECORD_TYPE. A version 1 snapshot and
+ *   version 1 journals may be followed by version 2 journals; the next compaction
+ *   writes a version 2 snapshot. */
 
-#define EWN_STORE_FORMAT_VERSION 1
-#define EWN_STORE_SNAPSHOT_NAME  "items.snapshot"
-#define EWN_STORE_JOURNAL_PREFIX "journal-"
-#define EWN_STORE_TEMP_PREFIX    EWN_STORE_SNAPSHOT_NAME ".tmp-"
-#define EWN_STORE_CORRUPT_SUFFIX ".corrupt"
+#define EWN_STORE_FORMAT_VERSION   2
+#define EWN_STORE_FORMAT_VERSION_1 1
+#define EWN_STORE_SNAPSHOT_NAME    "items.snapshot"
+#define EWN_STORE_JOURNAL_PREFIX   "journal-"
+#define EWN_STORE_TEMP_PREFIX      EWN_STORE_SNAPSHOT_NAME ".tmp-"
+#define EWN_STORE_CORRUPT_SUFFIX   ".corrupt"
 
-/* kind, id, change_key, parent_folder_id, item_class, subject, body_preview,
- * last_modified_name, last_modified_time, web_client_read_form_query_string, start,
- * end, is_all_day, location, organizer_name, organizer_email, is_cancelled,
- * my_response_type, attendees (name, email, response, required), due_date,
- * task_start_date, status, percent_complete, is_complete, error (domain, code,
- * message). Times are microseconds since the Unix epoch, UTC. */
+#define EWN_STORE_SNAPSHOT_HEADER_SIZE 32
+#define EWN_STORE_JOURNAL_HEADER_SIZE  8
+#define EWN_STORE_RECORD_HEADER_SIZE   16
+
+/* Version 1 types. kind, id, change_key, parent_folder_id, item_class, subject,
+ * body_preview, last_modified_name, last_modified_time,
+ * web_client_read_form_query_string, start, end, is_all_day, location,
+ * organizer_name, organizer_email, is_cancelled, my_response_type, attendees (name,
+ * email, response, required), due_date, task_start_date, status, percent_complete,
+ * is_complete, error (domain, code, message). Times are microseconds since the Unix
+ * epoch, UTC. */
 #define EWN_STORE_ITEM_TYPE "(umsmsmsmsmsmsmsmxmsmxmxbmsmsmsbmsma(msmsmsb)mxmxuibm(sis))"
 /* An item with the FolderId it is stored under. */
 #define EWN_STORE_ENTRY_TYPE "(s" EWN_STORE_ITEM_TYPE ")"
@@ -50,47 +62,115 @@ G_BEGIN_DECLS
 #define EWN_STORE_OP_TYPE     "(ysv)"
 #define EWN_STORE_RECORD_TYPE "a" EWN_STORE_OP_TYPE
 
+/* The mutations of a journal record, in both versions. */
 typedef enum
 {
-  EWN_STORE_OP_FOLDER = 'f',        /* folder id, (msu) mailbox and kind */
-  EWN_STORE_OP_SYNC_STATE = 's',    /* folder id, ms */
-  EWN_STORE_OP_PRIMED = 'p',        /* folder id, b */
-  EWN_STORE_OP_PUT = 'i',           /* item id, EWN_STORE_ENTRY_TYPE */
-  EWN_STORE_OP_REMOVE = 'r',        /* item id, () */
-  EWN_STORE_OP_SUBSCRIPTIONS = 'u', /* "", as */
+  EWN_STORE_OP_FOLDER = 'f',        /* folder id, mailbox and kind */
+  EWN_STORE_OP_SYNC_STATE = 's',    /* folder id, sync state or none */
+  EWN_STORE_OP_PRIMED = 'p',        /* folder id, boolean */
+  EWN_STORE_OP_PUT = 'i',           /* folder id (v1: inside the entry), item */
+  EWN_STORE_OP_REMOVE = 'r',        /* item id */
+  EWN_STORE_OP_SUBSCRIPTIONS = 'u', /* the subscription ids */
 } EwnStoreOp;
 
-GVariant *ewn_store_entry_new (const char    *folder_id,
-                               const EwsItem *item);
-EwsItem  *ewn_store_entry_dup_item (GVariant *entry);
+/* Strings many items share (organizers, subjects of a series, item classes), kept
+ * once in memory and named by an index in the items' records. */
+typedef struct
+{
+  GHashTable *index; /* text → index + 1 */
+  GArray     *slots; /* EwnStorePoolSlot by index */
+  GArray     *free;  /* guint32 indices of empty slots */
+} EwnStorePool;
 
-guint32   ewn_store_crc32 (guint32       crc,
-                           gconstpointer data,
-                           gsize         length);
+void        ewn_store_pool_init (EwnStorePool *pool);
+void        ewn_store_pool_clear (EwnStorePool *pool);
+guint32     ewn_store_pool_ref (EwnStorePool *pool,
+                                const char   *text);
+void        ewn_store_pool_unref (EwnStorePool *pool,
+                                  guint32       index);
+const char *ewn_store_pool_get (EwnStorePool *pool,
+                                guint32       index);
 
-guint8   *ewn_store_frame_record (guint64   seq,
-                                  GVariant *payload,
-                                  gsize    *length);
-gboolean  ewn_store_write_all (int           fd,
+/* Items in the compact form (ewn-item-store-format.c). A record starts with the
+ * ItemId and its NUL. In memory, shared strings are pool indices; on disk every
+ * string is in the record. */
+void        ewn_store_record_encode (GByteArray    *out,
+                                     const EwsItem *item,
+                                     const char    *folder_id,
+                                     EwnStorePool  *pool);
+EwsItem    *ewn_store_record_decode (const guint8 *record,
+                                     gsize         length,
+                                     const char   *folder_id,
+                                     EwnStorePool *pool);
+gboolean    ewn_store_record_check (const guint8 *record,
+                                    gsize         length);
+void        ewn_store_record_unpool (GByteArray   *out,
+                                     const guint8 *record,
+                                     gsize         length,
+                                     EwnStorePool *pool);
+void        ewn_store_record_pool (GByteArray   *out,
+                                   const guint8 *record,
+                                   gsize         length,
+                                   EwnStorePool *pool);
+void        ewn_store_record_release (const guint8 *record,
+                                      gsize         length,
+                                      EwnStorePool *pool);
+
+/* Framing of the compact payloads. */
+void        ewn_store_put_varint (GByteArray *out,
+                                  guint64     value);
+void        ewn_store_put_string (GByteArray *out,
+                                  const char *text);
+void        ewn_store_put_nullable (GByteArray *out,
+                                    const char *text);
+
+typedef struct
+{
+  const guint8 *pos;
+  const guint8 *end;
+  gboolean      failed;
+} EwnStoreReader;
+
+guint64       ewn_store_read_varint (EwnStoreReader *reader);
+guint8        ewn_store_read_byte (EwnStoreReader *reader);
+char         *ewn_store_read_string (EwnStoreReader *reader,
+                                     gboolean        nullable);
+const guint8 *ewn_store_read_bytes (EwnStoreReader *reader,
+                                    gsize           length);
+
+/* Version 1 */
+EwsItem      *ewn_store_entry_dup_item (GVariant *entry);
+
+guint32       ewn_store_crc32 (guint32       crc,
                                gconstpointer data,
                                gsize         length);
-gboolean  ewn_store_fsync_dir (const char *dir,
-                               GError    **error);
-gboolean  ewn_store_write_snapshot (const char *dir,
-                                    GVariant   *payload,
-                                    guint64     last_seq,
-                                    guint64     next_gen,
-                                    GError    **error);
-GVariant *ewn_store_read_snapshot (const char *file,
-                                   guint64    *last_seq,
-                                   guint64    *next_gen,
+
+void          ewn_store_frame_record (guint8 *record,
+                                      gsize   length,
+                                      guint64 seq);
+gboolean      ewn_store_write_all (int           fd,
+                                   gconstpointer data,
+                                   gsize         length);
+gboolean      ewn_store_fsync_dir (const char *dir,
                                    GError    **error);
+/* @snapshot holds EWN_STORE_SNAPSHOT_HEADER_SIZE free bytes, then the payload. */
+gboolean      ewn_store_write_snapshot (const char *dir,
+                                        GByteArray *snapshot,
+                                        guint64     last_seq,
+                                        guint64     next_gen,
+                                        GError    **error);
 
 /* Called for each intact record; returning FALSE ends the file's replay. */
-typedef gboolean (*EwnStoreRecordFunc) (guint64   seq,
-                                        GVariant *payload,
-                                        gpointer  user_data);
+typedef gboolean (*EwnStoreRecordFunc) (guint32  version,
+                                        guint64  seq,
+                                        GBytes  *payload,
+                                        gpointer user_data);
 
+GBytes  *ewn_store_read_snapshot (const char *file,
+                                  guint32    *version,
+                                  guint64    *last_seq,
+                                  guint64    *next_gen,
+                                  GError    **error);
 /* FALSE only when the file cannot be read or its header is not ours; a torn or
  * damaged record just ends the replay. */
 gboolean ewn_store_read_journal (const char        *file,
@@ -107,22 +187,30 @@ typedef struct
   EwsFolderKind kind;
   char         *sync_state;
   gboolean      primed;
-  GHashTable   *item_ids; /* keys borrowed from the entries */
+  guint32       index; /* in EwnStoreState.folder_list, named by the items */
+  guint         n_items;
 } EwnStoreFolder;
 
+/* One item: a single block, its record in memory form. The record begins with the
+ * ItemId, so @data is also the item's key. */
 typedef struct
 {
-  EwsItem        *item;
-  EwnStoreFolder *folder;
-  GVariant       *serialised; /* EWN_STORE_ENTRY_TYPE */
+  guint32 folder;
+  guint32 length;
+  guint8  data[];
 } EwnStoreEntry;
+
+#define EWN_STORE_ENTRY(key) ((EwnStoreEntry *)((guint8 *)(key)-G_STRUCT_OFFSET (EwnStoreEntry, data)))
 
 typedef struct
 {
-  GHashTable *folders; /* id → EwnStoreFolder */
-  GHashTable *items;   /* id → EwnStoreEntry */
-  GStrv       subscription_ids;
-  guint64     seq; /* of the last record applied */
+  GHashTable  *folders;     /* id → EwnStoreFolder (owned by folder_list) */
+  GPtrArray   *folder_list; /* EwnStoreFolder by index */
+  GHashTable  *items;       /* the set of EwnStoreEntry.data, that is ItemIds */
+  EwnStorePool pool;
+  GStrv        subscription_ids;
+  guint64      seq; /* of the last record applied */
+  GByteArray  *scratch;
 } EwnStoreState;
 
 void            ewn_store_state_init (EwnStoreState *state);
@@ -134,18 +222,27 @@ void            ewn_store_state_set_folder (EwnStoreState *state,
                                             const char    *folder_id,
                                             const char    *mailbox,
                                             EwsFolderKind  kind);
+EwnStoreEntry  *ewn_store_state_lookup (EwnStoreState *state,
+                                        const char    *item_id);
+EwnStoreFolder *ewn_store_state_entry_folder (EwnStoreState *state,
+                                              EwnStoreEntry *entry);
 void            ewn_store_state_put (EwnStoreState *state,
                                      const char    *folder_id,
-                                     EwsItem       *item,
-                                     GVariant      *serialised);
+                                     const EwsItem *item);
+void            ewn_store_state_put_record (EwnStoreState *state,
+                                            const char    *folder_id,
+                                            const guint8  *record,
+                                            gsize          length);
 gboolean        ewn_store_state_remove (EwnStoreState *state,
                                         const char    *item_id);
-void            ewn_store_state_apply_snapshot (EwnStoreState *state,
-                                                GVariant      *payload);
-gboolean        ewn_store_state_replay (guint64   seq,
-                                        GVariant *payload,
-                                        gpointer  state);
-GVariant       *ewn_store_state_snapshot (EwnStoreState *state);
+gboolean        ewn_store_state_load_snapshot (EwnStoreState *state,
+                                               guint32        version,
+                                               GBytes        *payload);
+gboolean        ewn_store_state_replay (guint32  version,
+                                        guint64  seq,
+                                        GBytes  *payload,
+                                        gpointer state);
+GByteArray     *ewn_store_state_snapshot (EwnStoreState *state);
 
 /* Journals and the worker thread (ewn-item-store-disk.c) */
 
@@ -182,7 +279,7 @@ gboolean                       ewn_store_worker_get_compacting (EwnStoreWorker *
 guint                          ewn_store_worker_get_n_syncs (EwnStoreWorker *worker);
 void                           ewn_store_worker_compact (EwnStoreWorker  *worker,
                                                          EwnStoreJournal *journal,
-                                                         GVariant        *payload,
+                                                         GByteArray      *snapshot,
                                                          guint64          last_seq,
                                                          guint64          next_gen);
 

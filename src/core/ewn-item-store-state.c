@@ -5,10 +5,12 @@
 
 #define G_LOG_DOMAIN "ewn-item-store"
 
+#include <string.h>
+
 #include "ewn-item-store-private.h"
 
 /* The model of EwnItemStore, and how snapshots and journal records change it. Every
- * value reaching here has been checked for type and normal form. */
+ * record reaching an entry has been checked. */
 
 static void
 folder_free (EwnStoreFolder *folder)
@@ -16,33 +18,45 @@ folder_free (EwnStoreFolder *folder)
   g_free (folder->id);
   g_free (folder->mailbox);
   g_free (folder->sync_state);
-  g_hash_table_unref (folder->item_ids);
   g_free (folder);
-}
-
-static void
-entry_free (EwnStoreEntry *entry)
-{
-  ews_item_free (entry->item);
-  g_variant_unref (entry->serialised);
-  g_free (entry);
 }
 
 void
 ewn_store_state_init (EwnStoreState *state)
 {
-  state->folders = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)folder_free);
-  state->items = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
+  state->folders = g_hash_table_new (g_str_hash, g_str_equal);
+  state->folder_list = g_ptr_array_new_with_free_func ((GDestroyNotify)folder_free);
+  state->items = g_hash_table_new (g_str_hash, g_str_equal);
+  ewn_store_pool_init (&state->pool);
   state->subscription_ids = NULL;
   state->seq = 0;
+  state->scratch = g_byte_array_new ();
+}
+
+static void
+entry_free (EwnStoreState *state,
+            EwnStoreEntry *entry)
+{
+  ewn_store_record_release (entry->data, entry->length, &state->pool);
+  g_free (entry);
 }
 
 void
 ewn_store_state_clear (EwnStoreState *state)
 {
-  /* items first: the folders' sets borrow their keys */
-  g_hash_table_remove_all (state->items);
+  GHashTableIter iter;
+  gpointer       key;
+
+  g_hash_table_iter_init (&iter, state->items);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_hash_table_iter_steal (&iter);
+      entry_free (state, EWN_STORE_ENTRY (key));
+    }
   g_hash_table_remove_all (state->folders);
+  g_ptr_array_set_size (state->folder_list, 0);
+  ewn_store_pool_clear (&state->pool);
+  ewn_store_pool_init (&state->pool);
   g_clear_pointer (&state->subscription_ids, g_strfreev);
   state->seq = 0;
 }
@@ -51,8 +65,11 @@ void
 ewn_store_state_destroy (EwnStoreState *state)
 {
   ewn_store_state_clear (state);
+  ewn_store_pool_clear (&state->pool);
   g_clear_pointer (&state->items, g_hash_table_unref);
   g_clear_pointer (&state->folders, g_hash_table_unref);
+  g_clear_pointer (&state->folder_list, g_ptr_array_unref);
+  g_clear_pointer (&state->scratch, g_byte_array_unref);
 }
 
 EwnStoreFolder *
@@ -65,7 +82,8 @@ ewn_store_state_ensure_folder (EwnStoreState *state,
     {
       folder = g_new0 (EwnStoreFolder, 1);
       folder->id = g_strdup (folder_id);
-      folder->item_ids = g_hash_table_new (g_str_hash, g_str_equal);
+      folder->index = state->folder_list->len;
+      g_ptr_array_add (state->folder_list, folder);
       g_hash_table_insert (state->folders, folder->id, folder);
     }
   return folder;
@@ -84,56 +102,110 @@ ewn_store_state_set_folder (EwnStoreState *state,
   folder->kind = kind <= EWS_FOLDER_KIND_TASKS ? kind : EWS_FOLDER_KIND_OTHER;
 }
 
+EwnStoreEntry *
+ewn_store_state_lookup (EwnStoreState *state,
+                        const char    *item_id)
+{
+  gpointer key = g_hash_table_lookup (state->items, item_id);
+
+  return key != NULL ? EWN_STORE_ENTRY (key) : NULL;
+}
+
+EwnStoreFolder *
+ewn_store_state_entry_folder (EwnStoreState *state,
+                              EwnStoreEntry *entry)
+{
+  return g_ptr_array_index (state->folder_list, entry->folder);
+}
+
 gboolean
 ewn_store_state_remove (EwnStoreState *state,
                         const char    *item_id)
 {
-  EwnStoreEntry *entry = g_hash_table_lookup (state->items, item_id);
+  EwnStoreEntry *entry = ewn_store_state_lookup (state, item_id);
 
   if (entry == NULL)
     return FALSE;
-  g_hash_table_remove (entry->folder->item_ids, entry->item->id);
-  g_hash_table_remove (state->items, item_id);
+  g_hash_table_remove (state->items, entry->data);
+  ewn_store_state_entry_folder (state, entry)->n_items--;
+  entry_free (state, entry);
   return TRUE;
 }
 
-/* Takes @item and @serialised. */
+/* Stores the record in @state->scratch as the item's entry. */
+static void
+put_scratch (EwnStoreState *state,
+             const char    *folder_id)
+{
+  EwnStoreFolder *folder = ewn_store_state_ensure_folder (state, folder_id);
+  GByteArray     *scratch = state->scratch;
+  EwnStoreEntry  *entry = g_malloc (sizeof (EwnStoreEntry) + scratch->len);
+
+  entry->folder = folder->index;
+  entry->length = scratch->len;
+  memcpy (entry->data, scratch->data, scratch->len);
+  g_byte_array_set_size (scratch, 0);
+
+  ewn_store_state_remove (state, (const char *)entry->data);
+  g_hash_table_add (state->items, entry->data);
+  folder->n_items++;
+}
+
 void
 ewn_store_state_put (EwnStoreState *state,
                      const char    *folder_id,
-                     EwsItem       *item,
-                     GVariant      *serialised)
+                     const EwsItem *item)
 {
-  EwnStoreEntry *entry = g_new0 (EwnStoreEntry, 1);
-
-  ewn_store_state_remove (state, item->id);
-  entry->item = item;
-  entry->folder = ewn_store_state_ensure_folder (state, folder_id);
-  entry->serialised = serialised;
-  g_hash_table_insert (state->items, item->id, entry);
-  g_hash_table_add (entry->folder->item_ids, item->id);
+  g_byte_array_set_size (state->scratch, 0);
+  ewn_store_record_encode (state->scratch, item, folder_id, &state->pool);
+  put_scratch (state, folder_id);
 }
 
-/* Takes @entry. */
+/* @record: a checked record in the form on disk */
+void
+ewn_store_state_put_record (EwnStoreState *state,
+                            const char    *folder_id,
+                            const guint8  *record,
+                            gsize          length)
+{
+  g_byte_array_set_size (state->scratch, 0);
+  ewn_store_record_pool (state->scratch, record, length, &state->pool);
+  put_scratch (state, folder_id);
+}
+
+/* Version 1 */
+
+/* A trusted value in our byte order from untrusted little-endian bytes, or NULL when
+ * they do not hold a value of @type in normal form. */
+static GVariant *
+deserialise (GBytes             *bytes,
+             const GVariantType *type)
+{
+  g_autoptr (GVariant) value = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
+
+  if (!g_variant_is_normal_form (value))
+    return NULL;
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  return g_variant_byteswap (value);
+#else
+  return g_steal_pointer (&value);
+#endif
+}
+
 static void
-put_entry (EwnStoreState *state,
-           GVariant      *entry)
+put_v1_entry (EwnStoreState *state,
+              GVariant      *entry)
 {
   g_autoptr (GVariant) folder_id = g_variant_get_child_value (entry, 0);
-  EwsItem *item = ewn_store_entry_dup_item (entry);
+  g_autoptr (EwsItem) item = ewn_store_entry_dup_item (entry);
 
-  if (item->id == NULL)
-    {
-      ews_item_free (item);
-      g_variant_unref (entry);
-      return;
-    }
-  ewn_store_state_put (state, g_variant_get_string (folder_id, NULL), item, entry);
+  if (item->id != NULL)
+    ewn_store_state_put (state, g_variant_get_string (folder_id, NULL), item);
 }
 
-void
-ewn_store_state_apply_snapshot (EwnStoreState *state,
-                                GVariant      *payload)
+static void
+load_v1_snapshot (EwnStoreState *state,
+                  GVariant      *payload)
 {
   g_autoptr (GVariant) folders = g_variant_get_child_value (payload, 0);
   g_autoptr (GVariant) entries = g_variant_get_child_value (payload, 1);
@@ -160,14 +232,17 @@ ewn_store_state_apply_snapshot (EwnStoreState *state,
 
   g_variant_iter_init (&iter, entries);
   while ((child = g_variant_iter_next_value (&iter)) != NULL)
-    put_entry (state, child);
+    {
+      put_v1_entry (state, child);
+      g_variant_unref (child);
+    }
 
   g_strfreev (state->subscription_ids);
   state->subscription_ids = g_variant_dup_strv (subscription_ids, NULL);
 }
 
 static const GVariantType *
-op_value_type (guchar op)
+v1_op_value_type (guchar op)
 {
   switch (op)
     {
@@ -189,10 +264,10 @@ op_value_type (guchar op)
 }
 
 static void
-replay_op (EwnStoreState *state,
-           guchar         op,
-           const char    *key,
-           GVariant      *value)
+replay_v1_op (EwnStoreState *state,
+              guchar         op,
+              const char    *key,
+              GVariant      *value)
 {
   switch (op)
     {
@@ -217,7 +292,7 @@ replay_op (EwnStoreState *state,
       ewn_store_state_ensure_folder (state, key)->primed = g_variant_get_boolean (value);
       break;
     case EWN_STORE_OP_PUT:
-      put_entry (state, g_variant_ref (value));
+      put_v1_entry (state, value);
       break;
     case EWN_STORE_OP_REMOVE:
       ewn_store_state_remove (state, key);
@@ -231,23 +306,16 @@ replay_op (EwnStoreState *state,
     }
 }
 
-/**
- * ewn_store_state_replay:
- *
- * Applies one journal record, all of it or (when it is not the next one or holds an
- * op this version does not know) nothing. An #EwnStoreRecordFunc.
- */
-gboolean
-ewn_store_state_replay (guint64   seq,
-                        GVariant *payload,
-                        gpointer  user_data)
+static gboolean
+replay_v1 (EwnStoreState *state,
+           GBytes        *bytes)
 {
-  EwnStoreState *state = user_data;
-  gsize          n = g_variant_n_children (payload);
+  g_autoptr (GVariant) payload = deserialise (bytes, G_VARIANT_TYPE (EWN_STORE_RECORD_TYPE));
+  gsize n;
 
-  if (seq != state->seq + 1)
-    return FALSE; /* a gap: what follows was written after records that are lost */
-
+  if (payload == NULL)
+    return FALSE;
+  n = g_variant_n_children (payload);
   for (gsize i = 0; i < n; i++)
     {
       g_autoptr (GVariant) op = g_variant_get_child_value (payload, i);
@@ -256,7 +324,7 @@ ewn_store_state_replay (guint64   seq,
       guchar              code;
 
       g_variant_get (op, "(y&sv)", &code, NULL, &value);
-      type = op_value_type (code);
+      type = v1_op_value_type (code);
       if (type == NULL || !g_variant_is_of_type (value, type))
         return FALSE;
     }
@@ -268,45 +336,319 @@ ewn_store_state_replay (guint64   seq,
       guchar      code;
 
       g_variant_get (op, "(y&sv)", &code, &key, &value);
-      replay_op (state, code, key, value);
+      replay_v1_op (state, code, key, value);
     }
-  state->seq = seq;
+  return TRUE;
+}
+
+/* Version 2: a record is a sequence of
+ *   'f' folder id | nullable mailbox | varint kind
+ *   's' folder id | nullable sync state
+ *   'p' folder id | u8 primed
+ *   'i' folder id | varint length | item record
+ *   'r' item id
+ *   'u' varint n | n × subscription id
+ * with the strings of ewn_store_put_string() and ewn_store_put_nullable(). */
+
+static EwsFolderKind
+folder_kind (guint64 value)
+{
+  return value <= EWS_FOLDER_KIND_TASKS ? (EwsFolderKind)value : EWS_FOLDER_KIND_OTHER;
+}
+
+static gboolean
+skip_string (EwnStoreReader *reader,
+             gboolean        nullable)
+{
+  guint64 length = ewn_store_read_varint (reader);
+
+  if (nullable && length > 0)
+    length--;
+  ewn_store_read_bytes (reader, length);
+  return !reader->failed;
+}
+
+/* Applies the op at @reader, or with @state %NULL only checks it. */
+static gboolean
+replay_op (EwnStoreState  *state,
+           EwnStoreReader *reader)
+{
+  guint8 op = ewn_store_read_byte (reader);
+
+  if (reader->failed)
+    return FALSE;
+  if (op == EWN_STORE_OP_SUBSCRIPTIONS)
+    {
+      guint64 n = ewn_store_read_varint (reader);
+      g_autoptr (GStrvBuilder) builder = NULL;
+
+      if (n > (guint64)(reader->end - reader->pos))
+        return FALSE;
+      if (state == NULL)
+        {
+          for (guint64 i = 0; i < n; i++)
+            if (!skip_string (reader, FALSE))
+              return FALSE;
+          return TRUE;
+        }
+      builder = g_strv_builder_new ();
+      for (guint64 i = 0; i < n; i++)
+        {
+          char *id = ewn_store_read_string (reader, FALSE);
+
+          g_strv_builder_add (builder, id);
+          g_free (id);
+        }
+      g_strfreev (state->subscription_ids);
+      state->subscription_ids = g_strv_builder_end (builder);
+      return TRUE;
+    }
+
+  if (state == NULL)
+    {
+      if (!skip_string (reader, FALSE))
+        return FALSE;
+      switch (op)
+        {
+        case EWN_STORE_OP_FOLDER:
+          return skip_string (reader, TRUE) && (ewn_store_read_varint (reader), !reader->failed);
+        case EWN_STORE_OP_SYNC_STATE:
+          return skip_string (reader, TRUE);
+        case EWN_STORE_OP_PRIMED:
+          return ewn_store_read_byte (reader) <= 1 && !reader->failed;
+        case EWN_STORE_OP_PUT:
+          {
+            guint64       length = ewn_store_read_varint (reader);
+            const guint8 *record = ewn_store_read_bytes (reader, length);
+
+            return record != NULL && ewn_store_record_check (record, length);
+          }
+        case EWN_STORE_OP_REMOVE:
+          return TRUE;
+        default:
+          return FALSE;
+        }
+    }
+
+  {
+    g_autofree char *key = ewn_store_read_string (reader, FALSE);
+
+    switch (op)
+      {
+      case EWN_STORE_OP_FOLDER:
+        {
+          g_autofree char *mailbox = ewn_store_read_string (reader, TRUE);
+
+          ewn_store_state_set_folder (state, key, mailbox, folder_kind (ewn_store_read_varint (reader)));
+          break;
+        }
+      case EWN_STORE_OP_SYNC_STATE:
+        {
+          EwnStoreFolder *folder = ewn_store_state_ensure_folder (state, key);
+
+          g_free (folder->sync_state);
+          folder->sync_state = ewn_store_read_string (reader, TRUE);
+          break;
+        }
+      case EWN_STORE_OP_PRIMED:
+        ewn_store_state_ensure_folder (state, key)->primed = ewn_store_read_byte (reader) != 0;
+        break;
+      case EWN_STORE_OP_PUT:
+        {
+          guint64       length = ewn_store_read_varint (reader);
+          const guint8 *record = ewn_store_read_bytes (reader, length);
+
+          ewn_store_state_put_record (state, key, record, length);
+          break;
+        }
+      case EWN_STORE_OP_REMOVE:
+        ewn_store_state_remove (state, key);
+        break;
+      default:
+        g_assert_not_reached ();
+      }
+  }
+  return TRUE;
+}
+
+static gboolean
+replay_v2 (EwnStoreState *state,
+           GBytes        *bytes)
+{
+  gsize          size;
+  const guint8  *data = g_bytes_get_data (bytes, &size);
+  EwnStoreReader reader = { data, data + size, FALSE };
+
+  while (reader.pos < reader.end)
+    if (!replay_op (NULL, &reader))
+      return FALSE;
+  reader.pos = data;
+  while (reader.pos < reader.end)
+    replay_op (state, &reader);
+  return TRUE;
+}
+
+/**
+ * ewn_store_state_replay:
+ *
+ * Applies one journal record, all of it or (when it is not the next one, is damaged
+ * or holds an op this version does not know) nothing. An #EwnStoreRecordFunc.
+ */
+gboolean
+ewn_store_state_replay (guint32  version,
+                        guint64  seq,
+                        GBytes  *payload,
+                        gpointer user_data)
+{
+  EwnStoreState *state = user_data;
+  gboolean       applied;
+
+  if (seq != state->seq + 1)
+    return FALSE; /* a gap: what follows was written after records that are lost */
+
+  if (version == EWN_STORE_FORMAT_VERSION_1)
+    applied = replay_v1 (state, payload);
+  else
+    applied = replay_v2 (state, payload);
+  if (applied)
+    state->seq = seq;
+  return applied;
+}
+
+/* Snapshots, version 2:
+ *   varint n | n × (folder id | nullable mailbox | varint kind | nullable sync state
+ *                   | u8 primed)
+ *   varint n | n × (varint folder index | varint length | item record)
+ *   varint n | n × subscription id */
+
+static gboolean
+load_v2_snapshot (EwnStoreState *state,
+                  GBytes        *bytes)
+{
+  gsize          size;
+  const guint8  *data = g_bytes_get_data (bytes, &size);
+  EwnStoreReader reader = { data, data + size, FALSE };
+  g_autoptr (GPtrArray) folders = g_ptr_array_new ();
+  g_autoptr (GStrvBuilder) subscriptions = g_strv_builder_new ();
+  guint64 n;
+
+  n = ewn_store_read_varint (&reader);
+  for (guint64 i = 0; i < n && !reader.failed; i++)
+    {
+      g_autofree char *id = ewn_store_read_string (&reader, FALSE);
+      g_autofree char *mailbox = ewn_store_read_string (&reader, TRUE);
+      guint64          kind = ewn_store_read_varint (&reader);
+      char            *sync_state = ewn_store_read_string (&reader, TRUE);
+      guint8           primed = ewn_store_read_byte (&reader);
+      EwnStoreFolder  *folder;
+
+      if (reader.failed || id == NULL)
+        {
+          g_free (sync_state);
+          return FALSE;
+        }
+      ewn_store_state_set_folder (state, id, mailbox, folder_kind (kind));
+      folder = ewn_store_state_ensure_folder (state, id);
+      g_free (folder->sync_state);
+      folder->sync_state = sync_state;
+      folder->primed = primed != 0;
+      g_ptr_array_add (folders, folder);
+    }
+
+  n = ewn_store_read_varint (&reader);
+  for (guint64 i = 0; i < n && !reader.failed; i++)
+    {
+      guint64       index = ewn_store_read_varint (&reader);
+      guint64       length = ewn_store_read_varint (&reader);
+      const guint8 *record = ewn_store_read_bytes (&reader, length);
+
+      if (record == NULL || index >= folders->len || !ewn_store_record_check (record, length))
+        return FALSE;
+      ewn_store_state_put_record (state, ((EwnStoreFolder *)g_ptr_array_index (folders, index))->id, record, length);
+    }
+
+  n = ewn_store_read_varint (&reader);
+  for (guint64 i = 0; i < n && !reader.failed; i++)
+    {
+      g_autofree char *id = ewn_store_read_string (&reader, FALSE);
+
+      if (id != NULL)
+        g_strv_builder_add (subscriptions, id);
+    }
+  if (reader.failed || reader.pos != reader.end)
+    return FALSE;
+
+  g_strfreev (state->subscription_ids);
+  state->subscription_ids = g_strv_builder_end (subscriptions);
+  return TRUE;
+}
+
+/**
+ * ewn_store_state_load_snapshot:
+ *
+ * Returns: %FALSE when @payload is not a snapshot of @version (the state is then
+ *   partly loaded: clear it)
+ */
+gboolean
+ewn_store_state_load_snapshot (EwnStoreState *state,
+                               guint32        version,
+                               GBytes        *payload)
+{
+  g_autoptr (GVariant) v1 = NULL;
+
+  if (version != EWN_STORE_FORMAT_VERSION_1)
+    return load_v2_snapshot (state, payload);
+  v1 = deserialise (payload, G_VARIANT_TYPE (EWN_STORE_SNAPSHOT_TYPE));
+  if (v1 == NULL)
+    return FALSE;
+  load_v1_snapshot (state, v1);
   return TRUE;
 }
 
 /**
  * ewn_store_state_snapshot:
  *
- * A copy of everything, for a snapshot. It costs a walk over the items but no
- * serialising: the entries already are in serialised form, and immutable.
+ * A copy of everything, for a snapshot; it only copies records, it encodes nothing.
  *
- * Returns: (transfer full): a value of type %EWN_STORE_SNAPSHOT_TYPE
+ * Returns: (transfer full): EWN_STORE_SNAPSHOT_HEADER_SIZE free bytes, then the
+ *   payload of a version 2 snapshot
  */
-GVariant *
+GByteArray *
 ewn_store_state_snapshot (EwnStoreState *state)
 {
-  GVariantBuilder folders;
-  g_autoptr (GPtrArray) entries = g_ptr_array_sized_new (g_hash_table_size (state->items));
   const char *const *subscription_ids = (const char *const *)state->subscription_ids;
-  const char *const  none[] = { NULL };
+  GByteArray        *out = g_byte_array_sized_new (EWN_STORE_SNAPSHOT_HEADER_SIZE + 64 + g_hash_table_size (state->items) * 192);
   GHashTableIter     iter;
-  gpointer           value;
+  gpointer           key;
 
-  g_variant_builder_init (&folders, G_VARIANT_TYPE ("a" EWN_STORE_FOLDER_TYPE));
-  g_hash_table_iter_init (&iter, state->folders);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  g_byte_array_set_size (out, EWN_STORE_SNAPSHOT_HEADER_SIZE);
+  ewn_store_put_varint (out, state->folder_list->len);
+  for (guint i = 0; i < state->folder_list->len; i++)
     {
-      EwnStoreFolder *folder = value;
+      EwnStoreFolder *folder = g_ptr_array_index (state->folder_list, i);
 
-      g_variant_builder_add (&folders, EWN_STORE_FOLDER_TYPE, folder->id, folder->mailbox,
-                             (guint32)folder->kind, folder->sync_state, folder->primed);
+      ewn_store_put_string (out, folder->id);
+      ewn_store_put_nullable (out, folder->mailbox);
+      ewn_store_put_varint (out, folder->kind);
+      ewn_store_put_nullable (out, folder->sync_state);
+      g_byte_array_append (out, (const guint8 *)(folder->primed ? "\1" : "\0"), 1);
     }
-  g_hash_table_iter_init (&iter, state->items);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (entries, ((EwnStoreEntry *)value)->serialised);
 
-  return g_variant_ref_sink (g_variant_new ("(@a" EWN_STORE_FOLDER_TYPE "@a" EWN_STORE_ENTRY_TYPE "^as)",
-                                            g_variant_builder_end (&folders),
-                                            g_variant_new_array (G_VARIANT_TYPE (EWN_STORE_ENTRY_TYPE), (GVariant **)entries->pdata, entries->len),
-                                            subscription_ids != NULL ? subscription_ids : none));
+  ewn_store_put_varint (out, g_hash_table_size (state->items));
+  g_hash_table_iter_init (&iter, state->items);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      EwnStoreEntry *entry = EWN_STORE_ENTRY (key);
+
+      ewn_store_put_varint (out, entry->folder);
+      g_byte_array_set_size (state->scratch, 0);
+      ewn_store_record_unpool (state->scratch, entry->data, entry->length, &state->pool);
+      ewn_store_put_varint (out, state->scratch->len);
+      g_byte_array_append (out, state->scratch->data, state->scratch->len);
+    }
+
+  ewn_store_put_varint (out, subscription_ids != NULL ? g_strv_length ((char **)subscription_ids) : 0);
+  for (guint i = 0; subscription_ids != NULL && subscription_ids[i] != NULL; i++)
+    ewn_store_put_string (out, subscription_ids[i]);
+  return out;
 }

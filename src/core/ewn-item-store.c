@@ -34,7 +34,6 @@
  * missing record, so what loads is always a state that was committed. */
 
 #define DEFAULT_COMPACT_THRESHOLD (1024 * 1024)
-#define JOURNAL_HEADER_SIZE       8
 
 struct _EwnItemStore
 {
@@ -42,7 +41,7 @@ struct _EwnItemStore
 
   char            *path;
   EwnStoreState    state;
-  GPtrArray       *pending; /* EWN_STORE_OP_TYPE, not committed yet */
+  GByteArray      *pending; /* a record header, then the ops not committed yet */
 
   EwnStoreJournal *journal; /* the newest, the only file appended to */
   gsize            journal_bytes;
@@ -81,20 +80,37 @@ ewn_item_store_get_n_syncs (EwnItemStore *self)
   return self->n_syncs + (self->worker != NULL ? ewn_store_worker_get_n_syncs (self->worker) : 0);
 }
 
-static void
+/* Starts the next op of the pending record: its code and key. */
+static GByteArray *
 add_op (EwnItemStore *self,
         EwnStoreOp    op,
-        const char   *key,
-        GVariant     *value)
+        const char   *key)
 {
-  g_ptr_array_add (self->pending, g_variant_ref_sink (g_variant_new ("(ys@v)", op, key, g_variant_new_variant (value))));
+  guint8 code = op;
+
+  g_byte_array_append (self->pending, &code, 1);
+  if (op != EWN_STORE_OP_SUBSCRIPTIONS)
+    ewn_store_put_string (self->pending, key);
+  return self->pending;
+}
+
+static gboolean
+has_pending (EwnItemStore *self)
+{
+  return self->pending->len > EWN_STORE_RECORD_HEADER_SIZE;
+}
+
+static void
+clear_pending (EwnItemStore *self)
+{
+  g_byte_array_set_size (self->pending, EWN_STORE_RECORD_HEADER_SIZE);
 }
 
 static void
 clear_state (EwnItemStore *self)
 {
   ewn_store_state_clear (&self->state);
-  g_ptr_array_set_size (self->pending, 0);
+  clear_pending (self);
   g_clear_pointer (&self->journal, ewn_store_journal_unref);
   self->journal_bytes = 0;
   self->next_gen = 0;
@@ -120,7 +136,7 @@ ewn_item_store_finalize (GObject *object)
   EwnItemStore *self = (EwnItemStore *)object;
 
   ewn_store_state_destroy (&self->state);
-  g_ptr_array_unref (self->pending);
+  g_byte_array_unref (self->pending);
   g_free (self->path);
 
   G_OBJECT_CLASS (ewn_item_store_parent_class)->finalize (object);
@@ -139,7 +155,8 @@ static void
 ewn_item_store_init (EwnItemStore *self)
 {
   ewn_store_state_init (&self->state);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+  self->pending = g_byte_array_sized_new (4096);
+  clear_pending (self);
   self->compact_threshold = DEFAULT_COMPACT_THRESHOLD;
 }
 
@@ -176,11 +193,17 @@ load_files (EwnItemStore *self,
   if (has_snapshot)
     {
       g_autofree char *file = g_build_filename (self->path, EWN_STORE_SNAPSHOT_NAME, NULL);
-      g_autoptr (GVariant) payload = ewn_store_read_snapshot (file, &self->state.seq, &first_gen, error);
+      guint32          version = 0;
+      g_autoptr (GBytes) payload = ewn_store_read_snapshot (file, &version, &self->state.seq, &first_gen, error);
 
       if (payload == NULL)
         return FALSE;
-      ewn_store_state_apply_snapshot (&self->state, payload);
+      if (!ewn_store_state_load_snapshot (&self->state, version, payload))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Damaged state file “%s”: malformed contents", file);
+          return FALSE;
+        }
+      self->snapshot_bytes = g_bytes_get_size (payload);
     }
   self->next_gen = first_gen;
 
@@ -251,7 +274,7 @@ static void
 maybe_compact (EwnItemStore *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) payload = NULL;
+  g_autoptr (GByteArray) snapshot = NULL;
   EwnStoreWorker  *worker = ensure_worker (self);
   EwnStoreJournal *next;
 
@@ -265,38 +288,36 @@ maybe_compact (EwnItemStore *self)
       g_debug ("not compacting: %s", error->message);
       return;
     }
-  payload = ewn_store_state_snapshot (&self->state);
-  self->snapshot_bytes = g_variant_get_size (payload);
-  ewn_store_worker_compact (worker, self->journal, payload, self->state.seq, next->gen);
+  snapshot = ewn_store_state_snapshot (&self->state);
+  self->snapshot_bytes = snapshot->len - EWN_STORE_SNAPSHOT_HEADER_SIZE;
+  ewn_store_worker_compact (worker, self->journal, g_steal_pointer (&snapshot), self->state.seq, next->gen);
   ewn_store_journal_unref (self->journal);
   self->journal = next;
-  self->journal_bytes = JOURNAL_HEADER_SIZE;
+  self->journal_bytes = EWN_STORE_JOURNAL_HEADER_SIZE;
 }
 
 gboolean
 ewn_item_store_commit (EwnItemStore *self,
                        GError      **error)
 {
-  g_autoptr (GVariant) payload = NULL;
-  g_autofree guint8 *record = NULL;
-  gsize              length;
+  gsize length;
 
   g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->pending->len == 0)
+  if (!has_pending (self))
     return TRUE;
   if (self->journal == NULL)
     {
       self->journal = ewn_store_journal_create (self->path, &self->next_gen, error);
       if (self->journal == NULL)
         return FALSE;
-      self->journal_bytes = JOURNAL_HEADER_SIZE;
+      self->journal_bytes = EWN_STORE_JOURNAL_HEADER_SIZE;
     }
 
-  payload = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE (EWN_STORE_OP_TYPE), (GVariant **)self->pending->pdata, self->pending->len));
-  record = ewn_store_frame_record (self->state.seq + 1, payload, &length);
-  if (!ewn_store_write_all (self->journal->fd, record, length))
+  length = self->pending->len;
+  ewn_store_frame_record (self->pending->data, length, self->state.seq + 1);
+  if (!ewn_store_write_all (self->journal->fd, self->pending->data, length))
     {
       int saved_errno = errno;
 
@@ -311,7 +332,14 @@ ewn_item_store_commit (EwnItemStore *self,
   self->state.seq++;
   self->journal_bytes += length;
   self->dirty = TRUE;
-  g_ptr_array_set_size (self->pending, 0);
+  clear_pending (self);
+  /* A burst's pages are large; the next trickle's are not. */
+  if (self->pending->len < 64 * 1024 && length > 256 * 1024)
+    {
+      g_byte_array_unref (self->pending);
+      self->pending = g_byte_array_sized_new (4096);
+      clear_pending (self);
+    }
 
   ewn_store_worker_sync (ensure_worker (self), self->journal);
   maybe_compact (self);
@@ -322,7 +350,7 @@ gboolean
 ewn_item_store_close (EwnItemStore *self,
                       GError      **error)
 {
-  g_autoptr (GVariant) payload = NULL;
+  g_autoptr (GByteArray) snapshot = NULL;
 
   g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -333,9 +361,10 @@ ewn_item_store_close (EwnItemStore *self,
   if (!self->dirty)
     return TRUE;
 
-  payload = ewn_store_state_snapshot (&self->state);
-  if (!ewn_store_write_snapshot (self->path, payload, self->state.seq, self->next_gen, error))
+  snapshot = ewn_store_state_snapshot (&self->state);
+  if (!ewn_store_write_snapshot (self->path, snapshot, self->state.seq, self->next_gen, error))
     return FALSE;
+  self->snapshot_bytes = snapshot->len - EWN_STORE_SNAPSHOT_HEADER_SIZE;
   g_clear_pointer (&self->journal, ewn_store_journal_unref);
   self->journal_bytes = 0;
   self->dirty = FALSE;
@@ -361,6 +390,7 @@ ewn_item_store_add_folder (EwnItemStore *self,
                            EwsFolderKind kind)
 {
   EwnStoreFolder *folder;
+  GByteArray     *out;
 
   g_return_if_fail (EWN_IS_ITEM_STORE (self));
   g_return_if_fail (folder_id != NULL);
@@ -369,7 +399,9 @@ ewn_item_store_add_folder (EwnItemStore *self,
   if (folder != NULL && folder->kind == kind && g_strcmp0 (folder->mailbox, mailbox) == 0)
     return;
   ewn_store_state_set_folder (&self->state, folder_id, mailbox, kind);
-  add_op (self, EWN_STORE_OP_FOLDER, folder_id, g_variant_new ("(msu)", mailbox, (guint32)kind));
+  out = add_op (self, EWN_STORE_OP_FOLDER, folder_id);
+  ewn_store_put_nullable (out, mailbox);
+  ewn_store_put_varint (out, kind);
 }
 
 gboolean
@@ -455,7 +487,7 @@ ewn_item_store_set_sync_state (EwnItemStore *self,
     return;
   g_free (folder->sync_state);
   folder->sync_state = g_strdup (sync_state);
-  add_op (self, EWN_STORE_OP_SYNC_STATE, folder_id, g_variant_new ("ms", sync_state));
+  ewn_store_put_nullable (add_op (self, EWN_STORE_OP_SYNC_STATE, folder_id), sync_state);
 }
 
 gboolean
@@ -484,7 +516,7 @@ ewn_item_store_set_primed (EwnItemStore *self,
   if (folder->primed == !!primed)
     return;
   folder->primed = !!primed;
-  add_op (self, EWN_STORE_OP_PRIMED, folder_id, g_variant_new_boolean (primed));
+  g_byte_array_append (add_op (self, EWN_STORE_OP_PRIMED, folder_id), (const guint8 *)(primed ? "\1" : "\0"), 1);
 }
 
 void
@@ -500,37 +532,80 @@ ewn_item_store_reset_folder (EwnItemStore *self,
 
 /* Items */
 
-const EwsItem *
-ewn_item_store_lookup (EwnItemStore *self,
-                       const char   *item_id,
-                       const char  **folder_id)
+/**
+ * ewn_item_store_contains:
+ * @self: an #EwnItemStore
+ * @item_id: an ItemId
+ * @folder_id: (out) (optional) (transfer none): the FolderId it is stored under
+ *
+ * Returns: whether the store holds the item
+ */
+gboolean
+ewn_item_store_contains (EwnItemStore *self,
+                         const char   *item_id,
+                         const char  **folder_id)
 {
   EwnStoreEntry *entry;
+
+  g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
+  g_return_val_if_fail (item_id != NULL, FALSE);
+
+  entry = ewn_store_state_lookup (&self->state, item_id);
+  if (folder_id != NULL)
+    *folder_id = entry != NULL ? ewn_store_state_entry_folder (&self->state, entry)->id : NULL;
+  return entry != NULL;
+}
+
+/**
+ * ewn_item_store_dup_item:
+ * @self: an #EwnItemStore
+ * @item_id: an ItemId
+ * @folder_id: (out) (optional) (transfer none): the FolderId it is stored under
+ *
+ * Items are kept in a compact form and decoded here, for the change that needs them.
+ *
+ * Returns: (transfer full) (nullable): the last version stored of the item
+ */
+EwsItem *
+ewn_item_store_dup_item (EwnItemStore *self,
+                         const char   *item_id,
+                         const char  **folder_id)
+{
+  EwnStoreEntry  *entry;
+  EwnStoreFolder *folder;
 
   g_return_val_if_fail (EWN_IS_ITEM_STORE (self), NULL);
   g_return_val_if_fail (item_id != NULL, NULL);
 
-  entry = g_hash_table_lookup (self->state.items, item_id);
+  entry = ewn_store_state_lookup (&self->state, item_id);
+  folder = entry != NULL ? ewn_store_state_entry_folder (&self->state, entry) : NULL;
   if (folder_id != NULL)
-    *folder_id = entry != NULL ? entry->folder->id : NULL;
-  return entry != NULL ? entry->item : NULL;
+    *folder_id = folder != NULL ? folder->id : NULL;
+  if (entry == NULL)
+    return NULL;
+  return ewn_store_record_decode (entry->data, entry->length, folder->id, &self->state.pool);
 }
 
-/* Takes @item. A folder not added yet is added with kind "other". */
+/* Stores a copy of @item. A folder not added yet is added with kind "other". */
 void
-ewn_item_store_put (EwnItemStore *self,
-                    const char   *folder_id,
-                    EwsItem      *item)
+ewn_item_store_put (EwnItemStore  *self,
+                    const char    *folder_id,
+                    const EwsItem *item)
 {
-  GVariant *serialised;
+  GByteArray *scratch;
+  GByteArray *out;
 
   g_return_if_fail (EWN_IS_ITEM_STORE (self));
   g_return_if_fail (folder_id != NULL);
   g_return_if_fail (item != NULL && item->id != NULL);
 
-  serialised = ewn_store_entry_new (folder_id, item);
-  add_op (self, EWN_STORE_OP_PUT, "", serialised);
-  ewn_store_state_put (&self->state, folder_id, item, serialised);
+  scratch = self->state.scratch;
+  g_byte_array_set_size (scratch, 0);
+  ewn_store_record_encode (scratch, item, folder_id, NULL);
+  out = add_op (self, EWN_STORE_OP_PUT, folder_id);
+  ewn_store_put_varint (out, scratch->len);
+  g_byte_array_append (out, scratch->data, scratch->len);
+  ewn_store_state_put (&self->state, folder_id, item);
 }
 
 gboolean
@@ -540,9 +615,11 @@ ewn_item_store_remove (EwnItemStore *self,
   g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
   g_return_val_if_fail (item_id != NULL, FALSE);
 
-  if (!ewn_store_state_remove (&self->state, item_id))
+  if (ewn_store_state_lookup (&self->state, item_id) == NULL)
     return FALSE;
-  add_op (self, EWN_STORE_OP_REMOVE, item_id, g_variant_new ("()"));
+  /* before the removal, which may free @item_id */
+  add_op (self, EWN_STORE_OP_REMOVE, item_id);
+  ewn_store_state_remove (&self->state, item_id);
   return TRUE;
 }
 
@@ -555,7 +632,7 @@ ewn_item_store_get_n_items (EwnItemStore *self,
   g_return_val_if_fail (EWN_IS_ITEM_STORE (self), 0);
 
   folder = lookup_folder (self, folder_id);
-  return folder != NULL ? g_hash_table_size (folder->item_ids) : 0;
+  return folder != NULL ? folder->n_items : 0;
 }
 
 /* Returns: (transfer full): the ids (empty for an unknown folder) */
@@ -571,11 +648,12 @@ ewn_item_store_dup_item_ids (EwnItemStore *self,
   g_return_val_if_fail (EWN_IS_ITEM_STORE (self), ids);
 
   folder = lookup_folder (self, folder_id);
-  if (folder == NULL)
+  if (folder == NULL || folder->n_items == 0)
     return ids;
-  g_hash_table_iter_init (&iter, folder->item_ids);
+  g_hash_table_iter_init (&iter, self->state.items);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (ids, g_strdup (key));
+    if (EWN_STORE_ENTRY (key)->folder == folder->index)
+      g_ptr_array_add (ids, g_strdup (key));
   return ids;
 }
 
@@ -594,6 +672,7 @@ ewn_item_store_set_subscription_ids (EwnItemStore      *self,
                                      const char *const *ids)
 {
   const char *const none[] = { NULL };
+  GByteArray       *out;
 
   g_return_if_fail (EWN_IS_ITEM_STORE (self));
 
@@ -605,5 +684,8 @@ ewn_item_store_set_subscription_ids (EwnItemStore      *self,
     return;
   g_strfreev (self->state.subscription_ids);
   self->state.subscription_ids = g_strdupv ((char **)ids);
-  add_op (self, EWN_STORE_OP_SUBSCRIPTIONS, "", g_variant_new_strv (ids, -1));
+  out = add_op (self, EWN_STORE_OP_SUBSCRIPTIONS, NULL);
+  ewn_store_put_varint (out, g_strv_length ((char **)ids));
+  for (guint i = 0; ids[i] != NULL; i++)
+    ewn_store_put_string (out, ids[i]);
 }

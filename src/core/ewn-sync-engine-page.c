@@ -35,15 +35,18 @@ stable_folder_id (EwnSyncPage *page,
   return folder != NULL ? folder->id : page->folder->id;
 }
 
-/* The snapshot of an item moved by a hinted MoveItem, found under its old id. */
-static const EwsItem *
+/* Where the store keeps an item moved by a hinted MoveItem, found under its old id. */
+static const char *
 lookup_moved_from (EwnSyncEngine *self,
                    const char    *new_id,
-                   const char   **old_id,
-                   const char   **folder_id)
+                   const char   **old_id)
 {
+  const char *folder_id = NULL;
+
   *old_id = g_hash_table_lookup (self->moves_back, new_id);
-  return *old_id != NULL ? ewn_item_store_lookup (self->store, *old_id, folder_id) : NULL;
+  if (*old_id == NULL || !ewn_item_store_contains (self->store, *old_id, &folder_id))
+    return NULL;
+  return folder_id;
 }
 
 static void
@@ -54,36 +57,32 @@ apply_item (EwnSyncPage   *page,
   EwnSyncEngine *self = folder->engine;
   const char    *known_folder = NULL;
   const char    *known_id = delta->item_id;
-  const EwsItem *known = ewn_item_store_lookup (self->store, delta->item_id, &known_folder);
   gboolean       announce_it = folder->mode != EWN_SYNC_MODE_FILL;
-  EwnChange     *change = NULL;
+  g_autoptr (EwsItem) known = NULL;
+  g_autoptr (EwsItem) item = g_steal_pointer (&delta->item);
 
-  if (delta->item == NULL)
+  if (item == NULL)
     return;
   if (folder->seen != NULL)
     g_hash_table_add (folder->seen, g_strdup (delta->item_id));
-  if (known == NULL)
-    known = lookup_moved_from (self, delta->item_id, &known_id, &known_folder);
+  if (!ewn_item_store_contains (self->store, delta->item_id, &known_folder))
+    known_folder = lookup_moved_from (self, delta->item_id, &known_id);
 
-  if (known == NULL)
-    {
-      if (announce_it)
-        change = ewn_change_compute (NULL, delta->item);
-    }
-  else
+  /* The last version is decoded only when a change may be announced. A replayed
+   * create is compared like an update: never announced twice. */
+  if (known_folder != NULL && announce_it)
+    known = ewn_item_store_dup_item (self->store, known_id, NULL);
+  if (known_folder != NULL)
     {
       const char *from = stable_folder_id (page, known_folder);
-      gboolean    relocated = known_id != delta->item_id || g_strcmp0 (from, folder->id) != 0;
 
-      /* A replayed create is compared like an update: never announced twice. */
-      if (announce_it)
-        change = ewn_change_compute (known, delta->item);
-      if (relocated)
+      if (known_id != delta->item_id || g_strcmp0 (from, folder->id) != 0)
         ewn_item_store_remove (self->store, known_id);
     }
 
-  page_add (page, change);
-  ewn_item_store_put (self->store, folder->id, g_steal_pointer (&delta->item));
+  ewn_item_store_put (self->store, folder->id, item);
+  if (announce_it)
+    page_add (page, ewn_change_compute_take (g_steal_pointer (&known), g_steal_pointer (&item)));
 }
 
 static void
@@ -93,18 +92,17 @@ delete_item (EwnSyncPage *page,
   EwnSyncFolder   *folder = page->folder;
   EwnSyncEngine   *self = folder->engine;
   const char      *known_folder = NULL;
-  const EwsItem   *known = ewn_item_store_lookup (self->store, item_id, &known_folder);
   EwnSyncMoveHint *hint = g_hash_table_lookup (self->moves, item_id);
 
   /* Known in another folder: it moved there keeping its id, and that folder's sync
    * already took it over. */
-  if (known == NULL || g_strcmp0 (known_folder, folder->id) != 0)
+  if (!ewn_item_store_contains (self->store, item_id, &known_folder) || g_strcmp0 (known_folder, folder->id) != 0)
     return;
 
   if (hint != NULL)
     {
       /* The destination's sync will compare its create with this snapshot. */
-      EwsItem *moved = ews_item_copy (known);
+      g_autoptr (EwsItem) moved = ewn_item_store_dup_item (self->store, item_id, NULL);
 
       g_free (moved->id);
       moved->id = g_strdup (hint->new_id);
@@ -116,9 +114,7 @@ delete_item (EwnSyncPage *page,
     }
 
   if (folder->mode != EWN_SYNC_MODE_FILL)
-    {
-      page_add (page, ewn_change_compute (known, NULL));
-    }
+    page_add (page, ewn_change_compute_take (ewn_item_store_dup_item (self->store, item_id, NULL), NULL));
   ewn_item_store_remove (self->store, item_id);
 }
 

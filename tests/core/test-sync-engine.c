@@ -392,7 +392,7 @@ test_calendar_changes (Fixture      *fixture,
   change = take_one (fixture, EWN_CHANGE_DELETED, cal);
   g_assert_cmpstr (change->before->subject, ==, "Design review (v2)");
   g_assert_null (change->after);
-  g_assert_null (ewn_item_store_lookup (fixture->store, id, NULL));
+  g_assert_false (ewn_item_store_contains (fixture->store, id, NULL));
   g_assert_cmpuint (ewn_item_store_get_n_items (fixture->store, cal), ==, 1);
 }
 
@@ -550,7 +550,7 @@ test_invalid_sync_state (Fixture      *fixture,
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "New"), ==, 1);
   g_assert_true (ewn_item_store_get_primed (fixture->store, fixture->calendar_id));
   g_assert_cmpuint (ewn_item_store_get_n_items (fixture->store, fixture->calendar_id), ==, 3);
-  g_assert_nonnull (ewn_item_store_lookup (fixture->store, kept, NULL));
+  g_assert_true (ewn_item_store_contains (fixture->store, kept, NULL));
 }
 
 static void
@@ -626,7 +626,7 @@ test_move (Fixture      *fixture,
 
   g_assert_cmpuint (fixture->errors->len, ==, 0);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
-  g_assert_null (ewn_item_store_lookup (fixture->store, id, NULL));
+  g_assert_false (ewn_item_store_contains (fixture->store, id, NULL));
 
   /* the moved meeting is known in its new folder: a later change is one change */
   sync_and_wait (fixture, NULL);
@@ -657,7 +657,7 @@ test_persistence (Fixture      *fixture,
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_RESCHEDULED, "Shifts"), ==, 1);
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_TASK_COMPLETED, "Gets done"), ==, 1);
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Appears"), ==, 1);
-  g_assert_nonnull (ewn_item_store_lookup (fixture->store, a, NULL));
+  g_assert_true (ewn_item_store_contains (fixture->store, a, NULL));
 }
 
 static void
