@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "ewn-item-store-private.h"
 #include "ewn-sync-engine-private.h"
 
 /* A page of SyncFolderItems is applied to the store delta by delta, then committed;
@@ -209,29 +212,87 @@ move_key (const EwnChange *change,
                           item->end != NULL ? g_date_time_to_unix (item->end) : G_MININT64);
 }
 
-static void
-deferred_free (EwnSyncDeferred *deferred)
+static EwnSyncDeferred *
+deferred_new (EwnSyncEngine *self,
+              EwnSyncFolder *folder,
+              EwnChange     *change,
+              const char    *key)
 {
-  g_clear_pointer (&deferred->change, ewn_change_free);
-  g_free (deferred->key);
+  const EwsItem   *item = ewn_change_get_item (change);
+  gsize            key_size = strlen (key) + 1;
+  GByteArray      *record = self->scratch;
+  EwnSyncDeferred *deferred;
+
+  g_byte_array_set_size (record, 0);
+  ewn_store_record_encode (record, item, folder->id, NULL);
+  deferred = g_malloc (sizeof (EwnSyncDeferred) + key_size + record->len);
+  deferred->link.data = deferred;
+  deferred->link.next = deferred->link.prev = NULL;
+  deferred->next_same_key = NULL;
+  deferred->folder = folder;
+  deferred->seq = self->chain_seq;
+  deferred->time = g_date_time_to_unix (change->time) * G_USEC_PER_SEC + g_date_time_get_microsecond (change->time);
+  deferred->kind = change->kind;
+  deferred->record_length = record->len;
+  memcpy (deferred->data, key, key_size);
+  memcpy (deferred->data + key_size, record->data, record->len);
+  return deferred;
+}
+
+/* The change again, as it was when it was held back. */
+static EwnChange *
+deferred_free_to_change (EwnSyncEngine   *self,
+                         EwnSyncDeferred *deferred)
+{
+  const guint8 *record = (const guint8 *)deferred->data + strlen (deferred->data) + 1;
+  EwsItem      *item = ewn_store_record_decode (record, deferred->record_length, deferred->folder->id, NULL);
+  gint64        usec = deferred->time;
+  gint64        rest = ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
+  EwnChange    *change;
+
+  g_assert (item != NULL);
+  change = g_new0 (EwnChange, 1);
+  change->kind = deferred->kind;
+  if (is_created (deferred->kind))
+    change->after = item;
+  else
+    change->before = item;
+  change->time = g_date_time_new_from_unix_utc ((usec - rest) / G_USEC_PER_SEC);
+  if (rest != 0)
+    {
+      GDateTime *exact = g_date_time_add (change->time, rest);
+
+      g_date_time_unref (change->time);
+      change->time = exact;
+    }
+  ewn_change_set_origin (change, self->account_id, deferred->folder->mailbox, deferred->folder->id, deferred->folder->kind);
   g_free (deferred);
+  return change;
 }
 
 /* Takes the deferred change out of both the queue and the key index. */
 static EwnChange *
-take_deferred (EwnSyncEngine *self,
-               GList         *link)
+take_deferred (EwnSyncEngine   *self,
+               EwnSyncDeferred *deferred)
 {
-  EwnSyncDeferred *deferred = link->data;
-  GQueue          *same_key = g_hash_table_lookup (self->deferred_by_key, deferred->key);
-  EwnChange       *change = g_steal_pointer (&deferred->change);
+  EwnSyncDeferred *first = g_hash_table_lookup (self->deferred_by_key, deferred->data);
 
-  g_queue_remove (same_key, link);
-  if (g_queue_is_empty (same_key))
-    g_hash_table_remove (self->deferred_by_key, deferred->key);
-  g_queue_delete_link (&self->deferred, link);
-  deferred_free (deferred);
-  return change;
+  if (first == deferred)
+    {
+      g_hash_table_steal (self->deferred_by_key, deferred->data);
+      if (deferred->next_same_key != NULL)
+        g_hash_table_insert (self->deferred_by_key, deferred->next_same_key->data, deferred->next_same_key);
+    }
+  else
+    {
+      EwnSyncDeferred *before = first;
+
+      while (before->next_same_key != deferred)
+        before = before->next_same_key;
+      before->next_same_key = deferred->next_same_key;
+    }
+  g_queue_unlink (&self->deferred, &deferred->link);
+  return deferred_free_to_change (self, deferred);
 }
 
 /* The waiting other half of @change, from another folder. */
@@ -240,38 +301,33 @@ take_partner (EwnSyncEngine   *self,
               const EwnChange *change)
 {
   g_autofree char *key = move_key (change, TRUE);
-  GQueue          *halves = g_hash_table_lookup (self->deferred_by_key, key);
 
-  for (GList *l = halves != NULL ? halves->head : NULL; l != NULL; l = l->next)
-    {
-      GList           *link = l->data;
-      EwnSyncDeferred *deferred = link->data;
-
-      if (g_strcmp0 (deferred->change->folder_id, change->folder_id) != 0)
-        return take_deferred (self, link);
-    }
+  for (EwnSyncDeferred *deferred = g_hash_table_lookup (self->deferred_by_key, key); deferred != NULL; deferred = deferred->next_same_key)
+    if (g_strcmp0 (deferred->folder->id, change->folder_id) != 0)
+      return take_deferred (self, deferred);
   return NULL;
 }
 
+/* Takes @change. */
 static void
 defer (EwnSyncEngine *self,
-       EwnChange     *change,
-       char          *key)
+       EwnSyncFolder *folder,
+       EwnChange     *change)
 {
-  EwnSyncDeferred *deferred = g_new0 (EwnSyncDeferred, 1);
-  GQueue          *same_key;
+  g_autofree char *key = move_key (change, FALSE);
+  EwnSyncDeferred *deferred = deferred_new (self, folder, change, key);
+  EwnSyncDeferred *last = g_hash_table_lookup (self->deferred_by_key, deferred->data);
 
-  deferred->change = change;
-  deferred->key = key;
-  deferred->seq = self->chain_seq;
-  g_queue_push_tail (&self->deferred, deferred);
-  same_key = g_hash_table_lookup (self->deferred_by_key, key);
-  if (same_key == NULL)
+  ewn_change_free (change);
+  g_queue_push_tail_link (&self->deferred, &deferred->link);
+  if (last == NULL)
     {
-      same_key = g_queue_new ();
-      g_hash_table_insert (self->deferred_by_key, g_strdup (key), same_key);
+      g_hash_table_insert (self->deferred_by_key, deferred->data, deferred);
+      return;
     }
-  g_queue_push_tail (same_key, self->deferred.tail);
+  while (last->next_same_key != NULL)
+    last = last->next_same_key;
+  last->next_same_key = deferred;
 }
 
 /* Takes ownership of @change (already committed to the store). A created or deleted
@@ -297,11 +353,7 @@ announce (EwnSyncEngine *self,
   if (partner == NULL)
     {
       if (other_folder_syncing (self, folder))
-        {
-          char *key = move_key (owned, FALSE);
-
-          defer (self, g_steal_pointer (&owned), key);
-        }
+        defer (self, folder, g_steal_pointer (&owned));
       else
         ewn_sync_engine_emit_change (self, g_steal_pointer (&owned));
       return;
@@ -343,7 +395,7 @@ ewn_sync_engine_flush_deferred (EwnSyncEngine *self)
     }
 
   while (!g_queue_is_empty (&self->deferred) && ((EwnSyncDeferred *)g_queue_peek_head (&self->deferred))->seq < oldest_running)
-    ewn_sync_engine_emit_change (self, take_deferred (self, self->deferred.head));
+    ewn_sync_engine_emit_change (self, take_deferred (self, g_queue_peek_head (&self->deferred)));
 }
 
 /* Drops whatever still waits (the engine goes). */
@@ -351,5 +403,11 @@ void
 ewn_sync_engine_clear_deferred (EwnSyncEngine *self)
 {
   g_hash_table_remove_all (self->deferred_by_key);
-  g_queue_clear_full (&self->deferred, (GDestroyNotify)deferred_free);
+  while (!g_queue_is_empty (&self->deferred))
+    {
+      EwnSyncDeferred *deferred = g_queue_peek_head (&self->deferred);
+
+      g_queue_unlink (&self->deferred, &deferred->link);
+      g_free (deferred);
+    }
 }

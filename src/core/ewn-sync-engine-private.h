@@ -41,13 +41,22 @@ typedef struct
   EwnSyncFolder *to;
 } EwnSyncMoveHint;
 
-/* A created or deleted item held back in case it is half of a move. */
-typedef struct
+/* A created or deleted item held back in case it is half of a move. In a burst over
+ * many folders most of them wait a while, so one waits in a single block: the move
+ * key, then the item in the compact form of the item store. */
+typedef struct _EwnSyncDeferred EwnSyncDeferred;
+
+struct _EwnSyncDeferred
 {
-  EwnChange *change;
-  char      *key;
-  guint64    seq; /* chain_seq when it was deferred */
-} EwnSyncDeferred;
+  GList            link;          /* in the engine's queue; data is this */
+  EwnSyncDeferred *next_same_key; /* the next one with this key, oldest first */
+  EwnSyncFolder   *folder;        /* where it was seen: the change's origin */
+  guint64          seq;           /* chain_seq when it was deferred */
+  gint64           time;          /* of the change, µs since the epoch */
+  EwnChangeKind    kind;
+  guint32          record_length;
+  char             data[]; /* the key, NUL, the record */
+};
 
 typedef struct
 {
@@ -68,8 +77,9 @@ struct _EwnSyncEngine
   GHashTable   *moves;           /* old ItemId → EwnSyncMoveHint */
   GHashTable   *moves_back;      /* new ItemId → old ItemId (borrowed from moves) */
   GQueue        deferred;        /* (element-type EwnSyncDeferred) halves of a move awaiting a partner, oldest first */
-  GHashTable   *deferred_by_key; /* move key → GQueue of links into deferred */
-  guint64       chain_seq;       /* counts chain starts */
+  GHashTable   *deferred_by_key; /* move key → the oldest EwnSyncDeferred with it */
+  GByteArray   *scratch;
+  guint64       chain_seq; /* counts chain starts */
   GCancellable *cancellable;
   gboolean      busy;
   gboolean      store_failing; /* the last commit failed */

@@ -264,6 +264,7 @@ ewn_sync_engine_finalize (GObject *object)
   g_ptr_array_unref (self->folders);
   ewn_sync_engine_clear_deferred (self);
   g_hash_table_unref (self->deferred_by_key);
+  g_byte_array_unref (self->scratch);
   g_free (self->account_id);
 
   G_OBJECT_CLASS (ewn_sync_engine_parent_class)->finalize (object);
@@ -361,7 +362,8 @@ ewn_sync_engine_init (EwnSyncEngine *self)
   self->moves = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)move_hint_free);
   self->moves_back = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->deferred);
-  self->deferred_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_queue_free);
+  self->deferred_by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  self->scratch = g_byte_array_new ();
   self->cancellable = g_cancellable_new ();
 }
 

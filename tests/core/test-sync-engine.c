@@ -633,6 +633,63 @@ test_move (Fixture      *fixture,
   g_assert_cmpuint (fixture->changes->len, ==, 0);
 }
 
+static const EwnChange *
+find_change (Fixture      *fixture,
+             EwnChangeKind kind)
+{
+  for (guint i = 0; i < fixture->changes->len; i++)
+    {
+      const EwnChange *change = g_ptr_array_index (fixture->changes, i);
+
+      if (change->kind == kind)
+        return change;
+    }
+  g_assert_not_reached ();
+}
+
+/* A create and a delete in two calendars synced together wait for each other in case
+ * they are a move; they are not, and come out as they were seen. */
+static void
+test_held_back (Fixture      *fixture,
+                gconstpointer data)
+{
+  g_autofree char *gone = create_meeting (fixture, BOB, "Gone at Bob's", 14);
+  g_autoptr (GDateTime) before = NULL;
+  g_autoptr (GDateTime) after = NULL;
+  g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 24, 9, 0, 0);
+  const EwnChange *created, *deleted;
+
+  sync_and_wait (fixture, NULL);
+  g_free (create_meeting (fixture, NULL, "Only here", 9));
+  delete (fixture, gone);
+
+  before = g_date_time_new_now_utc ();
+  sync_and_wait (fixture, NULL);
+  after = g_date_time_new_now_utc ();
+  g_assert_cmpuint (fixture->changes->len, ==, 2);
+
+  created = find_change (fixture, EWN_CHANGE_CREATED);
+  g_assert_cmpstr (created->folder_id, ==, fixture->calendar_id);
+  g_assert_null (created->mailbox);
+  g_assert_cmpint (created->folder_kind, ==, EWS_FOLDER_KIND_CALENDAR);
+  g_assert_null (created->before);
+  g_assert_cmpstr (created->after->subject, ==, "Only here");
+  g_assert_cmpstr (created->after->location, ==, "Room 1");
+  g_assert_cmpstr (created->after->parent_folder_id, ==, fixture->calendar_id);
+  g_assert_true (g_date_time_equal (created->after->start, start));
+  g_assert_cmpint (g_date_time_compare (created->time, before), >=, 0);
+  g_assert_cmpint (g_date_time_compare (created->time, after), <=, 0);
+
+  deleted = find_change (fixture, EWN_CHANGE_DELETED);
+  g_assert_cmpstr (deleted->folder_id, ==, fixture->bob_calendar_id);
+  g_assert_cmpstr (deleted->mailbox, ==, BOB);
+  g_assert_null (deleted->after);
+  g_assert_cmpstr (deleted->before->id, ==, gone);
+  g_assert_cmpstr (deleted->before->subject, ==, "Gone at Bob's");
+  g_assert_cmpint (g_date_time_compare (deleted->time, before), >=, 0);
+  g_assert_cmpint (g_date_time_compare (deleted->time, after), <=, 0);
+}
+
 static void
 test_persistence (Fixture      *fixture,
                   gconstpointer data)
@@ -696,6 +753,7 @@ main (int   argc,
   ADD ("invalid-sync-state", test_invalid_sync_state, NULL);
   ADD ("move-hinted", test_move, GINT_TO_POINTER (TRUE));
   ADD ("move-catch-up", test_move, GINT_TO_POINTER (FALSE));
+  ADD ("held-back", test_held_back, NULL);
   ADD ("persistence", test_persistence, NULL);
   ADD ("cancel", test_cancel, NULL);
 #undef ADD
