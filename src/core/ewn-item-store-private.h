@@ -202,15 +202,30 @@ typedef struct
 
 #define EWN_STORE_ENTRY(key) ((EwnStoreEntry *)((guint8 *)(key)-G_STRUCT_OFFSET (EwnStoreEntry, data)))
 
+/* Where the entries live: slabs of their own, so that the many small blocks a store
+ * keeps for long are not scattered among the short-lived allocations of a burst
+ * (which pinned the process's heap at its highest), and a free block is reused by
+ * the next entry of its size. */
+#define EWN_STORE_ARENA_CLASSES 64 /* sizes up to 1 KiB, in steps of 16 bytes */
+
 typedef struct
 {
-  GHashTable  *folders;     /* id → EwnStoreFolder (owned by folder_list) */
-  GPtrArray   *folder_list; /* EwnStoreFolder by index */
-  GHashTable  *items;       /* the set of EwnStoreEntry.data, that is ItemIds */
-  EwnStorePool pool;
-  GStrv        subscription_ids;
-  guint64      seq; /* of the last record applied */
-  GByteArray  *scratch;
+  GPtrArray *slabs;
+  guint8    *next; /* unused rest of the newest slab */
+  gsize      left;
+  gpointer   free_lists[EWN_STORE_ARENA_CLASSES + 1];
+} EwnStoreArena;
+
+typedef struct
+{
+  GHashTable   *folders;     /* id → EwnStoreFolder (owned by folder_list) */
+  GPtrArray    *folder_list; /* EwnStoreFolder by index */
+  GHashTable   *items;       /* the set of EwnStoreEntry.data, that is ItemIds */
+  EwnStorePool  pool;
+  EwnStoreArena arena;
+  GStrv         subscription_ids;
+  guint64       seq; /* of the last record applied */
+  GByteArray   *scratch;
 } EwnStoreState;
 
 void            ewn_store_state_init (EwnStoreState *state);

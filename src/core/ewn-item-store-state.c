@@ -12,6 +12,77 @@
 /* The model of EwnItemStore, and how snapshots and journal records change it. Every
  * record reaching an entry has been checked. */
 
+/* The entries' arena */
+
+#define SLAB_SIZE     (64 * 1024)
+#define ARENA_GRANULE 16
+
+static void
+arena_init (EwnStoreArena *arena)
+{
+  memset (arena, 0, sizeof *arena);
+  arena->slabs = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+arena_clear (EwnStoreArena *arena)
+{
+  g_clear_pointer (&arena->slabs, g_ptr_array_unref);
+  memset (arena->free_lists, 0, sizeof arena->free_lists);
+  arena->next = NULL;
+  arena->left = 0;
+}
+
+static guint
+arena_class (gsize size)
+{
+  return (guint)((size + ARENA_GRANULE - 1) / ARENA_GRANULE);
+}
+
+static gpointer
+arena_alloc (EwnStoreArena *arena,
+             gsize          size)
+{
+  guint class = arena_class (size);
+  gsize    rounded = (gsize) class * ARENA_GRANULE;
+  gpointer block;
+
+  if (class > EWN_STORE_ARENA_CLASSES)
+    return g_malloc (size);
+  block = arena->free_lists[class];
+  if (block != NULL)
+    {
+      arena->free_lists[class] = *(gpointer *)block;
+      return block;
+    }
+  if (arena->left < rounded)
+    {
+      arena->next = g_malloc (SLAB_SIZE);
+      arena->left = SLAB_SIZE;
+      g_ptr_array_add (arena->slabs, arena->next);
+    }
+  block = arena->next;
+  arena->next += rounded;
+  arena->left -= rounded;
+  return block;
+}
+
+static void
+arena_free (EwnStoreArena *arena,
+            gpointer       block,
+            gsize          size)
+{
+  guint class = arena_class (size);
+
+  if (class > EWN_STORE_ARENA_CLASSES)
+    {
+      g_free (block);
+      return;
+    }
+  *(gpointer *)block = arena->free_lists[class];
+  arena->free_lists[class] = block;
+}
+
 static void
 folder_free (EwnStoreFolder *folder)
 {
@@ -28,6 +99,7 @@ ewn_store_state_init (EwnStoreState *state)
   state->folder_list = g_ptr_array_new_with_free_func ((GDestroyNotify)folder_free);
   state->items = g_hash_table_new (g_str_hash, g_str_equal);
   ewn_store_pool_init (&state->pool);
+  arena_init (&state->arena);
   state->subscription_ids = NULL;
   state->seq = 0;
   state->scratch = g_byte_array_new ();
@@ -38,7 +110,7 @@ entry_free (EwnStoreState *state,
             EwnStoreEntry *entry)
 {
   ewn_store_record_release (entry->data, entry->length, &state->pool);
-  g_free (entry);
+  arena_free (&state->arena, entry, sizeof (EwnStoreEntry) + entry->length);
 }
 
 void
@@ -57,6 +129,8 @@ ewn_store_state_clear (EwnStoreState *state)
   g_ptr_array_set_size (state->folder_list, 0);
   ewn_store_pool_clear (&state->pool);
   ewn_store_pool_init (&state->pool);
+  arena_clear (&state->arena);
+  arena_init (&state->arena);
   g_clear_pointer (&state->subscription_ids, g_strfreev);
   state->seq = 0;
 }
@@ -66,6 +140,7 @@ ewn_store_state_destroy (EwnStoreState *state)
 {
   ewn_store_state_clear (state);
   ewn_store_pool_clear (&state->pool);
+  arena_clear (&state->arena);
   g_clear_pointer (&state->items, g_hash_table_unref);
   g_clear_pointer (&state->folders, g_hash_table_unref);
   g_clear_pointer (&state->folder_list, g_ptr_array_unref);
@@ -139,7 +214,7 @@ put_scratch (EwnStoreState *state,
 {
   EwnStoreFolder *folder = ewn_store_state_ensure_folder (state, folder_id);
   GByteArray     *scratch = state->scratch;
-  EwnStoreEntry  *entry = g_malloc (sizeof (EwnStoreEntry) + scratch->len);
+  EwnStoreEntry  *entry = arena_alloc (&state->arena, sizeof (EwnStoreEntry) + scratch->len);
 
   entry->folder = folder->index;
   entry->length = scratch->len;

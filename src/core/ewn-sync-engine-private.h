@@ -83,6 +83,7 @@ struct _EwnSyncEngine
   GCancellable *cancellable;
   gboolean      busy;
   gboolean      store_failing; /* the last commit failed */
+  guint         deltas_since_trim;
 };
 
 /* ewn-sync-engine.c */

@@ -5,9 +5,19 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "ews-error.h"
 #include "ewn-sync-engine.h"
 #include "ewn-sync-engine-private.h"
+
+/* Once this many deltas were applied since the last time, the memory their pages
+ * took is handed back to the system when the engine comes to rest: glibc otherwise
+ * keeps for the process whatever a burst freed. */
+#define TRIM_AFTER_DELTAS 2048
 
 /* Events are hints; SyncFolderItems is the truth. A hint starts a sync of its folder
  * at once; hints that arrive after the last page request was sent ask for exactly one
@@ -79,6 +89,13 @@ update_busy (EwnSyncEngine *self)
 
   if (self->busy == busy)
     return;
+  if (!busy && self->deltas_since_trim >= TRIM_AFTER_DELTAS)
+    {
+#ifdef __GLIBC__
+      malloc_trim (0);
+#endif
+      self->deltas_since_trim = 0;
+    }
   self->busy = busy;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
@@ -193,6 +210,7 @@ on_page (GObject      *source,
 
   ewn_sync_page_init (&page, folder);
   ewn_sync_page_apply (&page, sync);
+  self->deltas_since_trim += sync->changes->len;
 
   ewn_item_store_set_sync_state (self->store, folder->id, sync->sync_state);
   if (sync->includes_last_item_in_range)
