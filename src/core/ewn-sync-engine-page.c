@@ -170,14 +170,7 @@ static gboolean
 other_folder_syncing (EwnSyncEngine *self,
                       EwnSyncFolder *folder)
 {
-  for (guint i = 0; i < self->folders->len; i++)
-    {
-      EwnSyncFolder *other = g_ptr_array_index (self->folders, i);
-
-      if (other != folder && other->kind == folder->kind && other->syncing)
-        return TRUE;
-    }
-  return FALSE;
+  return self->n_syncing[folder->kind] > (folder->syncing ? 1u : 0u);
 }
 
 static gboolean

@@ -84,12 +84,15 @@ struct _EwnSyncEngine
   gboolean      busy;
   gboolean      store_failing; /* the last commit failed */
   guint         deltas_since_trim;
+  guint         n_syncing[EWS_FOLDER_KIND_TASKS + 1]; /* folders syncing, by kind */
 };
 
 /* ewn-sync-engine.c */
 
 EwnSyncFolder *ewn_sync_engine_find_folder (EwnSyncEngine *self,
                                             const char    *folder_id);
+void           ewn_sync_folder_set_syncing (EwnSyncFolder *folder,
+                                            gboolean       syncing);
 /* Takes ownership of @change and emits EwnSyncEngine::change. */
 void           ewn_sync_engine_emit_change (EwnSyncEngine *self,
                                             EwnChange     *change);

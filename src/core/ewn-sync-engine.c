@@ -71,13 +71,26 @@ ewn_sync_engine_find_folder (EwnSyncEngine *self,
   return folder_id != NULL ? g_hash_table_lookup (self->folder_map, folder_id) : NULL;
 }
 
+void
+ewn_sync_folder_set_syncing (EwnSyncFolder *folder,
+                             gboolean       syncing)
+{
+  if (folder->syncing == !!syncing)
+    return;
+  folder->syncing = !!syncing;
+  if (syncing)
+    folder->engine->n_syncing[folder->kind]++;
+  else
+    folder->engine->n_syncing[folder->kind]--;
+}
+
 static void
 update_busy (EwnSyncEngine *self)
 {
   gboolean busy = FALSE;
 
-  for (guint i = 0; i < self->folders->len && !busy; i++)
-    busy = ((EwnSyncFolder *)g_ptr_array_index (self->folders, i))->syncing;
+  for (guint i = 0; i < G_N_ELEMENTS (self->n_syncing) && !busy; i++)
+    busy = self->n_syncing[i] > 0;
 
   if (!busy)
     {
@@ -116,7 +129,7 @@ end_chain (EwnSyncFolder *folder,
 {
   EwnSyncEngine *self = folder->engine;
 
-  folder->syncing = FALSE;
+  ewn_sync_folder_set_syncing (folder, FALSE);
   if (error != NULL)
     {
       folder->dirty = TRUE;
@@ -145,7 +158,7 @@ start_chain (EwnSyncFolder *folder)
   EwnSyncEngine *self = folder->engine;
   const char    *state = ewn_item_store_get_sync_state (self->store, folder->id);
 
-  folder->syncing = TRUE;
+  ewn_sync_folder_set_syncing (folder, TRUE);
   folder->dirty = FALSE;
   folder->chain++;
   folder->started_seq = ++self->chain_seq;
@@ -200,7 +213,7 @@ on_page (GObject      *source,
           /* Start over from nothing; the kept items make it a quiet comparison. */
           g_debug ("invalid sync state for %s: %s", folder->id, error->message);
           ewn_item_store_reset_folder (self->store, folder->id);
-          folder->syncing = FALSE;
+          ewn_sync_folder_set_syncing (folder, FALSE);
           start_chain (folder);
           return;
         }
@@ -455,7 +468,7 @@ ewn_sync_engine_add_folder (EwnSyncEngine *self,
   folder->engine = self;
   folder->id = g_strdup (folder_id);
   folder->mailbox = g_strdup (mailbox);
-  folder->kind = kind;
+  folder->kind = kind <= EWS_FOLDER_KIND_TASKS ? kind : EWS_FOLDER_KIND_OTHER;
   folder->ref = ews_folder_ref_new_id (folder_id, NULL);
   g_ptr_array_add (self->folders, folder);
   g_hash_table_insert (self->folder_map, folder->id, folder);
@@ -565,7 +578,7 @@ ewn_sync_engine_cancel (EwnSyncEngine *self)
       EwnSyncFolder *folder = g_ptr_array_index (self->folders, i);
 
       folder->dirty = folder->dirty || folder->syncing || folder->again;
-      folder->syncing = FALSE;
+      ewn_sync_folder_set_syncing (folder, FALSE);
       folder->again = FALSE;
       folder->chain++;
     }
