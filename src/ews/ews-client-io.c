@@ -27,6 +27,7 @@ typedef struct
   GInputStream        *input;
   GBytes              *request_body;
   GByteArray          *body;
+  guint8              *read_buffer; /* streaming only; others read into @body */
   EwsClientParseFunc   parse;
   GDestroyNotify       result_free;
   GTlsCertificate     *rejected_certificate;
@@ -48,6 +49,7 @@ request_free (Request *request)
   g_clear_object (&request->input);
   g_clear_pointer (&request->request_body, g_bytes_unref);
   g_clear_pointer (&request->body, g_byte_array_unref);
+  g_free (request->read_buffer);
   g_clear_object (&request->rejected_certificate);
   g_clear_object (&request->event_stream);
   g_clear_error (&request->stream_error);
@@ -278,16 +280,23 @@ read_cb (GObject      *object,
   g_autoptr (GTask) task = user_data;
   Request *request = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  gsize       length = 0;
-  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
+  gssize      read = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  gsize       length = read > 0 ? (gsize)read : 0;
+  const char *data = (const char *)request->read_buffer;
+
+  /* The body was read in place: only what arrived counts. */
+  if (request->read_buffer == NULL)
+    {
+      data = (const char *)request->body->data + request->body->len - READ_SIZE;
+      g_byte_array_set_size (request->body, request->body->len - READ_SIZE + length);
+    }
 
   /* Whatever happens below but another read, the connection goes back to the
    * session now, not when the caller drops the result. */
-  if (bytes == NULL || length == 0)
+  if (read <= 0)
     g_clear_object (&request->input);
 
-  if (bytes == NULL)
+  if (read < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
@@ -325,26 +334,38 @@ read_cb (GObject      *object,
     }
   else
     {
-      if (request->body->len + length > EWS_CLIENT_MAX_RESPONSE_SIZE)
+      /* A streaming request answered with an error status: kept for its fault. */
+      if (request->read_buffer != NULL)
+        g_byte_array_append (request->body, (const guint8 *)data, (guint)length);
+      if (request->body->len > EWS_CLIENT_MAX_RESPONSE_SIZE)
         {
           g_clear_object (&request->input);
           g_task_return_new_error (task, EWS_ERROR, EWS_ERROR_PROTOCOL, "The response is larger than %u bytes",
                                    EWS_CLIENT_MAX_RESPONSE_SIZE);
           return;
         }
-      g_byte_array_append (request->body, (const guint8 *)data, (guint)length);
     }
 
   read_next (g_steal_pointer (&task));
 }
 
+/* An ordinary response is read straight into its body; a stream, chunk after chunk,
+ * into one buffer that lives as long as the request. */
 static void
 read_next (GTask *task)
 {
   Request *request = g_task_get_task_data (task);
+  guint8  *into;
 
-  g_input_stream_read_bytes_async (request->input, READ_SIZE, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                   read_cb, task);
+  if (request->read_buffer != NULL)
+    into = request->read_buffer;
+  else
+    {
+      g_byte_array_set_size (request->body, request->body->len + READ_SIZE);
+      into = request->body->data + request->body->len - READ_SIZE;
+    }
+  g_input_stream_read_async (request->input, into, READ_SIZE, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                             read_cb, task);
 }
 
 static void
@@ -368,6 +389,8 @@ send_cb (GObject      *object,
 
   remember_affinity_cookie (request->self, request->msg);
   g_debug ("%s: HTTP %u", g_task_get_name (task), soup_message_get_status (request->msg));
+  if (request->event_stream != NULL)
+    request->read_buffer = g_malloc (READ_SIZE);
   read_next (g_steal_pointer (&task));
 }
 
