@@ -24,6 +24,8 @@ struct _EwnAccountList
   GListStore   *accounts;  /* (element-type EwnAccount) */
   GHashTable   *temporary; /* ids not from the settings → their user names */
   GHashTable   *locked;    /* ids whose password is in a locked keyring */
+  GHashTable   *lookups;   /* id → the GCancellable of its keyring lookup */
+  GHashTable   *unsaved;   /* id → a typed password, saved once the server takes it */
   GCancellable *cancellable;
   guint         secret_timeout_ms;
 };
@@ -38,6 +40,13 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+static void
+cancel_and_unref (GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  g_object_unref (cancellable);
+}
 
 typedef struct
 {
@@ -137,33 +146,24 @@ append (EwnAccountList *self,
 }
 
 static void
-on_stopped (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  gboolean clear_state = GPOINTER_TO_INT (user_data);
-
-  ewn_account_stop_finish (EWN_ACCOUNT (source), result, NULL);
-  /* Only now: a stopping account still saves its state. */
-  if (clear_state)
-    ewn_account_config_clear_state (ewn_account_get_id (EWN_ACCOUNT (source)));
-}
-
-static void
 stop_and_drop (EwnAccountList *self,
                guint           position,
                gboolean        clear_state)
 {
   g_autoptr (EwnAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+  const char *id = ewn_account_get_id (account);
 
   g_signal_handlers_disconnect_by_data (account, self);
   g_list_store_remove (self->accounts, position);
-  g_hash_table_remove (self->locked, ewn_account_get_id (account));
-  /* Unsubscribes and saves in the background; the account lives until then. */
+  g_hash_table_remove (self->locked, id);
+  g_hash_table_remove (self->lookups, id);
+  g_hash_table_remove (self->unsaved, id);
+  /* Unsubscribes in the background; its store is closed at once, so the saved state
+   * can go now, before an account of the same id starts afresh. */
   if (ewn_account_get_started (account))
-    ewn_account_stop_async (account, on_stopped, GINT_TO_POINTER (clear_state));
-  else if (clear_state)
-    ewn_account_config_clear_state (ewn_account_get_id (account));
+    ewn_account_stop_async (account, NULL, NULL);
+  if (clear_state)
+    ewn_account_config_clear_state (id);
 }
 
 /* The password arrived: sign in with it. */
@@ -191,15 +191,17 @@ on_password (GObject      *source,
   g_autoptr (GError) error = NULL;
   char *password = ewn_secret_lookup_finish (result, &error);
 
-  if (!is_current (self, pending->account))
-    ; /* removed or reloaded meanwhile */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !is_current (self, pending->account))
+    ; /* superseded, removed or reloaded meanwhile */
   else if (password != NULL)
     {
+      g_hash_table_remove (self->lookups, ewn_account_get_id (pending->account));
       g_hash_table_remove (self->locked, ewn_account_get_id (pending->account));
       start_with_password (pending->account, password);
     }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !ewn_account_get_started (pending->account))
+  else if (!ewn_account_get_started (pending->account))
     {
+      g_hash_table_remove (self->lookups, ewn_account_get_id (pending->account));
       const char *reason;
 
       g_message ("%s: no password from the keyring: %s", ewn_account_get_id (pending->account), error->message);
@@ -227,9 +229,13 @@ static void
 look_up_password (EwnAccountList *self,
                   EwnAccount     *account)
 {
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+
   if (!ewn_account_get_started (account))
-    ewn_account_wait_for_credentials (account, _("Reading the password from the keyring…"));
-  ewn_secret_lookup_async (ewn_account_get_id (account), self->secret_timeout_ms, self->cancellable,
+    ewn_account_wait (account, _("Reading the password from the keyring…"));
+  /* A later lookup, a typed password or the account going away cancels this one. */
+  g_hash_table_replace (self->lookups, g_strdup (ewn_account_get_id (account)), g_object_ref (cancellable));
+  ewn_secret_lookup_async (ewn_account_get_id (account), self->secret_timeout_ms, cancellable,
                            on_password, pending_new (self, account));
 }
 
@@ -308,6 +314,8 @@ ewn_account_list_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->temporary);
   g_hash_table_unref (self->locked);
+  g_hash_table_unref (self->lookups);
+  g_hash_table_unref (self->unsaved);
 
   G_OBJECT_CLASS (ewn_account_list_parent_class)->finalize (object);
 }
@@ -342,6 +350,8 @@ ewn_account_list_init (EwnAccountList *self)
   self->accounts = g_list_store_new (EWN_TYPE_ACCOUNT);
   self->temporary = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->locked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)cancel_and_unref);
+  self->unsaved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)ewn_secret_free);
   self->cancellable = g_cancellable_new ();
   self->secret_timeout_ms = EWN_SECRET_DEFAULT_TIMEOUT_MS;
 }
@@ -489,12 +499,44 @@ on_password_stored (GObject      *source,
     g_message ("%s: the password is used for this session only: %s", account_id, error->message);
 }
 
+/* After a typed password: the first live state saves it, a refusal forgets it. */
+static void
+on_state_for_saving (EwnAccount     *account,
+                     GParamSpec     *pspec,
+                     EwnAccountList *self)
+{
+  const char     *id = ewn_account_get_id (account);
+  EwnAccountState state = ewn_account_get_state (account);
+  const char     *password = g_hash_table_lookup (self->unsaved, id);
+
+  if (state == EWN_ACCOUNT_STATE_AUTH_NEEDED)
+    g_hash_table_remove (self->unsaved, id);
+  else if ((state == EWN_ACCOUNT_STATE_STREAMING || state == EWN_ACCOUNT_STATE_SYNCING) && password != NULL)
+    {
+      g_autoptr (GSettings) settings = ewn_account_config_settings (id);
+      g_autofree char *user = ewn_account_config_dup_user (settings);
+      g_autofree char *server = ewn_account_config_dup_server (settings);
+
+      /* Into a locked keyring only once it is unlocked: storing would prompt. */
+      if (!g_hash_table_contains (self->locked, id))
+        ewn_secret_store_async (id, user, server, password, EWN_SECRET_PROMPT_TIMEOUT_MS, self->cancellable,
+                                on_password_stored, g_strdup (id));
+      else
+        g_message ("%s: the keyring is locked: the password is used for this session only", id);
+      g_hash_table_remove (self->unsaved, id);
+    }
+  else
+    return;
+  g_signal_handlers_disconnect_by_func (account, on_state_for_saving, self);
+}
+
 /**
  * ewn_account_list_use_password:
  * @account_id: the account
  * @password: the password a person typed
  *
- * Signs in with @password at once, and saves it in the keyring for the account.
+ * Signs in with @password at once, and saves it in the keyring for the account once
+ * the server has accepted it.
  */
 void
 ewn_account_list_use_password (EwnAccountList *self,
@@ -510,18 +552,14 @@ ewn_account_list_use_password (EwnAccountList *self,
   if (account == NULL)
     return;
 
+  g_hash_table_remove (self->lookups, account_id); /* what was typed wins over a late keyring answer */
   if (!g_hash_table_contains (self->temporary, account_id))
     {
-      g_autoptr (GSettings) settings = ewn_account_config_settings (account_id);
-      g_autofree char *user = ewn_account_config_dup_user (settings);
-      g_autofree char *server = ewn_account_config_dup_server (settings);
-
-      /* Into a locked keyring only once it is unlocked: storing would prompt. */
-      if (!g_hash_table_contains (self->locked, account_id))
-        ewn_secret_store_async (account_id, user, server, password, EWN_SECRET_PROMPT_TIMEOUT_MS, self->cancellable,
-                                on_password_stored, g_strdup (account_id));
-      else
-        g_message ("%s: the keyring is locked: the password is used for this session only", account_id);
+      /* Saved once the server has taken it: a mistyped password must not replace a
+       * good one in the keyring. */
+      g_hash_table_replace (self->unsaved, g_strdup (account_id), g_strdup (password));
+      g_signal_handlers_disconnect_by_func (account, on_state_for_saving, self);
+      g_signal_connect (account, "notify::state", G_CALLBACK (on_state_for_saving), self);
       start_with_password (account, password);
     }
   else

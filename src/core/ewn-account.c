@@ -362,7 +362,6 @@ ewn_account_set_display_name (EwnAccount *self,
   g_return_if_fail (EWN_IS_ACCOUNT (self));
 
   g_free (self->display_name);
-  g_free (self->owner_name);
   self->display_name = display_name != NULL && *display_name != '\0' ? g_strdup (display_name) : NULL;
 }
 
@@ -475,6 +474,23 @@ ewn_account_wait_for_credentials (EwnAccount *self,
   g_return_if_fail (!self->running);
 
   ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, reason);
+}
+
+/**
+ * ewn_account_wait:
+ * @self: an #EwnAccount that has not started
+ * @reason: what it waits for, in words ("Reading the password from the keyring…")
+ *
+ * Shows the account as not connected yet, for a reason that needs nobody's attention.
+ */
+void
+ewn_account_wait (EwnAccount *self,
+                  const char *reason)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT (self));
+  g_return_if_fail (!self->running);
+
+  ewn_account_set_state (self, EWN_ACCOUNT_STATE_OFFLINE, reason);
 }
 
 /**

@@ -79,6 +79,8 @@ void            ewn_account_set_folders (EwnAccount *self,
                                          gboolean    tasks);
 void            ewn_account_set_pull (EwnAccount *self,
                                       gboolean    pull);
+void            ewn_account_wait (EwnAccount *self,
+                                  const char *reason);
 void            ewn_account_wait_for_credentials (EwnAccount *self,
                                                   const char *reason);
 gboolean        ewn_account_get_started (EwnAccount *self);

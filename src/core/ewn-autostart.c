@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
+#define G_LOG_DOMAIN "ewn-autostart"
+
 #include "config.h"
 
 #include <errno.h>

@@ -40,7 +40,11 @@ static const SecretSchema account_schema = {
   NULL,
 };
 
-G_DEFINE_QUARK (ewn - secret - error - quark, ewn_secret_error)
+GQuark
+ewn_secret_error_quark (void)
+{
+  return g_quark_from_static_string ("ewn-secret-error-quark");
+}
 
 typedef enum
 {
@@ -262,18 +266,45 @@ on_searched (GObject      *source,
   g_list_free_full (items, g_object_unref);
 }
 
+/* The new password is in: entries of the account for another user or server go. */
+static void
+on_others_found (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Call  *call = g_task_get_task_data (task);
+  GList *items = secret_service_search_finish (SECRET_SERVICE (source), result, NULL);
+
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr (GHashTable) attributes = secret_item_get_attributes (l->data);
+
+      if (g_strcmp0 (g_hash_table_lookup (attributes, "user"), call->user) != 0 || g_strcmp0 (g_hash_table_lookup (attributes, "server"), call->server) != 0)
+        secret_item_delete (l->data, NULL, NULL, NULL);
+    }
+  g_list_free_full (items, g_object_unref);
+  finish_boolean (task);
+}
+
 static void
 on_stored (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
+  Call   *call = g_task_get_task_data (task);
   GError *error = NULL;
+  g_autoptr (GHashTable) attributes = NULL;
 
   if (!secret_service_store_finish (SECRET_SERVICE (source), result, &error))
-    finish_with (task, error);
-  else
-    finish_boolean (task);
+    {
+      finish_with (task, error);
+      return;
+    }
+  attributes = account_attributes (call);
+  secret_service_search (SECRET_SERVICE (source), &account_schema, attributes, SECRET_SEARCH_ALL,
+                         call->cancellable, on_others_found, g_object_ref (task));
 }
 
 static void
@@ -282,7 +313,6 @@ on_cleared (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  Call   *call = g_task_get_task_data (task);
   GError *error = NULL;
 
   /* FALSE without an error only means there was nothing to remove. */
@@ -293,19 +323,6 @@ on_cleared (GObject      *source,
       return;
     }
 
-  if (call->op == OP_STORE && !call->done)
-    {
-      /* The old entry (perhaps for another user or server) is gone: store the new one. */
-      g_autoptr (GHashTable) attributes = account_attributes (call);
-      g_autoptr (SecretValue) value = secret_value_new (call->password, -1, "text/plain");
-      g_autofree char *label = g_strdup_printf (_("EWS Notifier: %s on %s"), call->user, call->server);
-
-      g_hash_table_insert (attributes, (gpointer) "user", call->user);
-      g_hash_table_insert (attributes, (gpointer) "server", call->server);
-      secret_service_store (SECRET_SERVICE (source), &account_schema, attributes, SECRET_COLLECTION_DEFAULT,
-                            label, value, call->cancellable, on_stored, g_object_ref (task));
-      return;
-    }
   finish_boolean (task);
 }
 
@@ -341,6 +358,17 @@ on_service (GObject      *source,
                              call->cancellable, on_searched, g_object_ref (task));
       break;
     case OP_STORE:
+      {
+        /* Stored first, others removed after: a failure leaves the old password, not none. */
+        g_autoptr (SecretValue) value = secret_value_new (call->password, -1, "text/plain");
+        g_autofree char *label = g_strdup_printf (_("EWS Notifier: %s on %s"), call->user, call->server);
+
+        g_hash_table_insert (attributes, (gpointer) "user", call->user);
+        g_hash_table_insert (attributes, (gpointer) "server", call->server);
+        secret_service_store (service, &account_schema, attributes, SECRET_COLLECTION_DEFAULT,
+                              label, value, call->cancellable, on_stored, g_object_ref (task));
+      }
+      break;
     case OP_CLEAR:
       secret_service_clear (service, &account_schema, attributes, call->cancellable, on_cleared, g_object_ref (task));
       break;
@@ -357,7 +385,7 @@ start (Call               *call,
        GAsyncReadyCallback callback,
        gpointer            user_data)
 {
-  g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, call, (GDestroyNotify)call_free);
@@ -425,8 +453,9 @@ ewn_secret_lookup_finish (GAsyncResult *result,
  * @server: the server's host, likewise
  * @password: the password
  *
- * Replaces whatever the keyring held for the account. May prompt to unlock or create
- * the default keyring.
+ * Replaces whatever the keyring held for the account: the new password is stored
+ * first, then the account's entries for another user or server are removed. May
+ * prompt to unlock or create the default keyring.
  */
 void
 ewn_secret_store_async (const char         *account_id,

@@ -146,6 +146,19 @@ stop (Watch *watch)
  * the catch-up starts) is not. Once live, each change's brief sync is worth a line
  * only when debugging. */
 static gboolean
+all_need_passwords (Watch *watch)
+{
+  for (guint i = 0; i < watch->watched->len; i++)
+    {
+      Watched *watched = g_ptr_array_index (watch->watched, i);
+
+      if (ewn_account_get_state (watched->account) != EWN_ACCOUNT_STATE_AUTH_NEEDED)
+        return FALSE;
+    }
+  return watch->watched->len > 0;
+}
+
+static gboolean
 say_state (gpointer user_data)
 {
   Watched         *watched = user_data;
@@ -169,6 +182,13 @@ say_state (gpointer user_data)
       g_printerr ("%s\n", line);
       g_free (watched->last_state);
       watched->last_state = g_steal_pointer (&line);
+    }
+  if (watch->list != NULL && all_need_passwords (watch))
+    {
+      /* Nobody can type one here, and the keyring had none that works. */
+      g_printerr ("%s\n", _("No account can sign in: enter the passwords in EWS Notifier, then start again."));
+      watch->exit_status = 1;
+      stop (watch);
     }
   return G_SOURCE_REMOVE;
 }
@@ -206,7 +226,7 @@ on_credentials_needed (EwnAccount *account,
   g_clear_handle_id (&watched->state_idle, g_source_remove);
   say_state (watched);
   /* Nobody can be asked here. Alone, the account says so and leaves; among configured
-   * accounts, the others go on (Preferences takes the new password). */
+   * accounts, the others go on (say_state() leaves once none can sign in). */
   if (watch->list == NULL)
     {
       watch->exit_status = 1;

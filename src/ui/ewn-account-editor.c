@@ -259,6 +259,9 @@ save (EwnAccountEditor *self)
 
   if (g_str_equal (auth_id (self), "negotiate"))
     {
+      /* Kerberos needs no password: one kept from before goes. */
+      if (self->account_id != NULL)
+        ewn_secret_clear_async (self->account_id, EWN_SECRET_DEFAULT_TIMEOUT_MS, NULL, NULL, NULL);
       finish_saving (self);
       return;
     }

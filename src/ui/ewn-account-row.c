@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
+#define G_LOG_DOMAIN "ewn-account-row"
+
 #include "config.h"
 
 #include "ewn-account-row.h"
@@ -52,11 +54,28 @@ ewn_account_row_new (const char *account_id,
 
   self->account_id = g_strdup (account_id);
   gtk_label_set_text (self->name, name);
-  gtk_label_set_text (self->state, state);
   /* Screen readers read the row as one line: "alice@example.com, Connected". */
   atk_object_set_name (gtk_widget_get_accessible (GTK_WIDGET (self)), name);
-  atk_object_set_description (gtk_widget_get_accessible (GTK_WIDGET (self)), state);
+  ewn_account_row_set_state (self, state);
   return GTK_WIDGET (self);
+}
+
+/**
+ * ewn_account_row_set_state:
+ * @state: how the account is doing, in words
+ *
+ * Updates the row in place: focus and selection stay where they are.
+ */
+void
+ewn_account_row_set_state (EwnAccountRow *self,
+                           const char    *state)
+{
+  g_return_if_fail (EWN_IS_ACCOUNT_ROW (self));
+
+  if (g_strcmp0 (gtk_label_get_text (self->state), state) == 0)
+    return;
+  gtk_label_set_text (self->state, state);
+  atk_object_set_description (gtk_widget_get_accessible (GTK_WIDGET (self)), state);
 }
 
 const char *

@@ -14,5 +14,7 @@ GtkWidget  *ewn_account_row_new (const char *account_id,
                                  const char *name,
                                  const char *state);
 const char *ewn_account_row_get_account_id (EwnAccountRow *self);
+void        ewn_account_row_set_state (EwnAccountRow *self,
+                                       const char    *state);
 
 G_END_DECLS

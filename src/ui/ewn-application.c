@@ -276,6 +276,17 @@ on_retry_response (GtkDialog  *dialog,
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 
+/* One password dialog per account, however often its line is clicked. */
+static GtkWindow *
+find_password_dialog (EwnApplication *self,
+                      const char     *account_id)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (EWN_IS_PASSWORD_DIALOG (l->data) && g_strcmp0 (ewn_password_dialog_get_account_id (l->data), account_id) == 0)
+      return l->data;
+  return NULL;
+}
+
 /* An account line of the tray menu: the fix for what it needs. */
 static void
 account_activated (GSimpleAction *action,
@@ -291,7 +302,11 @@ account_activated (GSimpleAction *action,
     return;
   if (ewn_account_get_state (account) == EWN_ACCOUNT_STATE_AUTH_NEEDED)
     {
-      gtk_window_present (GTK_WINDOW (ewn_password_dialog_new (GTK_APPLICATION (self), self->accounts, account)));
+      GtkWindow *existing = find_password_dialog (self, ewn_account_get_id (account));
+
+      if (existing == NULL)
+        existing = GTK_WINDOW (ewn_password_dialog_new (GTK_APPLICATION (self), self->accounts, account));
+      gtk_window_present (existing);
       return;
     }
   if (ewn_account_get_state (account) == EWN_ACCOUNT_STATE_ERROR && ewn_account_list_is_configured (self->accounts, ewn_account_get_id (account)))
@@ -399,6 +414,14 @@ has_configured_accounts (EwnApplication *self)
   return ids[0] != NULL;
 }
 
+static void
+on_history_size (GSettings      *settings,
+                 const char     *key,
+                 EwnApplication *self)
+{
+  ewn_history_set_max_size (self->history, g_settings_get_uint (settings, key));
+}
+
 /* The autostart entry follows the key, whoever changed it. */
 static void
 on_start_at_login (GSettings      *settings,
@@ -435,6 +458,9 @@ ewn_application_startup (GApplication *application)
   self->accounts = ewn_account_list_new (self->settings);
   g_signal_connect (self->accounts, "change", G_CALLBACK (on_change), self);
   g_signal_connect (self->settings, "changed::start-at-login", G_CALLBACK (on_start_at_login), self);
+  g_signal_connect (self->settings, "changed::history-size", G_CALLBACK (on_history_size), self);
+  /* The entry may have been removed, or the key changed, while the app was not running. */
+  on_start_at_login (self->settings, "start-at-login", self);
 
   if (!notify_init (_("EWS Notifier")))
     g_message ("No notification service: changes are only listed in the tray menu");

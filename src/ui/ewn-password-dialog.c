@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
+#define G_LOG_DOMAIN "ewn-password-dialog"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -110,4 +112,12 @@ ewn_password_dialog_new (GtkApplication *application,
   gtk_widget_set_visible (GTK_WIDGET (self->reason), reason != NULL);
   gtk_widget_set_visible (self->unlock_button, ewn_account_list_is_keyring_locked (accounts, self->account_id));
   return GTK_WIDGET (self);
+}
+
+const char *
+ewn_password_dialog_get_account_id (EwnPasswordDialog *self)
+{
+  g_return_val_if_fail (EWN_IS_PASSWORD_DIALOG (self), NULL);
+
+  return self->account_id;
 }

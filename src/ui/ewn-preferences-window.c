@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
+#define G_LOG_DOMAIN "ewn-preferences"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -101,13 +103,34 @@ rebuild_accounts (EwnPreferencesWindow *self)
     }
 }
 
+/* States change often (every change syncs): rows keep their place and focus, and only
+ * a changed list of accounts rebuilds them. */
 static gboolean
 refresh_cb (gpointer user_data)
 {
   EwnPreferencesWindow *self = user_data;
+  g_auto (GStrv) ids = g_settings_get_strv (self->settings, "accounts");
+  g_autoptr (GList) children = gtk_container_get_children (GTK_CONTAINER (self->account_list));
+  guint i = 0;
 
   self->refresh_id = 0;
-  rebuild_accounts (self);
+  for (GList *l = children; l != NULL; l = l->next, i++)
+    if (ids[i] == NULL || g_strcmp0 (ewn_account_row_get_account_id (l->data), ids[i]) != 0)
+      break;
+  if (i != g_list_length (children) || ids[i] != NULL)
+    {
+      rebuild_accounts (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  for (GList *l = children; l != NULL; l = l->next)
+    {
+      const char *id = ewn_account_row_get_account_id (l->data);
+      g_autoptr (GSettings) account_settings = ewn_account_config_settings (id);
+      g_autofree char *state = describe (self, id, account_settings);
+
+      ewn_account_row_set_state (l->data, state);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -128,10 +151,12 @@ follow_accounts (EwnPreferencesWindow *self)
     {
       g_autoptr (EwnAccount) account = g_list_model_get_item (model, i);
 
+      /* Tied to the window: an account that leaves the list while still stopping
+       * never calls back into a closed window. */
       g_signal_handlers_disconnect_by_data (account, self);
-      g_signal_connect_swapped (account, "notify::state", G_CALLBACK (queue_refresh), self);
-      g_signal_connect_swapped (account, "notify::state-reason", G_CALLBACK (queue_refresh), self);
-      g_signal_connect_swapped (account, "notify::warning", G_CALLBACK (queue_refresh), self);
+      g_signal_connect_object (account, "notify::state", G_CALLBACK (queue_refresh), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (account, "notify::state-reason", G_CALLBACK (queue_refresh), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (account, "notify::warning", G_CALLBACK (queue_refresh), self, G_CONNECT_SWAPPED);
     }
   queue_refresh (self);
 }

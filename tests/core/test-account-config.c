@@ -157,6 +157,11 @@ test_account (void)
     g_assert_true (ewn_account_is_own_change (account, by_address));
     g_assert_false (ewn_account_is_own_change (account, by_other));
     g_assert_false (ewn_account_is_own_change (account, by_nobody));
+
+    /* Naming the account later leaves the owner's name alone. */
+    ewn_account_set_display_name (account, "Work");
+    g_assert_cmpstr (ewn_account_get_display_name (account), ==, "Work");
+    g_assert_true (ewn_account_is_own_change (account, by_name));
   }
 }
 

@@ -301,6 +301,18 @@ class Preferences(DesktopTestCase):
         self.assertEqual(watch.wait_exit(20), 0)
         self.assertNotIn(CAROL_PASSWORD, watch.process.output() + watch.process.stderr())
 
+    def test_watch_locked_keyring_exits(self):
+        """A script cannot type a password: with the keyring locked, --watch says why and
+        ends with status 1 instead of waiting for ever."""
+        self.configure_carol()
+        self.keyring.lock()
+        self.addCleanup(self.keyring.unlock)
+        watch = self.start_app(args=["--watch", "--json"], env=self.env(), name="ews-notifier-watch")
+        self.assertEqual(watch.wait_exit(30), 1)
+        self.assertIn(f"[{CAROL_ID}: auth-needed: The keyring is locked", watch.process.stderr())
+        self.assertIn("No account can sign in", watch.process.stderr())
+        self.assertTrue(self.keyring.locked())  # nothing prompted, nothing unlocked it
+
     def configure_carol(self):
         """carol's account as Preferences saves it, her password in the keyring."""
         os.makedirs(os.path.dirname(self.settings_file()), exist_ok=True)
@@ -329,6 +341,7 @@ class Preferences(DesktopTestCase):
         a11y.set_text(a11y.wait_find(dialog, "password text", "Password"), CAROL_PASSWORD)
         a11y.press(a11y.wait_find(dialog, "push button", "Connect"))
         self.wait_state(app, ": streaming")
+        self.assertTrue(self.keyring.locked())  # used for the session, no prompt to unlock
 
     @staticmethod
     def row_state(a11y, prefs):
