@@ -23,7 +23,7 @@ struct _EwnAccountList
   GSettings    *app_settings;
   GListStore   *accounts;  /* (element-type EwnAccount) */
   GHashTable   *temporary; /* ids not from the settings → their user names */
-  GHashTable   *locked;    /* ids whose password is in a locked keyring */
+  GHashTable   *problems;  /* id → 1 + the EwnSecretError that kept its password away */
   GHashTable   *lookups;   /* id → the GCancellable of its keyring lookup */
   GHashTable   *unsaved;   /* id → a typed password, saved once the server takes it */
   GCancellable *cancellable;
@@ -155,7 +155,7 @@ stop_and_drop (EwnAccountList *self,
 
   g_signal_handlers_disconnect_by_data (account, self);
   g_list_store_remove (self->accounts, position);
-  g_hash_table_remove (self->locked, id);
+  g_hash_table_remove (self->problems, id);
   g_hash_table_remove (self->lookups, id);
   g_hash_table_remove (self->unsaved, id);
   /* Unsubscribes in the background; its store is closed at once, so the saved state
@@ -196,20 +196,19 @@ on_password (GObject      *source,
   else if (password != NULL)
     {
       g_hash_table_remove (self->lookups, ewn_account_get_id (pending->account));
-      g_hash_table_remove (self->locked, ewn_account_get_id (pending->account));
+      g_hash_table_remove (self->problems, ewn_account_get_id (pending->account));
       start_with_password (pending->account, password);
     }
   else if (!ewn_account_get_started (pending->account))
     {
-      g_hash_table_remove (self->lookups, ewn_account_get_id (pending->account));
       const char *reason;
 
+      g_hash_table_remove (self->lookups, ewn_account_get_id (pending->account));
+      if (error->domain == EWN_SECRET_ERROR)
+        g_hash_table_replace (self->problems, g_strdup (ewn_account_get_id (pending->account)), GINT_TO_POINTER (error->code + 1));
       g_message ("%s: no password from the keyring: %s", ewn_account_get_id (pending->account), error->message);
       if (g_error_matches (error, EWN_SECRET_ERROR, EWN_SECRET_ERROR_LOCKED))
-        {
-          g_hash_table_add (self->locked, g_strdup (ewn_account_get_id (pending->account)));
-          reason = _("The keyring is locked: unlock it or enter the password");
-        }
+        reason = _("The keyring is locked: unlock it or enter the password");
       else if (g_error_matches (error, EWN_SECRET_ERROR, EWN_SECRET_ERROR_NOT_FOUND))
         reason = _("No password is saved: enter it to connect");
       else if (g_error_matches (error, EWN_SECRET_ERROR, EWN_SECRET_ERROR_TIMEOUT))
@@ -313,7 +312,7 @@ ewn_account_list_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->temporary);
-  g_hash_table_unref (self->locked);
+  g_hash_table_unref (self->problems);
   g_hash_table_unref (self->lookups);
   g_hash_table_unref (self->unsaved);
 
@@ -349,7 +348,7 @@ ewn_account_list_init (EwnAccountList *self)
 {
   self->accounts = g_list_store_new (EWN_TYPE_ACCOUNT);
   self->temporary = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->locked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)cancel_and_unref);
   self->unsaved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)ewn_secret_free);
   self->cancellable = g_cancellable_new ();
@@ -412,7 +411,42 @@ ewn_account_list_is_keyring_locked (EwnAccountList *self,
 {
   g_return_val_if_fail (EWN_IS_ACCOUNT_LIST (self), FALSE);
 
-  return account_id != NULL && g_hash_table_contains (self->locked, account_id);
+  return ewn_account_list_get_keyring_problem (self, account_id) == EWN_SECRET_ERROR_LOCKED;
+}
+
+/**
+ * ewn_account_list_get_keyring_problem:
+ *
+ * Returns: the #EwnSecretError that kept the account's password away (locked, none
+ *   saved, no answer, no keyring), or -1
+ */
+int
+ewn_account_list_get_keyring_problem (EwnAccountList *self,
+                                      const char     *account_id)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT_LIST (self), -1);
+
+  if (account_id == NULL)
+    return -1;
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->problems, account_id)) - 1;
+}
+
+/**
+ * ewn_account_list_retry_keyring:
+ *
+ * Reads the account's password from the keyring again (after it did not answer).
+ */
+void
+ewn_account_list_retry_keyring (EwnAccountList *self,
+                                const char     *account_id)
+{
+  EwnAccount *account;
+
+  g_return_if_fail (EWN_IS_ACCOUNT_LIST (self));
+
+  account = ewn_account_list_find (self, account_id);
+  if (account != NULL && !ewn_account_get_started (account))
+    look_up_password (self, account);
 }
 
 /**
@@ -518,7 +552,7 @@ on_state_for_saving (EwnAccount     *account,
       g_autofree char *server = ewn_account_config_dup_server (settings);
 
       /* Into a locked keyring only once it is unlocked: storing would prompt. */
-      if (!g_hash_table_contains (self->locked, id))
+      if (!ewn_account_list_is_keyring_locked (self, id))
         ewn_secret_store_async (id, user, server, password, EWN_SECRET_PROMPT_TIMEOUT_MS, self->cancellable,
                                 on_password_stored, g_strdup (id));
       else

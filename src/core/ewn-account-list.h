@@ -23,6 +23,10 @@ void            ewn_account_list_set_secret_timeout (EwnAccountList *self,
 void            ewn_account_list_load (EwnAccountList *self);
 gboolean        ewn_account_list_is_keyring_locked (EwnAccountList *self,
                                                     const char     *account_id);
+int             ewn_account_list_get_keyring_problem (EwnAccountList *self,
+                                                      const char     *account_id);
+void            ewn_account_list_retry_keyring (EwnAccountList *self,
+                                                const char     *account_id);
 void            ewn_account_list_add_temporary (EwnAccountList *self,
                                                 EwnAccount     *account,
                                                 const char     *user);

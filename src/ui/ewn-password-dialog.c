@@ -8,11 +8,12 @@
 #include <glib/gi18n.h>
 
 #include "ewn-password-dialog.h"
+#include "ewn-secret.h"
 
 /* Asks for an account's password when the keyring has none, is locked or the server
  * refused the saved one. What is typed is used at once and saved in the keyring. */
 
-#define RESPONSE_UNLOCK 1
+#define RESPONSE_KEYRING 1 /* unlock it, or ask it again */
 
 struct _EwnPasswordDialog
 {
@@ -44,8 +45,10 @@ ewn_password_dialog_response (GtkDialog *dialog,
 
   if (response == GTK_RESPONSE_OK && *gtk_entry_get_text (self->password) != '\0')
     ewn_account_list_use_password (self->accounts, self->account_id, gtk_entry_get_text (self->password));
-  else if (response == RESPONSE_UNLOCK)
+  else if (response == RESPONSE_KEYRING && ewn_account_list_is_keyring_locked (self->accounts, self->account_id))
     ewn_account_list_unlock_keyring (self->accounts, self->account_id);
+  else if (response == RESPONSE_KEYRING)
+    ewn_account_list_retry_keyring (self->accounts, self->account_id);
   /* Nothing of the password stays in the entry's buffer. */
   gtk_entry_set_text (self->password, "");
   gtk_widget_destroy (GTK_WIDGET (self));
@@ -110,7 +113,22 @@ ewn_password_dialog_new (GtkApplication *application,
   gtk_label_set_text (self->headline, headline);
   gtk_label_set_text (self->reason, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->reason), reason != NULL);
-  gtk_widget_set_visible (self->unlock_button, ewn_account_list_is_keyring_locked (accounts, self->account_id));
+  /* The keyring can help when it is locked (unlock it) or did not answer (ask again). */
+  switch (ewn_account_list_get_keyring_problem (accounts, self->account_id))
+    {
+    case EWN_SECRET_ERROR_LOCKED:
+      gtk_button_set_label (GTK_BUTTON (self->unlock_button), _("_Unlock Keyring"));
+      gtk_widget_show (self->unlock_button);
+      break;
+    case EWN_SECRET_ERROR_TIMEOUT:
+    case EWN_SECRET_ERROR_UNAVAILABLE:
+      gtk_button_set_label (GTK_BUTTON (self->unlock_button), _("_Try the Keyring Again"));
+      gtk_widget_show (self->unlock_button);
+      break;
+    default:
+      gtk_widget_hide (self->unlock_button);
+      break;
+    }
   return GTK_WIDGET (self);
 }
 
