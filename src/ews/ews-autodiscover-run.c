@@ -647,7 +647,8 @@ ews_autodiscover_run_async (EwsAutodiscover    *self,
     }
   /* After a redirectAddr the user still signs in as before. */
   run->login = g_strdup (self->username != NULL ? self->username : email);
-  run_next_step (g_steal_pointer (&task));
+  /* Each pending step holds its own reference; this one is dropped on return. */
+  run_next_step (task);
 }
 
 /**
