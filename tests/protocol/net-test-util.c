@@ -197,11 +197,14 @@ test_resolver_add_srv (TestResolver *self,
                        guint16       priority,
                        guint16       weight)
 {
-  GList *targets = g_hash_table_lookup (self->services, rrname);
+  gpointer key = NULL;
+  gpointer targets = NULL;
 
+  /* Stealing hands back the key as well, which g_hash_table_steal() would drop. */
+  if (!g_hash_table_steal_extended (self->services, rrname, &key, &targets))
+    key = g_strdup (rrname);
   targets = g_list_append (targets, g_srv_target_new (target, port, priority, weight));
-  g_hash_table_steal (self->services, rrname);
-  g_hash_table_replace (self->services, g_strdup (rrname), targets);
+  g_hash_table_insert (self->services, key, targets);
 }
 
 void
