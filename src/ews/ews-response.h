@@ -30,6 +30,9 @@ gboolean               ews_response_parse_unsubscribe (const char *data,
 EwsSyncResult         *ews_response_parse_sync_folder_items (const char *data,
                                                              gsize       length,
                                                              GError    **error);
+EwsSyncResult         *ews_response_parse_sync_folder_items_tree (const char *data,
+                                                                  gsize       length,
+                                                                  GError    **error);
 GPtrArray             *ews_response_parse_get_item (const char *data,
                                                     gsize       length,
                                                     GError    **error);

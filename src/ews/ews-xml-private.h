@@ -17,6 +17,44 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlBuffer, xmlBufferFree)
  * no entity substitution, no DTD loading. DTDs are refused after parsing. */
 #define EWS_XML_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
 
+/* A document walked without building its tree, for the answers that come by the
+ * thousand (stream envelopes, SyncFolderItems pages). The callbacks see elements by
+ * namespace URI and local name, and text as it comes (entities resolved, CDATA as
+ * text, attribute values as libxml2 gives them: see ews_xml_sax_attr()). */
+typedef struct _EwsXmlSax EwsXmlSax;
+
+typedef struct
+{
+  void (*start) (EwsXmlSax      *sax,
+                 const char     *ns,
+                 const char     *name,
+                 int             n_attributes,
+                 const xmlChar **attributes);
+  void (*end) (EwsXmlSax *sax);
+  void (*text) (EwsXmlSax  *sax,
+                const char *text,
+                gsize       length);
+} EwsXmlSaxFuncs;
+
+struct _EwsXmlSax
+{
+  const EwsXmlSaxFuncs *funcs;
+  gpointer              user_data;
+  xmlParserCtxt        *ctxt;
+  gboolean              given_up;
+};
+
+gboolean   ews_xml_sax_parse (const char           *data,
+                              gsize                 length,
+                              const EwsXmlSaxFuncs *funcs,
+                              gpointer              user_data);
+void       ews_xml_sax_give_up (EwsXmlSax *sax);
+char      *ews_xml_sax_attr (int             n_attributes,
+                             const xmlChar **attributes,
+                             const char     *name);
+/* For tests: with walks off, every document takes the tree-building path. */
+void       ews_xml_set_walking (gboolean enabled);
+
 xmlDoc    *ews_xml_parse (const char *data,
                           gsize       length,
                           GError    **error);

@@ -3,7 +3,8 @@
 
 /* libFuzzer target for the response parsers. Every input goes to every parser: a
  * server may answer any request with any document, so each parser must cope with the
- * others' responses as well as with garbage. */
+ * others' responses as well as with garbage. SyncFolderItems is read by a walk of the
+ * document and by the tree-building parser, which must agree. */
 
 #include "config.h"
 
@@ -12,6 +13,8 @@
 
 #include "ews-error.h"
 #include "ews-response.h"
+#include "ews-xml-private.h"
+#include "stream-test-util.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
@@ -73,9 +76,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   }
   {
     g_autoptr (GError) error = NULL;
+    g_autoptr (GError) tree_error = NULL;
     g_autoptr (EwsSyncResult) sync = ews_response_parse_sync_folder_items (text, size, &error);
+    g_autoptr (EwsSyncResult) tree = ews_response_parse_sync_folder_items_tree (text, size, &tree_error);
+    g_autofree char *walked = NULL;
+    g_autofree char *built = NULL;
 
     check_outcome (sync != NULL, error);
+    check_outcome (tree != NULL, tree_error);
+    /* the walk reads what the tree-building parser reads */
+    walked = stream_describe_sync (sync, error);
+    built = stream_describe_sync (tree, tree_error);
+    g_assert_cmpstr (walked, ==, built);
   }
   {
     g_autoptr (GError) error = NULL;

@@ -59,6 +59,91 @@ stream_describe_error (const GError      *error,
 }
 
 static void
+describe_time (GString    *out,
+               const char *name,
+               GDateTime  *time)
+{
+  g_autofree char *text = time != NULL ? g_date_time_format_iso8601 (time) : NULL;
+
+  g_string_append_printf (out, " %s=%s", name, text != NULL ? text : "(none)");
+}
+
+static void
+describe_string (GString    *out,
+                 const char *name,
+                 const char *text)
+{
+  if (text == NULL)
+    g_string_append_printf (out, " %s=(none)", name);
+  else
+    g_string_append_printf (out, " %s=[%s]", name, text);
+}
+
+static void
+describe_item (GString       *out,
+               const EwsItem *item)
+{
+  g_string_append_printf (out, "\n    item kind=%d", item->kind);
+  describe_string (out, "id", item->id);
+  describe_string (out, "ck", item->change_key);
+  describe_string (out, "parent", item->parent_folder_id);
+  describe_string (out, "class", item->item_class);
+  describe_string (out, "subject", item->subject);
+  describe_string (out, "body", item->body_preview);
+  describe_string (out, "by", item->last_modified_name);
+  describe_time (out, "modified", item->last_modified_time);
+  describe_string (out, "link", item->web_client_read_form_query_string);
+  describe_time (out, "start", item->start);
+  describe_time (out, "end", item->end);
+  describe_string (out, "location", item->location);
+  describe_string (out, "organizer", item->organizer_name);
+  describe_string (out, "organizer_email", item->organizer_email);
+  describe_string (out, "response", item->my_response_type);
+  describe_time (out, "due", item->due_date);
+  describe_time (out, "task_start", item->task_start_date);
+  g_string_append_printf (out, " all_day=%d cancelled=%d status=%d percent=%d complete=%d error=%s",
+                          item->is_all_day, item->is_cancelled, item->status, item->percent_complete,
+                          item->is_complete, item->error != NULL ? item->error->message : "(none)");
+  if (item->attendees == NULL)
+    g_string_append (out, " attendees=(none)");
+  for (guint i = 0; item->attendees != NULL && i < item->attendees->len; i++)
+    {
+      EwsAttendee *attendee = g_ptr_array_index (item->attendees, i);
+
+      g_string_append_printf (out, "\n      attendee required=%d", attendee->required);
+      describe_string (out, "name", attendee->name);
+      describe_string (out, "email", attendee->email);
+      describe_string (out, "response", attendee->response);
+    }
+}
+
+char *
+stream_describe_sync (const EwsSyncResult *result,
+                      const GError        *error)
+{
+  GString *out = g_string_new (NULL);
+
+  if (result == NULL)
+    {
+      g_string_append_printf (out, "error %s %d %s", g_quark_to_string (error->domain), error->code, error->message);
+      return g_string_free (out, FALSE);
+    }
+  g_string_append_printf (out, "sync last=%d", result->includes_last_item_in_range);
+  describe_string (out, "state", result->sync_state);
+  for (guint i = 0; i < result->changes->len; i++)
+    {
+      const EwsSyncChange *change = g_ptr_array_index (result->changes, i);
+
+      g_string_append_printf (out, "\n  change type=%d read=%d", change->type, change->is_read);
+      describe_string (out, "id", change->item_id);
+      describe_string (out, "ck", change->change_key);
+      if (change->item != NULL)
+        describe_item (out, change->item);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
 on_notification (EwsEventStream  *stream,
                  EwsNotification *notification,
                  StreamRecorder  *recorder)

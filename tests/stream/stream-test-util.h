@@ -31,6 +31,9 @@ char           *stream_describe_notification (const EwsNotification *notificatio
 char           *stream_describe_status (int status);
 char           *stream_describe_error (const GError      *error,
                                        const char *const *subscription_ids);
+/* A SyncFolderItems page with every field of every item, or the error. */
+char           *stream_describe_sync (const EwsSyncResult *result,
+                                      const GError        *error);
 
 char           *stream_load_fixture (const char *name,
                                      gsize      *length);
