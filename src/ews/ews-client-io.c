@@ -272,15 +272,25 @@ complete_request (GTask *task)
 
 static void read_next (GTask *task);
 
-static void
-read_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* Where the next read goes: an ordinary response straight into its body, a stream
+ * into one buffer that lives as long as the request. */
+static guint8 *
+read_target (Request *request)
 {
-  g_autoptr (GTask) task = user_data;
-  Request *request = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  gssize      read = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  if (request->read_buffer != NULL)
+    return request->read_buffer;
+  g_byte_array_set_size (request->body, request->body->len + READ_SIZE);
+  return request->body->data + request->body->len - READ_SIZE;
+}
+
+/* Takes what a read at read_target() gave: @read bytes, 0 at the end, or -1 with
+ * @error. Returns TRUE when the exchange goes on; otherwise the task was returned. */
+static gboolean
+got_read (GTask  *task,
+          gssize  read,
+          GError *error)
+{
+  Request    *request = g_task_get_task_data (task);
   gsize       length = read > 0 ? (gsize)read : 0;
   const char *data = (const char *)request->read_buffer;
 
@@ -299,29 +309,31 @@ read_cb (GObject      *object,
   if (read < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
+        g_task_return_error (task, g_error_copy (error));
       else
         g_task_return_new_error (task, EWS_ERROR, EWS_ERROR_FAILED, "Connection lost while reading the response: %s",
                                  error->message);
-      return;
+      return FALSE;
     }
 
   if (length == 0)
     {
       complete_request (task);
-      return;
+      return FALSE;
     }
 
   if (request->event_stream != NULL && is_success (request->msg))
     {
+      g_autoptr (GError) stream_error = NULL;
+
       /* Signals run synchronously in here. */
       if (request->self->trace)
         ews_client_trace_body ("<", data, length, request->self->password);
-      if (!ews_event_stream_feed (request->event_stream, data, length, &error))
+      if (!ews_event_stream_feed (request->event_stream, data, length, &stream_error))
         {
           g_clear_object (&request->input);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
+          g_task_return_error (task, g_steal_pointer (&stream_error));
+          return FALSE;
         }
       /* A failed subscription ends the exchange at once: the caller resubscribes,
        * whether or not the server keeps the connection open. */
@@ -329,7 +341,7 @@ read_cb (GObject      *object,
         {
           g_clear_object (&request->input);
           g_task_return_error (task, g_steal_pointer (&request->stream_error));
-          return;
+          return FALSE;
         }
     }
   else
@@ -342,30 +354,74 @@ read_cb (GObject      *object,
           g_clear_object (&request->input);
           g_task_return_new_error (task, EWS_ERROR, EWS_ERROR_PROTOCOL, "The response is larger than %u bytes",
                                    EWS_CLIENT_MAX_RESPONSE_SIZE);
-          return;
+          return FALSE;
         }
     }
-
-  read_next (g_steal_pointer (&task));
+  return TRUE;
 }
 
-/* An ordinary response is read straight into its body; a stream, chunk after chunk,
- * into one buffer that lives as long as the request. */
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  gssize read = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (got_read (task, read, error))
+    read_next (g_steal_pointer (&task));
+}
+
+static gboolean
+readable_cb (GObject *stream,
+             gpointer user_data)
+{
+  read_next (g_object_ref (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+/* Reads on; takes the task reference. libsoup's response streams are pollable: what
+ * has arrived is read at once, in this very iteration, and only a read that would
+ * block waits for the stream to become readable (a GTask per read would complete
+ * in the next iteration of the main loop, and cost one for every read). A stream
+ * hands the loop back after a few reads, for the requests running beside it. */
 static void
 read_next (GTask *task)
 {
   Request *request = g_task_get_task_data (task);
-  guint8  *into;
+  GSource *source;
 
-  if (request->read_buffer != NULL)
-    into = request->read_buffer;
-  else
+  if (!G_IS_POLLABLE_INPUT_STREAM (request->input) || !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (request->input)))
     {
-      g_byte_array_set_size (request->body, request->body->len + READ_SIZE);
-      into = request->body->data + request->body->len - READ_SIZE;
+      g_input_stream_read_async (request->input, read_target (request), READ_SIZE, G_PRIORITY_DEFAULT,
+                                 g_task_get_cancellable (task), read_cb, task);
+      return;
     }
-  g_input_stream_read_async (request->input, into, READ_SIZE, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                             read_cb, task);
+
+  for (guint i = 0; request->read_buffer == NULL || i < 16; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize read = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (request->input), read_target (request),
+                                                              READ_SIZE, g_task_get_cancellable (task), &error);
+
+      if (read < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          if (request->read_buffer == NULL)
+            g_byte_array_set_size (request->body, request->body->len - READ_SIZE);
+          break;
+        }
+      if (!got_read (task, read, error))
+        {
+          g_object_unref (task);
+          return;
+        }
+    }
+
+  source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (request->input), g_task_get_cancellable (task));
+  g_source_set_callback (source, (GSourceFunc)(void (*) (void))readable_cb, task, g_object_unref);
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
 }
 
 static void
