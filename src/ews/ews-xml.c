@@ -271,6 +271,78 @@ ews_xml_parse_date_time (const char *text)
   return g_date_time_to_utc (parsed);
 }
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm). */
+static void
+civil_from_days (gint64  days,
+                 gint64 *year,
+                 int    *month,
+                 int    *day)
+{
+  gint64 z = days + 719468;
+  gint64 era = (z >= 0 ? z : z - 146096) / 146097;
+  gint64 doe = z - era * 146097;
+  gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  gint64 mp = (5 * doy + 2) / 153;
+
+  *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *year = yoe + era * 400 + (*month <= 2);
+}
+
+static char *
+put_two_digits (char *out,
+                int   value)
+{
+  out[0] = (char)('0' + value / 10);
+  out[1] = (char)('0' + value % 10);
+  return out + 2;
+}
+
+/**
+ * ews_xml_append_date_time:
+ * @out: where to append
+ * @date_time: a #GDateTime
+ *
+ * Appends @date_time in UTC as "YYYY-MM-DDTHH:MM:SSZ", as
+ * g_date_time_format ("%Y-%m-%dT%H:%M:%SZ") of it in UTC writes it, without the
+ * conversion and the format parsing: a burst writes hundreds of thousands.
+ */
+void
+ews_xml_append_date_time (GString   *out,
+                          GDateTime *date_time)
+{
+  gint64 seconds = g_date_time_to_unix (date_time);
+  gint64 days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
+  int    second_of_day = (int)(seconds - days * 86400);
+  gint64 year;
+  int    month, day;
+  char   rest[17];
+  char  *p = rest;
+
+  civil_from_days (days, &year, &month, &day);
+  *p++ = '-';
+  p = put_two_digits (p, month);
+  *p++ = '-';
+  p = put_two_digits (p, day);
+  *p++ = 'T';
+  p = put_two_digits (p, second_of_day / 3600);
+  *p++ = ':';
+  p = put_two_digits (p, second_of_day / 60 % 60);
+  *p++ = ':';
+  p = put_two_digits (p, second_of_day % 60);
+  *p++ = 'Z';
+  if (year >= 1000 && year <= 9999)
+    {
+      char digits[4] = { (char)('0' + year / 1000), (char)('0' + year / 100 % 10), (char)('0' + year / 10 % 10), (char)('0' + year % 10) };
+
+      g_string_append_len (out, digits, sizeof digits);
+    }
+  else
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, year);
+  g_string_append_len (out, rest, p - rest);
+}
+
 /**
  * ews_xml_format_date_time:
  * @date_time: a #GDateTime
@@ -280,12 +352,13 @@ ews_xml_parse_date_time (const char *text)
 char *
 ews_xml_format_date_time (GDateTime *date_time)
 {
-  g_autoptr (GDateTime) utc = NULL;
+  GString *out;
 
   g_return_val_if_fail (date_time != NULL, NULL);
 
-  utc = g_date_time_to_utc (date_time);
-  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+  out = g_string_sized_new (24);
+  ews_xml_append_date_time (out, date_time);
+  return g_string_free (out, FALSE);
 }
 
 /**

@@ -327,6 +327,27 @@ test_stream_mutations (void)
     }
 }
 
+/* Dates as requests and the simulator write them: the fast formatter against
+ * g_date_time_format(), from the year 32 to 9999 and in other zones. */
+static void
+test_date_times (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  g_autoptr (GTimeZone) zone = g_time_zone_new_offset (-(9 * 3600 + 30 * 60));
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      gint64 seconds = g_rand_int_range (rand, -719000, 2932000) * (gint64)86400 + g_rand_int_range (rand, 0, 86400);
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (seconds);
+      g_autoptr (GDateTime) moved = g_date_time_add (utc, g_rand_int_range (rand, 0, G_USEC_PER_SEC));
+      g_autoptr (GDateTime) local = g_date_time_to_timezone (moved, zone);
+      g_autofree char *expected = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+      g_autofree char *formatted = ews_xml_format_date_time (local);
+
+      g_assert_cmpstr (formatted, ==, expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -337,6 +358,7 @@ main (int   argc,
   g_test_add_func ("/walk/sync/mutations", test_sync_mutations);
   g_test_add_func ("/walk/stream/documents", test_stream_documents);
   g_test_add_func ("/walk/stream/mutations", test_stream_mutations);
+  g_test_add_func ("/xml/date-times", test_date_times);
 
   return g_test_run ();
 }
