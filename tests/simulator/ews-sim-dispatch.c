@@ -64,6 +64,17 @@ ews_sim_traffic (EwsSimulator *self,
   self->traffic_func (operation, is_response, bytes, self->traffic_data);
 }
 
+/* The same, for bytes that need no copy. */
+void
+ews_sim_traffic_bytes (EwsSimulator *self,
+                       const char   *operation,
+                       gboolean      is_response,
+                       GBytes       *bytes)
+{
+  if (self->traffic_func != NULL)
+    self->traffic_func (operation, is_response, bytes, self->traffic_data);
+}
+
 static void
 respond_text (EwsSimulator      *self,
               SoupServerMessage *msg,
@@ -72,10 +83,14 @@ respond_text (EwsSimulator      *self,
               GString           *body)
 {
   gsize length = body->len;
+  g_autoptr (GBytes) bytes = g_bytes_new_take (g_string_free (body, FALSE), length);
 
-  ews_sim_traffic (self, operation, TRUE, body->str, body->len);
+  /* as soup_server_message_set_response(), but without copying the body */
+  ews_sim_traffic_bytes (self, operation, TRUE, bytes);
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "text/xml; charset=utf-8", SOUP_MEMORY_TAKE, g_string_free (body, FALSE), length);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", "text/xml; charset=utf-8");
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
 }
 
 void
@@ -213,7 +228,7 @@ ews_handler (SoupServer        *server,
   req.mailbox = ews_sim_lookup_mailbox (self, user);
   req.element = element;
   req.operation = element != NULL ? (const char *)element->name : "Unknown";
-  ews_sim_traffic (self, req.operation, FALSE, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  ews_sim_traffic_bytes (self, req.operation, FALSE, body);
 
   if (element != NULL && ews_xml_is (element, EWS_NS_MESSAGES, (const char *)element->name) && req.mailbox != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)

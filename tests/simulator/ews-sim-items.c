@@ -84,54 +84,46 @@ ews_sim_handle_get_folder (EwsSimRequest *req)
   ews_sim_respond (req, out);
 }
 
+/* One item's net change; the strings are the folder log's. */
 typedef struct
 {
   EwsSimLogType type;
-  char         *change_key;
-  gboolean      is_task;
+  const char   *item_id;
+  const char   *change_key;
 } SyncChange;
 
-static void
-sync_change_free (gpointer data)
-{
-  SyncChange *change = data;
-
-  g_free (change->change_key);
-  g_free (change);
-}
-
-/* Folds the log from @position into at most @max changes, one per item, so a
- * create followed by a delete disappears and updates after a create stay a create. */
+/* Folds the log from @position into at most @max changes, one per item in the order
+ * of their first entry, so a create followed by a delete disappears and updates
+ * after a create stay a create. */
 static guint
 collect_changes (EwsSimFolder *folder,
                  guint         position,
                  guint         max,
-                 GPtrArray    *order,
-                 GHashTable   *changes)
+                 GArray       *changes)
 {
+  g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal); /* id → position + 1 */
   guint i;
 
   for (i = position; i < folder->log->len; i++)
     {
       EwsSimLogEntry *entry = g_ptr_array_index (folder->log, i);
-      SyncChange     *change = g_hash_table_lookup (changes, entry->item_id);
+      guint           at = GPOINTER_TO_UINT (g_hash_table_lookup (index, entry->item_id));
+      SyncChange     *change;
 
-      if (change == NULL)
+      if (at == 0)
         {
-          if (g_hash_table_size (changes) >= max)
+          SyncChange first = { entry->type, entry->item_id, NULL };
+
+          if (changes->len >= max)
             break;
-          change = g_new0 (SyncChange, 1);
-          change->type = entry->type;
-          change->is_task = entry->is_task;
-          g_hash_table_insert (changes, entry->item_id, change);
-          g_ptr_array_add (order, entry->item_id);
+          g_array_append_val (changes, first);
+          at = changes->len;
+          g_hash_table_insert (index, entry->item_id, GUINT_TO_POINTER (at));
         }
-      else if (entry->type == EWS_SIM_LOG_DELETE)
-        {
-          change->type = EWS_SIM_LOG_DELETE;
-        }
-      g_free (change->change_key);
-      change->change_key = g_strdup (entry->change_key);
+      change = &g_array_index (changes, SyncChange, at - 1);
+      if (entry->type == EWS_SIM_LOG_DELETE)
+        change->type = EWS_SIM_LOG_DELETE;
+      change->change_key = entry->change_key;
     }
   return i;
 }
@@ -144,8 +136,7 @@ ews_sim_handle_sync_folder_items (EwsSimRequest *req)
   xmlNode         *folder_node = sync_folder != NULL ? ews_xml_first_element (sync_folder->children) : NULL;
   g_autofree char *state = ews_xml_child_text (req->element, EWS_NS_MESSAGES, "SyncState");
   g_autofree char *max_text = ews_xml_child_text (req->element, EWS_NS_MESSAGES, "MaxChangesReturned");
-  g_autoptr (GPtrArray) order = g_ptr_array_new ();
-  g_autoptr (GHashTable) changes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, sync_change_free);
+  g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (SyncChange));
   g_auto (EwsSimShape) shape = { 0 };
   g_autofree char *new_state = NULL;
   const char      *code = NULL;
@@ -168,17 +159,17 @@ ews_sim_handle_sync_folder_items (EwsSimRequest *req)
     g_ascii_string_to_unsigned (max_text, 10, 1, 512, &max, NULL);
 
   ews_sim_shape_parse (&shape, ews_xml_child (req->element, EWS_NS_MESSAGES, "ItemShape"));
-  end = collect_changes (folder, position, (guint)max, order, changes);
+  end = collect_changes (folder, position, (guint)max, changes);
   new_state = ews_sim_sync_state_encode (folder, end);
 
   ews_sim_message_begin (out, "SyncFolderItems", NULL, NULL);
   g_string_append_printf (out, "<m:SyncState>%s</m:SyncState><m:IncludesLastItemInRange>%s</m:IncludesLastItemInRange>",
                           new_state, end == folder->log->len ? "true" : "false");
   g_string_append (out, "<m:Changes>");
-  for (guint i = 0; i < order->len; i++)
+  for (guint i = 0; i < changes->len; i++)
     {
-      const char *id = g_ptr_array_index (order, i);
-      SyncChange *change = g_hash_table_lookup (changes, id);
+      SyncChange *change = &g_array_index (changes, SyncChange, i);
+      const char *id = change->item_id;
       /* Only this folder's mailbox can hold it; a big burst makes the lookup hot. */
       EwsSimItem *item = g_hash_table_lookup (folder->mailbox->items, id);
 

@@ -46,15 +46,16 @@ encode_blob (const guint8 *prefix,
              guint64       a,
              guint64       b)
 {
-  g_autoptr (GByteArray) blob = g_byte_array_new ();
+  guint8  blob[64];
   guint64 le_a = GUINT64_TO_LE (a);
   guint64 le_b = GUINT64_TO_LE (b);
 
-  g_byte_array_append (blob, prefix, prefix_len);
-  g_byte_array_append (blob, guid, 16);
-  g_byte_array_append (blob, (const guint8 *)&le_a, sizeof le_a);
-  g_byte_array_append (blob, (const guint8 *)&le_b, sizeof le_b);
-  return g_base64_encode (blob->data, blob->len);
+  g_assert (prefix_len + 32 <= sizeof blob);
+  memcpy (blob, prefix, prefix_len);
+  memcpy (blob + prefix_len, guid, 16);
+  memcpy (blob + prefix_len + 16, &le_a, sizeof le_a);
+  memcpy (blob + prefix_len + 24, &le_b, sizeof le_b);
+  return g_base64_encode (blob, prefix_len + 32);
 }
 
 static void
@@ -86,6 +87,7 @@ ews_sim_mailbox_new (const char *smtp,
   memcpy (mailbox->guid, digest, 16);
   mailbox->folders = g_ptr_array_new_with_free_func (folder_free);
   mailbox->items = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)ews_sim_item_free);
+  mailbox->subscriptions = g_ptr_array_new ();
   mailbox->next_serial = 0x0d185630;
   mailbox->next_watermark = 0x6c0;
 
@@ -115,6 +117,7 @@ ews_sim_mailbox_free (EwsSimMailbox *mailbox)
   if (mailbox == NULL)
     return;
   g_hash_table_unref (mailbox->items);
+  g_ptr_array_unref (mailbox->subscriptions);
   g_ptr_array_unref (mailbox->folders);
   g_free (mailbox->smtp);
   g_free (mailbox->display_name);

@@ -82,8 +82,9 @@ struct _EwsSimMailbox
   char       *smtp;
   char       *display_name;
   guint8      guid[16];
-  GPtrArray  *folders; /* (element-type EwsSimFolder) */
-  GHashTable *items;   /* id → EwsSimItem (owned) */
+  GPtrArray  *folders;       /* (element-type EwsSimFolder) */
+  GHashTable *items;         /* id → EwsSimItem (owned) */
+  GPtrArray  *subscriptions; /* EwsSimSubscription on this mailbox (unowned) */
   guint64     next_serial;
   guint64     next_watermark;
 };
@@ -183,6 +184,10 @@ void           ews_sim_traffic (EwsSimulator *self,
                                 gboolean      is_response,
                                 const char   *data,
                                 gsize         length);
+void           ews_sim_traffic_bytes (EwsSimulator *self,
+                                      const char   *operation,
+                                      gboolean      is_response,
+                                      GBytes       *bytes);
 void           ews_sim_respond (EwsSimRequest *req,
                                 GString       *envelope);
 EwsSimMailbox *ews_sim_lookup_mailbox (EwsSimulator *self,

@@ -89,6 +89,8 @@ ews_sim_add_timeout (EwsSimulator *sim,
 void
 ews_sim_subscription_free (EwsSimSubscription *sub)
 {
+  if (sub->mailbox != NULL)
+    g_ptr_array_remove (sub->mailbox->subscriptions, sub);
   g_cancellable_cancel (sub->cancellable);
   g_clear_object (&sub->cancellable);
   g_clear_pointer (&sub->push_source, ews_sim_source_clear);
@@ -108,18 +110,16 @@ subscription_watches (EwsSimSubscription *sub,
   return sub->folders->len == 0 || g_ptr_array_find (sub->folders, folder, NULL);
 }
 
-void
-ews_sim_publish (EwsSimulator *self,
-                 EwsSimFolder *folder,
-                 EwsSimFolder *other_folder,
-                 EwsSimEvent  *event)
+static void
+publish_to (EwsSimMailbox *mailbox,
+            EwsSimFolder  *folder,
+            EwsSimFolder  *other_folder,
+            EwsSimEvent   *event)
 {
-  GHashTableIter      iter;
-  EwsSimSubscription *sub;
-
-  g_hash_table_iter_init (&iter, self->subscriptions);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&sub))
+  for (guint i = 0; i < mailbox->subscriptions->len; i++)
     {
+      EwsSimSubscription *sub = g_ptr_array_index (mailbox->subscriptions, i);
+
       if ((sub->mask & (1u << event->type)) == 0)
         continue;
       if (!subscription_watches (sub, folder) && !subscription_watches (sub, other_folder))
@@ -130,6 +130,19 @@ ews_sim_publish (EwsSimulator *self,
       else if (sub->kind == EWS_SUBSCRIPTION_PUSH)
         ews_sim_push_schedule (sub, 0);
     }
+}
+
+/* Only the subscriptions on the folders' mailboxes can watch them. */
+void
+ews_sim_publish (EwsSimulator *self,
+                 EwsSimFolder *folder,
+                 EwsSimFolder *other_folder,
+                 EwsSimEvent  *event)
+{
+  if (folder != NULL)
+    publish_to (folder->mailbox, folder, other_folder, event);
+  if (other_folder != NULL && (folder == NULL || other_folder->mailbox != folder->mailbox))
+    publish_to (other_folder->mailbox, folder, other_folder, event);
 }
 
 static void
@@ -231,9 +244,10 @@ stream_write_envelope (EwsSimStream *stream,
 {
   SoupMessageBody *body = soup_server_message_get_response_body (stream->msg);
   gsize            length = out->len;
+  g_autoptr (GBytes) bytes = g_bytes_new_take (g_string_free (out, FALSE), length);
 
-  ews_sim_traffic (stream->sim, "GetStreamingEvents", TRUE, out->str, out->len);
-  soup_message_body_append_take (body, (guchar *)g_string_free (out, FALSE), length);
+  ews_sim_traffic_bytes (stream->sim, "GetStreamingEvents", TRUE, bytes);
+  soup_message_body_append_bytes (body, bytes);
   soup_server_message_unpause (stream->msg);
 }
 
@@ -539,6 +553,7 @@ ews_sim_handle_subscribe (EwsSimRequest *req)
           g_string_append_printf (out, "<m:Watermark>%s</m:Watermark>", watermark);
         }
       g_hash_table_insert (req->sim->subscriptions, sub->id, sub);
+      g_ptr_array_add (sub->mailbox->subscriptions, sub);
       if (sub->kind == EWS_SUBSCRIPTION_PUSH)
         ews_sim_push_schedule (sub, 0);
     }
