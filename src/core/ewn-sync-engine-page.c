@@ -222,6 +222,7 @@ deferred_new (EwnSyncEngine *self,
   deferred->link.data = deferred;
   deferred->link.next = deferred->link.prev = NULL;
   deferred->next_same_key = NULL;
+  deferred->last_same_key = deferred;
   deferred->folder = folder;
   deferred->seq = self->chain_seq;
   deferred->time = g_date_time_to_unix (change->time) * G_USEC_PER_SEC + g_date_time_get_microsecond (change->time);
@@ -272,17 +273,25 @@ take_deferred (EwnSyncEngine   *self,
 
   if (first == deferred)
     {
+      EwnSyncDeferred *next = deferred->next_same_key;
+
       g_hash_table_steal (self->deferred_by_key, deferred->data);
-      if (deferred->next_same_key != NULL)
-        g_hash_table_insert (self->deferred_by_key, deferred->next_same_key->data, deferred->next_same_key);
+      if (next != NULL)
+        {
+          next->last_same_key = deferred->last_same_key;
+          g_hash_table_insert (self->deferred_by_key, next->data, next);
+        }
     }
   else
     {
+      /* only when pairing: the queue's head is the first of its key */
       EwnSyncDeferred *before = first;
 
       while (before->next_same_key != deferred)
         before = before->next_same_key;
       before->next_same_key = deferred->next_same_key;
+      if (first->last_same_key == deferred)
+        first->last_same_key = before;
     }
   g_queue_unlink (&self->deferred, &deferred->link);
   return deferred_free_to_change (self, deferred);
@@ -309,18 +318,17 @@ defer (EwnSyncEngine *self,
 {
   g_autofree char *key = move_key (change, FALSE);
   EwnSyncDeferred *deferred = deferred_new (self, folder, change, key);
-  EwnSyncDeferred *last = g_hash_table_lookup (self->deferred_by_key, deferred->data);
+  EwnSyncDeferred *first = g_hash_table_lookup (self->deferred_by_key, deferred->data);
 
   ewn_change_free (change);
   g_queue_push_tail_link (&self->deferred, &deferred->link);
-  if (last == NULL)
+  if (first == NULL)
     {
       g_hash_table_insert (self->deferred_by_key, deferred->data, deferred);
       return;
     }
-  while (last->next_same_key != NULL)
-    last = last->next_same_key;
-  last->next_same_key = deferred;
+  first->last_same_key->next_same_key = deferred;
+  first->last_same_key = deferred;
 }
 
 /* Takes ownership of @change (already committed to the store). A created or deleted

@@ -50,6 +50,7 @@ struct _EwnSyncDeferred
 {
   GList            link;          /* in the engine's queue; data is this */
   EwnSyncDeferred *next_same_key; /* the next one with this key, oldest first */
+  EwnSyncDeferred *last_same_key; /* in the first one with a key: the newest */
   EwnSyncFolder   *folder;        /* where it was seen: the change's origin */
   guint64          seq;           /* chain_seq when it was deferred */
   gint64           time;          /* of the change, µs since the epoch */
