@@ -248,6 +248,59 @@ ews_xml_parse_boolean (const char *text,
  *
  * Returns: (transfer full) (nullable): @text in UTC; a value without a zone is taken as UTC
  */
+static int
+digits_value (const char *text,
+              int         n)
+{
+  int value = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (text[i]))
+        return -1;
+      value = value * 10 + (text[i] - '0');
+    }
+  return value;
+}
+
+/* Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm). */
+static gint64
+days_from_civil (int year,
+                 int month,
+                 int day)
+{
+  gint64 y = year - (month <= 2);
+  gint64 era = (y >= 0 ? y : y - 399) / 400;
+  gint64 yoe = y - era * 400;
+  gint64 doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  gint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+  return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ", what servers send almost always, without
+ * g_date_time_new_from_iso8601() and its time zones; NULL for anything else. */
+static GDateTime *
+parse_plain_utc (const char *text)
+{
+  static const guint8 month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  int                 year, month, day, hour, minute, second;
+
+  if (strlen (text) != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+    return NULL;
+  year = digits_value (text, 4);
+  month = digits_value (text + 5, 2);
+  day = digits_value (text + 8, 2);
+  hour = digits_value (text + 11, 2);
+  minute = digits_value (text + 14, 2);
+  second = digits_value (text + 17, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return NULL;
+  if (month == 2 && day == 29 && !g_date_is_leap_year ((GDateYear)year))
+    return NULL;
+  return g_date_time_new_from_unix_utc (days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second);
+}
+
 GDateTime *
 ews_xml_parse_date_time (const char *text)
 {
@@ -256,6 +309,9 @@ ews_xml_parse_date_time (const char *text)
 
   if (text == NULL || *text == '\0')
     return NULL;
+  parsed = parse_plain_utc (text);
+  if (parsed != NULL)
+    return g_steal_pointer (&parsed);
 
   utc = g_time_zone_new_utc ();
   parsed = g_date_time_new_from_iso8601 (text, utc);

@@ -348,6 +348,31 @@ test_date_times (void)
     }
 }
 
+/* And read back: the plain form without GLib's parser must give what it gives. */
+static void
+test_date_time_parsing (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (43);
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+
+  for (guint i = 0; i < 50000; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02dZ", g_rand_int_range (rand, 0, 10001),
+                                               g_rand_int_range (rand, 0, 14), g_rand_int_range (rand, 0, 33),
+                                               g_rand_int_range (rand, 0, 26), g_rand_int_range (rand, 0, 62),
+                                               g_rand_int_range (rand, 0, 62));
+      g_autoptr (GDateTime) expected = g_date_time_new_from_iso8601 (text, utc);
+      g_autoptr (GDateTime) parsed = ews_xml_parse_date_time (text);
+
+      g_assert_true ((expected == NULL) == (parsed == NULL));
+      if (expected != NULL)
+        {
+          g_assert_true (g_date_time_equal (expected, parsed));
+          g_assert_cmpint (g_date_time_get_utc_offset (parsed), ==, 0);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,6 +384,7 @@ main (int   argc,
   g_test_add_func ("/walk/stream/documents", test_stream_documents);
   g_test_add_func ("/walk/stream/mutations", test_stream_mutations);
   g_test_add_func ("/xml/date-times", test_date_times);
+  g_test_add_func ("/xml/date-time-parsing", test_date_time_parsing);
 
   return g_test_run ();
 }
