@@ -229,8 +229,26 @@ add_time (GString    *out,
   second_of_day = (int)(seconds - days * 86400);
   civil_from_days (days, &year, &month, &day);
   add_name (out, first, name);
-  g_string_append_printf (out, "\"%" G_GINT64_FORMAT "-%02d-%02dT%02d:%02d:%02dZ\"", year, month, day,
-                          second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);
+  g_string_append_c (out, '"');
+  if (year >= 1000 && year <= 9999)
+    {
+      char digits[4] = { (char)('0' + year / 1000), (char)('0' + year / 100 % 10), (char)('0' + year / 10 % 10), (char)('0' + year % 10) };
+
+      g_string_append_len (out, digits, sizeof digits);
+    }
+  else
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, year);
+  {
+    int  fields[] = { month, day, second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60 };
+    char rest[] = "-MM-DDTHH:MM:SSZ\"";
+
+    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+      {
+        rest[1 + 3 * i] = (char)('0' + fields[i] / 10);
+        rest[2 + 3 * i] = (char)('0' + fields[i] % 10);
+      }
+    g_string_append_len (out, rest, sizeof rest - 1);
+  }
 }
 
 static void
