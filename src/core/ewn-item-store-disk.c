@@ -201,11 +201,11 @@ typedef enum
 
 typedef struct
 {
-  JobKind          kind;
-  EwnStoreJournal *journal;
-  GByteArray      *snapshot;
-  guint64          last_seq;
-  guint64          next_gen;
+  JobKind               kind;
+  EwnStoreJournal      *journal;
+  EwnStoreSnapshotFile *snapshot;
+  guint64               last_seq;
+  guint64               next_gen;
 } Job;
 
 /* Commits that follow each other within this time share one fdatasync: at a steady
@@ -232,7 +232,7 @@ static void
 job_free (Job *job)
 {
   g_clear_pointer (&job->journal, ewn_store_journal_unref);
-  g_clear_pointer (&job->snapshot, g_byte_array_unref);
+  g_clear_pointer (&job->snapshot, ewn_store_snapshot_file_free);
   g_free (job);
 }
 
@@ -260,7 +260,7 @@ compact (EwnStoreWorker *worker,
 
   /* The journal before the rotation; this also makes the new one's name durable. */
   sync_journal (worker, job->journal);
-  if (!ewn_store_write_snapshot (worker->dir, job->snapshot, job->last_seq, job->next_gen, &error))
+  if (!ewn_store_snapshot_file_install (job->snapshot, worker->dir, &error))
     {
       /* Nothing is lost: the old snapshot and all journals are still there. */
       g_warning ("Could not compact the item store: %s", error->message);
@@ -350,12 +350,12 @@ ewn_store_worker_new (const char *dir)
 
 /* Takes @snapshot. */
 static void
-push_job (EwnStoreWorker  *worker,
-          JobKind          kind,
-          EwnStoreJournal *journal,
-          GByteArray      *snapshot,
-          guint64          last_seq,
-          guint64          next_gen)
+push_job (EwnStoreWorker       *worker,
+          JobKind               kind,
+          EwnStoreJournal      *journal,
+          EwnStoreSnapshotFile *snapshot,
+          guint64               last_seq,
+          guint64               next_gen)
 {
   Job *job = g_new0 (Job, 1);
 
@@ -408,15 +408,15 @@ ewn_store_worker_get_compacting (EwnStoreWorker *worker)
   return g_atomic_int_get (&worker->compacting);
 }
 
-/* Writes @snapshot (everything up to record @last_seq, journals below @next_gen; from
- * ewn_store_state_snapshot(), taken) as the new snapshot, then deletes those
- * journals. @journal is the one just closed. */
+/* Installs @snapshot (finished, with everything up to record @last_seq and journals
+ * below @next_gen; taken) as the new snapshot, then deletes those journals. @journal
+ * is the one just closed. */
 void
-ewn_store_worker_compact (EwnStoreWorker  *worker,
-                          EwnStoreJournal *journal,
-                          GByteArray      *snapshot,
-                          guint64          last_seq,
-                          guint64          next_gen)
+ewn_store_worker_compact (EwnStoreWorker       *worker,
+                          EwnStoreJournal      *journal,
+                          EwnStoreSnapshotFile *snapshot,
+                          guint64               last_seq,
+                          guint64               next_gen)
 {
   g_atomic_int_set (&worker->compacting, TRUE);
   push_job (worker, JOB_COMPACT, journal, snapshot, last_seq, next_gen);

@@ -1135,61 +1135,154 @@ ewn_store_fsync_dir (const char *dir,
   return TRUE;
 }
 
+/* Snapshots are written as they are made, in pieces of this size: a whole one in
+ * memory cost its size in fresh pages every time. */
+#define SNAPSHOT_FLUSH_SIZE (256 * 1024)
+
+struct _EwnStoreSnapshotFile
+{
+  char       *temp;
+  int         fd;
+  GByteArray *buffer;
+  guint32     crc; /* of the payload written so far */
+  guint64     length;
+  int         error; /* errno of the first failure */
+};
+
 /**
- * ewn_store_write_snapshot:
- * @snapshot: EWN_STORE_SNAPSHOT_HEADER_SIZE bytes for the header, then the payload
+ * ewn_store_snapshot_file_new:
  *
- * Replaces @dir's snapshot: temp file, fsync, rename, fsync of the folder. Either the
- * old or the new snapshot is there whenever the process or the machine stops.
+ * A temporary file beside the snapshot, to write a new one into: the payload with
+ * ewn_store_snapshot_file_flush(), then the header with
+ * ewn_store_snapshot_file_finish(); ewn_store_snapshot_file_install() makes it
+ * the snapshot.
+ */
+EwnStoreSnapshotFile *
+ewn_store_snapshot_file_new (const char *dir,
+                             GError    **error)
+{
+  static const guint8   header[EWN_STORE_SNAPSHOT_HEADER_SIZE] = { 0 };
+  EwnStoreSnapshotFile *file = g_new0 (EwnStoreSnapshotFile, 1);
+
+  file->temp = g_build_filename (dir, EWN_STORE_TEMP_PREFIX "XXXXXX", NULL);
+  file->fd = g_mkstemp_full (file->temp, O_WRONLY | O_CLOEXEC, 0600);
+  if (file->fd < 0 || !ewn_store_write_all (file->fd, header, sizeof header))
+    {
+      set_errno_error (error, errno, "Could not create", file->temp);
+      ewn_store_snapshot_file_free (file);
+      return NULL;
+    }
+  file->buffer = g_byte_array_sized_new (SNAPSHOT_FLUSH_SIZE + 4096);
+  return file;
+}
+
+/* Deletes the file unless it was installed. */
+void
+ewn_store_snapshot_file_free (EwnStoreSnapshotFile *file)
+{
+  if (file->fd >= 0)
+    {
+      close (file->fd);
+      g_unlink (file->temp);
+    }
+  g_free (file->temp);
+  g_clear_pointer (&file->buffer, g_byte_array_unref);
+  g_free (file);
+}
+
+/* Where the payload goes; ewn_store_snapshot_file_flush() writes it out. */
+GByteArray *
+ewn_store_snapshot_file_get_buffer (EwnStoreSnapshotFile *file)
+{
+  return file->buffer;
+}
+
+/* Writes the buffer out once it is big enough, or with @all at the end. */
+void
+ewn_store_snapshot_file_flush (EwnStoreSnapshotFile *file,
+                               gboolean              all)
+{
+  if (file->buffer->len == 0 || (!all && file->buffer->len < SNAPSHOT_FLUSH_SIZE))
+    return;
+  file->crc = ewn_store_crc32 (file->crc, file->buffer->data, file->buffer->len);
+  file->length += file->buffer->len;
+  if (file->error == 0 && !ewn_store_write_all (file->fd, file->buffer->data, file->buffer->len))
+    file->error = errno;
+  g_byte_array_set_size (file->buffer, 0);
+}
+
+/* The payload's length, once finished. */
+guint64
+ewn_store_snapshot_file_get_length (EwnStoreSnapshotFile *file)
+{
+  return file->length;
+}
+
+/**
+ * ewn_store_snapshot_file_finish:
+ *
+ * Writes what is left of the payload and the header (its checksum covers the
+ * payload, then the header's first 28 bytes), without syncing anything.
  */
 gboolean
-ewn_store_write_snapshot (const char *dir,
-                          GByteArray *snapshot,
-                          guint64     last_seq,
-                          guint64     next_gen,
-                          GError    **error)
+ewn_store_snapshot_file_finish (EwnStoreSnapshotFile *file,
+                                guint64               last_seq,
+                                guint64               next_gen,
+                                GError              **error)
+{
+  guint8 header[EWN_STORE_SNAPSHOT_HEADER_SIZE];
+
+  ewn_store_snapshot_file_flush (file, TRUE);
+  if (file->error == 0 && file->length > G_MAXUINT32)
+    file->error = EFBIG;
+  if (file->error != 0)
+    return set_errno_error (error, file->error, "Could not write", file->temp);
+
+  memcpy (header, "EWNS", 4);
+  put_u32 (header + 4, EWN_STORE_FORMAT_VERSION);
+  put_u64 (header + 8, last_seq);
+  put_u64 (header + 16, next_gen);
+  put_u32 (header + 24, (guint32)file->length);
+  put_u32 (header + 28, ewn_store_crc32 (file->crc, header, 28));
+  if (pwrite (file->fd, header, sizeof header, 0) != sizeof header)
+    return set_errno_error (error, errno, "Could not write", file->temp);
+  return TRUE;
+}
+
+/**
+ * ewn_store_snapshot_file_install:
+ *
+ * Makes the finished file @dir's snapshot: fsync, rename, fsync of the folder.
+ * Either the old or the new snapshot is there whenever the process or the machine
+ * stops.
+ */
+gboolean
+ewn_store_snapshot_file_install (EwnStoreSnapshotFile *file,
+                                 const char           *dir,
+                                 GError              **error)
 {
   g_autofree char *final = g_build_filename (dir, EWN_STORE_SNAPSHOT_NAME, NULL);
-  g_autofree char *temp = g_build_filename (dir, EWN_STORE_TEMP_PREFIX "XXXXXX", NULL);
-  guint8          *buffer = snapshot->data;
-  gsize            length = snapshot->len;
-  gboolean         written;
+  int              fd = file->fd;
   int              saved_errno;
-  int              fd;
 
-  g_assert (length >= EWN_STORE_SNAPSHOT_HEADER_SIZE);
-  if (length - EWN_STORE_SNAPSHOT_HEADER_SIZE > G_MAXUINT32)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Snapshot “%s” too large", final);
-      return FALSE;
-    }
-  memcpy (buffer, "EWNS", 4);
-  put_u32 (buffer + 4, EWN_STORE_FORMAT_VERSION);
-  put_u64 (buffer + 8, last_seq);
-  put_u64 (buffer + 16, next_gen);
-  put_u32 (buffer + 24, length - EWN_STORE_SNAPSHOT_HEADER_SIZE);
-  put_u32 (buffer + 28, ewn_store_crc32 (ewn_store_crc32 (0, buffer, 28), buffer + EWN_STORE_SNAPSHOT_HEADER_SIZE, length - EWN_STORE_SNAPSHOT_HEADER_SIZE));
-
-  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return set_errno_error (error, errno, "Could not create", temp);
-
-  written = ewn_store_write_all (fd, buffer, length) && fsync (fd) == 0;
-  saved_errno = errno;
-  if (close (fd) != 0 && written)
-    {
-      written = FALSE;
-      saved_errno = errno;
-    }
-  if (!written)
-    {
-      g_unlink (temp);
-      return set_errno_error (error, saved_errno, "Could not write", temp);
-    }
-  if (g_rename (temp, final) != 0)
+  file->fd = -1;
+  if (fsync (fd) != 0)
     {
       saved_errno = errno;
-      g_unlink (temp);
+      close (fd);
+      g_unlink (file->temp);
+      return set_errno_error (error, saved_errno, "Could not write", file->temp);
+    }
+  if (close (fd) != 0)
+    {
+      saved_errno = errno;
+      g_unlink (file->temp);
+      return set_errno_error (error, saved_errno, "Could not write", file->temp);
+    }
+  if (g_rename (file->temp, final) != 0)
+    {
+      saved_errno = errno;
+      g_unlink (file->temp);
       return set_errno_error (error, saved_errno, "Could not replace", final);
     }
   return ewn_store_fsync_dir (dir, error);
@@ -1240,6 +1333,7 @@ ewn_store_read_snapshot (const char *file,
   const guint8 *data;
   gsize         size;
   guint32       payload_len;
+  guint32       crc;
 
   bytes = read_file (file, error);
   if (bytes == NULL)
@@ -1253,7 +1347,11 @@ ewn_store_read_snapshot (const char *file,
   payload_len = get_u32 (data + 24);
   if (payload_len != size - EWN_STORE_SNAPSHOT_HEADER_SIZE)
     return set_corrupt_error (error, file, "wrong length"), NULL;
-  if (get_u32 (data + 28) != ewn_store_crc32 (ewn_store_crc32 (0, data, 28), data + EWN_STORE_SNAPSHOT_HEADER_SIZE, payload_len))
+  if (get_u32 (data + 4) == EWN_STORE_FORMAT_VERSION_1)
+    crc = ewn_store_crc32 (ewn_store_crc32 (0, data, 28), data + EWN_STORE_SNAPSHOT_HEADER_SIZE, payload_len);
+  else
+    crc = ewn_store_crc32 (ewn_store_crc32 (0, data + EWN_STORE_SNAPSHOT_HEADER_SIZE, payload_len), data, 28);
+  if (get_u32 (data + 28) != crc)
     return set_corrupt_error (error, file, "checksum mismatch"), NULL;
 
   *version = get_u32 (data + 4);

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  * items.snapshot (written atomically, never modified in place):
  *   "EWNS" | u32 version | u64 last_seq | u64 next_gen | u32 payload_len | u32 crc32
  *   | payload
- *   The CRC-32 (IEEE) covers the 28 header bytes before it, then the payload.
+ *   The CRC-32 (IEEE) covers the 28 header bytes before it, then the payload (version
+ *   1), or the payload, then those 28 bytes (version 2: written as it is made).
  *   last_seq is the sequence number of the last journal record the snapshot contains;
  *   next_gen the first journal generation it does not contain.
  *
@@ -131,34 +132,45 @@ typedef struct
   gboolean      failed;
 } EwnStoreReader;
 
-guint64       ewn_store_read_varint (EwnStoreReader *reader);
-guint8        ewn_store_read_byte (EwnStoreReader *reader);
-char         *ewn_store_read_string (EwnStoreReader *reader,
-                                     gboolean        nullable);
-const guint8 *ewn_store_read_bytes (EwnStoreReader *reader,
-                                    gsize           length);
+guint64                              ewn_store_read_varint (EwnStoreReader *reader);
+guint8                               ewn_store_read_byte (EwnStoreReader *reader);
+char                                *ewn_store_read_string (EwnStoreReader *reader,
+                                                            gboolean        nullable);
+const guint8                        *ewn_store_read_bytes (EwnStoreReader *reader,
+                                                           gsize           length);
 
 /* Version 1 */
-EwsItem      *ewn_store_entry_dup_item (GVariant *entry);
+EwsItem                             *ewn_store_entry_dup_item (GVariant *entry);
 
-guint32       ewn_store_crc32 (guint32       crc,
-                               gconstpointer data,
-                               gsize         length);
+guint32                              ewn_store_crc32 (guint32       crc,
+                                                      gconstpointer data,
+                                                      gsize         length);
 
-void          ewn_store_frame_record (guint8 *record,
-                                      gsize   length,
-                                      guint64 seq);
-gboolean      ewn_store_write_all (int           fd,
-                                   gconstpointer data,
-                                   gsize         length);
-gboolean      ewn_store_fsync_dir (const char *dir,
-                                   GError    **error);
-/* @snapshot holds EWN_STORE_SNAPSHOT_HEADER_SIZE free bytes, then the payload. */
-gboolean      ewn_store_write_snapshot (const char *dir,
-                                        GByteArray *snapshot,
-                                        guint64     last_seq,
-                                        guint64     next_gen,
-                                        GError    **error);
+void                                 ewn_store_frame_record (guint8 *record,
+                                                             gsize   length,
+                                                             guint64 seq);
+gboolean                             ewn_store_write_all (int           fd,
+                                                          gconstpointer data,
+                                                          gsize         length);
+gboolean                             ewn_store_fsync_dir (const char *dir,
+                                                          GError    **error);
+/* A new snapshot, written as it is made (ewn-item-store-format.c). */
+typedef struct _EwnStoreSnapshotFile EwnStoreSnapshotFile;
+
+EwnStoreSnapshotFile                *ewn_store_snapshot_file_new (const char *dir,
+                                                                  GError    **error);
+void                                 ewn_store_snapshot_file_free (EwnStoreSnapshotFile *file);
+GByteArray                          *ewn_store_snapshot_file_get_buffer (EwnStoreSnapshotFile *file);
+void                                 ewn_store_snapshot_file_flush (EwnStoreSnapshotFile *file,
+                                                                    gboolean              all);
+guint64                              ewn_store_snapshot_file_get_length (EwnStoreSnapshotFile *file);
+gboolean                             ewn_store_snapshot_file_finish (EwnStoreSnapshotFile *file,
+                                                                     guint64               last_seq,
+                                                                     guint64               next_gen,
+                                                                     GError              **error);
+gboolean                             ewn_store_snapshot_file_install (EwnStoreSnapshotFile *file,
+                                                                      const char           *dir,
+                                                                      GError              **error);
 
 /* Called for each intact record; returning FALSE ends the file's replay. */
 typedef gboolean (*EwnStoreRecordFunc) (guint32  version,
@@ -257,7 +269,8 @@ gboolean        ewn_store_state_replay (guint32  version,
                                         guint64  seq,
                                         GBytes  *payload,
                                         gpointer state);
-GByteArray     *ewn_store_state_snapshot (EwnStoreState *state);
+void            ewn_store_state_write_snapshot (EwnStoreState        *state,
+                                                EwnStoreSnapshotFile *file);
 
 /* Journals and the worker thread (ewn-item-store-disk.c) */
 
@@ -292,11 +305,11 @@ void                           ewn_store_worker_sync (EwnStoreWorker  *worker,
                                                       EwnStoreJournal *journal);
 gboolean                       ewn_store_worker_get_compacting (EwnStoreWorker *worker);
 guint                          ewn_store_worker_get_n_syncs (EwnStoreWorker *worker);
-void                           ewn_store_worker_compact (EwnStoreWorker  *worker,
-                                                         EwnStoreJournal *journal,
-                                                         GByteArray      *snapshot,
-                                                         guint64          last_seq,
-                                                         guint64          next_gen);
+void                           ewn_store_worker_compact (EwnStoreWorker       *worker,
+                                                         EwnStoreJournal      *journal,
+                                                         EwnStoreSnapshotFile *snapshot,
+                                                         guint64               last_seq,
+                                                         guint64               next_gen);
 
 /* For tests: how many times the store's journals were flushed to the disk. */
 guint                          ewn_item_store_get_n_syncs (EwnItemStore *self);

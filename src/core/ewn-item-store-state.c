@@ -681,22 +681,20 @@ ewn_store_state_load_snapshot (EwnStoreState *state,
 }
 
 /**
- * ewn_store_state_snapshot:
+ * ewn_store_state_write_snapshot:
  *
- * A copy of everything, for a snapshot; it only copies records, it encodes nothing.
- *
- * Returns: (transfer full): EWN_STORE_SNAPSHOT_HEADER_SIZE free bytes, then the
- *   payload of a version 2 snapshot
+ * Writes everything into @file, a piece at a time: it only copies records (with
+ * their pooled strings), it encodes nothing.
  */
-GByteArray *
-ewn_store_state_snapshot (EwnStoreState *state)
+void
+ewn_store_state_write_snapshot (EwnStoreState        *state,
+                                EwnStoreSnapshotFile *file)
 {
   const char *const *subscription_ids = (const char *const *)state->subscription_ids;
-  GByteArray        *out = g_byte_array_sized_new (EWN_STORE_SNAPSHOT_HEADER_SIZE + 64 + g_hash_table_size (state->items) * 192);
+  GByteArray        *out = ewn_store_snapshot_file_get_buffer (file);
   GHashTableIter     iter;
   gpointer           key;
 
-  g_byte_array_set_size (out, EWN_STORE_SNAPSHOT_HEADER_SIZE);
   ewn_store_put_varint (out, state->folder_list->len);
   for (guint i = 0; i < state->folder_list->len; i++)
     {
@@ -707,6 +705,7 @@ ewn_store_state_snapshot (EwnStoreState *state)
       ewn_store_put_varint (out, folder->kind);
       ewn_store_put_nullable (out, folder->sync_state);
       g_byte_array_append (out, (const guint8 *)(folder->primed ? "\1" : "\0"), 1);
+      ewn_store_snapshot_file_flush (file, FALSE);
     }
 
   ewn_store_put_varint (out, g_hash_table_size (state->items));
@@ -720,10 +719,10 @@ ewn_store_state_snapshot (EwnStoreState *state)
       ewn_store_record_unpool (state->scratch, entry->data, entry->length, &state->pool);
       ewn_store_put_varint (out, state->scratch->len);
       g_byte_array_append (out, state->scratch->data, state->scratch->len);
+      ewn_store_snapshot_file_flush (file, FALSE);
     }
 
   ewn_store_put_varint (out, subscription_ids != NULL ? g_strv_length ((char **)subscription_ids) : 0);
   for (guint i = 0; subscription_ids != NULL && subscription_ids[i] != NULL; i++)
     ewn_store_put_string (out, subscription_ids[i]);
-  return out;
 }

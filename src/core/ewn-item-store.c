@@ -274,23 +274,36 @@ static void
 maybe_compact (EwnItemStore *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GByteArray) snapshot = NULL;
-  EwnStoreWorker  *worker = ensure_worker (self);
-  EwnStoreJournal *next;
+  EwnStoreWorker       *worker = ensure_worker (self);
+  EwnStoreSnapshotFile *snapshot;
+  EwnStoreJournal      *next;
 
   /* Never before the journal is as large as the snapshot it would replace: the cost
    * of rewriting the snapshot stays proportional to what was journalled. */
   if (self->journal_bytes < MAX (self->compact_threshold, self->snapshot_bytes) || ewn_store_worker_get_compacting (worker))
     return;
-  next = ewn_store_journal_create (self->path, &self->next_gen, &error);
+  snapshot = ewn_store_snapshot_file_new (self->path, &error);
+  next = snapshot != NULL ? ewn_store_journal_create (self->path, &self->next_gen, &error) : NULL;
   if (next == NULL)
     {
       g_debug ("not compacting: %s", error->message);
+      g_clear_pointer (&snapshot, ewn_store_snapshot_file_free);
       return;
     }
-  snapshot = ewn_store_state_snapshot (&self->state);
-  self->snapshot_bytes = snapshot->len - EWN_STORE_SNAPSHOT_HEADER_SIZE;
-  ewn_store_worker_compact (worker, self->journal, g_steal_pointer (&snapshot), self->state.seq, next->gen);
+  /* Written here, where the state is; the worker syncs and installs it. */
+  ewn_store_state_write_snapshot (&self->state, snapshot);
+  if (!ewn_store_snapshot_file_finish (snapshot, self->state.seq, next->gen, &error))
+    {
+      /* the new journal simply goes on from the old one */
+      g_debug ("not compacting: %s", error->message);
+      g_clear_pointer (&snapshot, ewn_store_snapshot_file_free);
+      ewn_store_journal_unref (self->journal);
+      self->journal = next;
+      self->journal_bytes = EWN_STORE_JOURNAL_HEADER_SIZE;
+      return;
+    }
+  self->snapshot_bytes = ewn_store_snapshot_file_get_length (snapshot);
+  ewn_store_worker_compact (worker, self->journal, snapshot, self->state.seq, next->gen);
   ewn_store_journal_unref (self->journal);
   self->journal = next;
   self->journal_bytes = EWN_STORE_JOURNAL_HEADER_SIZE;
@@ -350,7 +363,8 @@ gboolean
 ewn_item_store_close (EwnItemStore *self,
                       GError      **error)
 {
-  g_autoptr (GByteArray) snapshot = NULL;
+  EwnStoreSnapshotFile *snapshot;
+  gboolean              installed;
 
   g_return_val_if_fail (EWN_IS_ITEM_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -361,10 +375,15 @@ ewn_item_store_close (EwnItemStore *self,
   if (!self->dirty)
     return TRUE;
 
-  snapshot = ewn_store_state_snapshot (&self->state);
-  if (!ewn_store_write_snapshot (self->path, snapshot, self->state.seq, self->next_gen, error))
+  snapshot = ewn_store_snapshot_file_new (self->path, error);
+  if (snapshot == NULL)
     return FALSE;
-  self->snapshot_bytes = snapshot->len - EWN_STORE_SNAPSHOT_HEADER_SIZE;
+  ewn_store_state_write_snapshot (&self->state, snapshot);
+  installed = ewn_store_snapshot_file_finish (snapshot, self->state.seq, self->next_gen, error) && ewn_store_snapshot_file_install (snapshot, self->path, error);
+  self->snapshot_bytes = ewn_store_snapshot_file_get_length (snapshot);
+  ewn_store_snapshot_file_free (snapshot);
+  if (!installed)
+    return FALSE;
   g_clear_pointer (&self->journal, ewn_store_journal_unref);
   self->journal_bytes = 0;
   self->dirty = FALSE;
