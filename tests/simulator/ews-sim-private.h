@@ -315,6 +315,7 @@ void          ews_sim_item_event (EwsSimulator *self,
                                   EwsSimFolder *old_folder);
 void          ews_sim_expire_streams (EwsSimulator *self);
 void          ews_sim_kick_streams (EwsSimulator *self);
+void          ews_sim_flush_streams (EwsSimulator *self);
 void          ews_sim_drop_streams (EwsSimulator *self);
 void          ews_sim_free_streams (EwsSimulator *self);
 guint         ews_sim_count_streams (EwsSimulator *self);

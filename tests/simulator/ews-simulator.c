@@ -197,6 +197,7 @@ call_dispatch (gpointer data)
       break;
     case CALL_INVOKE:
       call->invoke (call->self, call->data);
+      ews_sim_flush_streams (call->self);
       break;
     }
   g_mutex_lock (&call->lock);
