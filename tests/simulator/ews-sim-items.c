@@ -161,6 +161,13 @@ ews_sim_handle_sync_folder_items (EwsSimRequest *req)
   ews_sim_shape_parse (&shape, ews_xml_child (req->element, EWS_NS_MESSAGES, "ItemShape"));
   end = collect_changes (folder, position, (guint)max, changes);
   new_state = ews_sim_sync_state_encode (folder, end);
+  /* room for the whole page at once: growing it by doubling copied it eight times */
+  {
+    gsize used = out->len;
+
+    g_string_set_size (out, used + 1024 + (gsize)changes->len * 768);
+    g_string_truncate (out, used);
+  }
 
   ews_sim_message_begin (out, "SyncFolderItems", NULL, NULL);
   g_string_append_printf (out, "<m:SyncState>%s</m:SyncState><m:IncludesLastItemInRange>%s</m:IncludesLastItemInRange>",
