@@ -110,8 +110,16 @@ json_item_id (const char *line)
     p++;
   if (*p != '"')
     return NULL;
+  p++;
+  {
+    /* the common case: nothing escaped */
+    const char *end = strchr (p, '"');
+
+    if (end != NULL && memchr (p, '\\', end - p) == NULL)
+      return g_strndup (p, end - p);
+  }
   id = g_string_new (NULL);
-  for (p++; *p != '\0' && *p != '"'; p++)
+  for (; *p != '\0' && *p != '"'; p++)
     {
       if (*p == '\\' && p[1] != '\0')
         p++;
