@@ -740,6 +740,35 @@ test_checked_garbage (void)
   g_assert_cmpuint (n_failed, <, 300);
 }
 
+/* The checksum is zlib's CRC-32 (files of earlier releases carry it), however it is
+ * computed and in whatever pieces. */
+static void
+test_crc (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  guint8 data[1000];
+
+  g_assert_cmphex (ewn_store_crc32 (0, "123456789", 9), ==, 0xCBF43926);
+  for (gsize i = 0; i < sizeof data; i++)
+    data[i] = (guint8)g_rand_int (rand);
+  for (guint round = 0; round < 200; round++)
+    {
+      gsize   length = g_rand_int_range (rand, 0, sizeof data);
+      gsize   cut = g_rand_int_range (rand, 0, (gint32)length + 1);
+      guint32 expected = 0xFFFFFFFF;
+
+      for (gsize i = 0; i < length; i++)
+        {
+          expected ^= data[i];
+          for (int k = 0; k < 8; k++)
+            expected = (expected & 1) != 0 ? 0xEDB88320u ^ (expected >> 1) : expected >> 1;
+        }
+      expected = ~expected;
+      g_assert_cmphex (ewn_store_crc32 (0, data, length), ==, expected);
+      g_assert_cmphex (ewn_store_crc32 (ewn_store_crc32 (0, data, cut), data + cut, length - cut), ==, expected);
+    }
+}
+
 /* The crash test. The writer commits record n as: sync state "n", item-n put,
  * item-(n-KEEP) removed, subscription "sub-n"; it reports each commit on stdout. */
 
@@ -930,6 +959,7 @@ main (int   argc,
   g_test_add_func ("/item-store/io-errors", test_io_errors);
   g_test_add_func ("/item-store/batched-sync", test_batched_sync);
   g_test_add_func ("/item-store/version-1", test_version_1);
+  g_test_add_func ("/item-store/crc", test_crc);
   g_test_add_func ("/item-store/corrupt/checked-garbage", test_checked_garbage);
   g_test_add_func ("/item-store/crash", test_crash);
 
