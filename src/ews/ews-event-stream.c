@@ -217,27 +217,6 @@ said_clear (Said *said)
   g_clear_pointer (&said->notification, ews_notification_free);
 }
 
-static gboolean
-stream_first (StreamWalk *walk,
-              guint       bit)
-{
-  guint8 *seen = &walk->seen[walk->depth - 1];
-
-  if (*seen & bit)
-    return FALSE;
-  *seen |= bit;
-  return TRUE;
-}
-
-static gboolean
-is_ns (const char *ns,
-       const char *name,
-       const char *want_ns,
-       const char *want_name)
-{
-  return g_strcmp0 (ns, want_ns) == 0 && strcmp (name, want_name) == 0;
-}
-
 /* m: or t:, as ews_xml_is_ews() accepts */
 static gboolean
 is_ews (const char *ns,
@@ -319,28 +298,28 @@ stream_role (EwsXmlSax      *sax,
   switch (parent)
     {
     case STREAM_DOCUMENT:
-      if (is_ns (ns, name, EWS_NS_SOAP, "Envelope"))
+      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Envelope"))
         return STREAM_ENVELOPE;
       break;
     case STREAM_ENVELOPE:
-      if (is_ns (ns, name, EWS_NS_SOAP, "Body") && stream_first (walk, SEEN_BODY))
+      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Body") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_BODY))
         return STREAM_BODY;
       return STREAM_IGNORE;
     case STREAM_BODY:
-      if (!stream_first (walk, SEEN_FIRST))
+      if (!ews_xml_sax_first (walk->seen, walk->depth, SEEN_FIRST))
         return STREAM_IGNORE;
-      if (is_ns (ns, name, EWS_NS_MESSAGES, "GetStreamingEventsResponse"))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "GetStreamingEventsResponse"))
         {
           walk->response = TRUE;
           return STREAM_RESPONSE;
         }
       break; /* a fault, or another answer */
     case STREAM_RESPONSE:
-      if (is_ns (ns, name, EWS_NS_MESSAGES, "ResponseMessages") && stream_first (walk, SEEN_MESSAGES))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "ResponseMessages") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_MESSAGES))
         return STREAM_MESSAGES;
       return STREAM_IGNORE;
     case STREAM_MESSAGES:
-      if (is_ns (ns, name, EWS_NS_MESSAGES, "GetStreamingEventsResponseMessage"))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "GetStreamingEventsResponseMessage"))
         {
           g_autofree char *response_class = ews_xml_sax_attr (n_attributes, attributes, "ResponseClass");
 

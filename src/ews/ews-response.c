@@ -268,27 +268,6 @@ typedef struct
   EwsItemSax     item;
 } SyncWalk;
 
-static gboolean
-sync_first (SyncWalk *walk,
-            guint     bit)
-{
-  guint8 *seen = &walk->seen[walk->depth - 1];
-
-  if (*seen & bit)
-    return FALSE;
-  *seen |= bit;
-  return TRUE;
-}
-
-static gboolean
-is (const char *ns,
-    const char *name,
-    const char *want_ns,
-    const char *want_name)
-{
-  return g_strcmp0 (ns, want_ns) == 0 && strcmp (name, want_name) == 0;
-}
-
 static SyncRole
 sync_role (EwsXmlSax      *sax,
            SyncWalk       *walk,
@@ -301,25 +280,25 @@ sync_role (EwsXmlSax      *sax,
   switch (parent)
     {
     case SYNC_DOCUMENT:
-      if (is (ns, name, EWS_NS_SOAP, "Envelope"))
+      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Envelope"))
         return SYNC_ENVELOPE;
       break;
     case SYNC_ENVELOPE:
-      if (is (ns, name, EWS_NS_SOAP, "Body") && sync_first (walk, SEEN_BODY))
+      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Body") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_BODY))
         return SYNC_BODY;
       return SYNC_IGNORE;
     case SYNC_BODY:
-      if (!sync_first (walk, SEEN_FIRST))
+      if (!ews_xml_sax_first (walk->seen, walk->depth, SEEN_FIRST))
         return SYNC_IGNORE;
-      if (is (ns, name, EWS_NS_MESSAGES, "SyncFolderItemsResponse"))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "SyncFolderItemsResponse"))
         return SYNC_RESPONSE;
       break; /* a fault, or another answer */
     case SYNC_RESPONSE:
-      if (is (ns, name, EWS_NS_MESSAGES, "ResponseMessages") && sync_first (walk, SEEN_LIST))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "ResponseMessages") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LIST))
         return SYNC_MESSAGES;
       return SYNC_IGNORE;
     case SYNC_MESSAGES:
-      if (is (ns, name, EWS_NS_MESSAGES, "SyncFolderItemsResponseMessage") && sync_first (walk, SEEN_LIST))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "SyncFolderItemsResponseMessage") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LIST))
         {
           g_autofree char *response_class = ews_xml_sax_attr (n_attributes, attributes, "ResponseClass");
 
@@ -330,11 +309,11 @@ sync_role (EwsXmlSax      *sax,
         }
       return SYNC_IGNORE;
     case SYNC_MESSAGE:
-      if (is (ns, name, EWS_NS_MESSAGES, "SyncState") && sync_first (walk, SEEN_STATE))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "SyncState") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_STATE))
         return SYNC_STATE;
-      if (is (ns, name, EWS_NS_MESSAGES, "IncludesLastItemInRange") && sync_first (walk, SEEN_LAST))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "IncludesLastItemInRange") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LAST))
         return SYNC_LAST;
-      if (is (ns, name, EWS_NS_MESSAGES, "Changes") && sync_first (walk, SEEN_CHANGE))
+      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "Changes") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_CHANGE))
         return SYNC_CHANGES;
       return SYNC_IGNORE;
     case SYNC_CHANGES:
@@ -352,7 +331,7 @@ sync_role (EwsXmlSax      *sax,
         }
       return SYNC_IGNORE;
     case SYNC_CREATE_OR_UPDATE:
-      if (sync_first (walk, SEEN_FIRST))
+      if (ews_xml_sax_first (walk->seen, walk->depth, SEEN_FIRST))
         {
           walk->in_item = TRUE;
           walk->item_depth = walk->depth;
@@ -360,12 +339,12 @@ sync_role (EwsXmlSax      *sax,
         }
       return SYNC_IGNORE;
     case SYNC_DELETE_OR_READ_FLAG:
-      if (is (ns, name, EWS_NS_TYPES, "ItemId") && sync_first (walk, SEEN_ITEMID))
+      if (ews_xml_sax_is (ns, name, EWS_NS_TYPES, "ItemId") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_ITEMID))
         {
           walk->change->item_id = ews_xml_sax_attr (n_attributes, attributes, "Id");
           walk->change->change_key = ews_xml_sax_attr (n_attributes, attributes, "ChangeKey");
         }
-      else if (is (ns, name, EWS_NS_TYPES, "IsRead") && sync_first (walk, SEEN_ISREAD))
+      else if (ews_xml_sax_is (ns, name, EWS_NS_TYPES, "IsRead") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_ISREAD))
         return SYNC_IS_READ;
       return SYNC_IGNORE;
     default:

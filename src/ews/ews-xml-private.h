@@ -44,14 +44,39 @@ struct _EwsXmlSax
   gboolean              given_up;
 };
 
-gboolean   ews_xml_sax_parse (const char           *data,
-                              gsize                 length,
-                              const EwsXmlSaxFuncs *funcs,
-                              gpointer              user_data);
-void       ews_xml_sax_give_up (EwsXmlSax *sax);
-char      *ews_xml_sax_attr (int             n_attributes,
-                             const xmlChar **attributes,
-                             const char     *name);
+gboolean ews_xml_sax_parse (const char           *data,
+                            gsize                 length,
+                            const EwsXmlSaxFuncs *funcs,
+                            gpointer              user_data);
+void     ews_xml_sax_give_up (EwsXmlSax *sax);
+char    *ews_xml_sax_attr (int             n_attributes,
+                           const xmlChar **attributes,
+                           const char     *name);
+/* An element named @want_name in namespace @want_ns. */
+static inline gboolean
+ews_xml_sax_is (const char *ns,
+                const char *name,
+                const char *want_ns,
+                const char *want_name)
+{
+  return g_strcmp0 (ns, want_ns) == 0 && g_strcmp0 (name, want_name) == 0;
+}
+
+/* Whether the child marked @bit is met for the first time in the element at
+ * @depth (1-based): walks read only the first of each kind, as the tree parser does. */
+static inline gboolean
+ews_xml_sax_first (guint8 *seen,
+                   guint   depth,
+                   guint   bit)
+{
+  guint8 *mark = &seen[depth - 1];
+
+  if (*mark & bit)
+    return FALSE;
+  *mark |= bit;
+  return TRUE;
+}
+
 /* For tests: with walks off, every document takes the tree-building path. */
 void       ews_xml_set_walking (gboolean enabled);
 
