@@ -190,25 +190,6 @@ add_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
-/* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm). */
-static void
-civil_from_days (gint64  days,
-                 gint64 *year,
-                 int    *month,
-                 int    *day)
-{
-  gint64 z = days + 719468;
-  gint64 era = (z >= 0 ? z : z - 146096) / 146097;
-  gint64 doe = z - era * 146097;
-  gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  gint64 mp = (5 * doy + 2) / 153;
-
-  *day = (int)(doy - (153 * mp + 2) / 5 + 1);
-  *month = (int)(mp < 10 ? mp + 3 : mp - 9);
-  *year = yoe + era * 400 + (*month <= 2);
-}
-
 /* As g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ"), without the conversions. */
 static void
 add_time (GString    *out,
@@ -216,39 +197,15 @@ add_time (GString    *out,
           const char *name,
           GDateTime  *value)
 {
-  gint64 seconds, days, year;
-  int    month, day, second_of_day;
-
   if (value == NULL)
     {
       add_string (out, first, name, NULL);
       return;
     }
-  seconds = g_date_time_to_unix (value);
-  days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
-  second_of_day = (int)(seconds - days * 86400);
-  civil_from_days (days, &year, &month, &day);
   add_name (out, first, name);
   g_string_append_c (out, '"');
-  if (year >= 1000 && year <= 9999)
-    {
-      char digits[4] = { (char)('0' + year / 1000), (char)('0' + year / 100 % 10), (char)('0' + year / 10 % 10), (char)('0' + year % 10) };
-
-      g_string_append_len (out, digits, sizeof digits);
-    }
-  else
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, year);
-  {
-    int  fields[] = { month, day, second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60 };
-    char rest[] = "-MM-DDTHH:MM:SSZ\"";
-
-    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-      {
-        rest[1 + 3 * i] = (char)('0' + fields[i] / 10);
-        rest[2 + 3 * i] = (char)('0' + fields[i] % 10);
-      }
-    g_string_append_len (out, rest, sizeof rest - 1);
-  }
+  ews_xml_append_date_time (out, value);
+  g_string_append_c (out, '"');
 }
 
 static void

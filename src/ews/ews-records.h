@@ -168,6 +168,10 @@ struct _EwsItem
 };
 
 EwsItem      *ews_item_new (EwsItemKind kind);
+
+/* Times as EWS writes them, "YYYY-MM-DDTHH:MM:SSZ" in UTC; also for --json records. */
+void          ews_xml_append_date_time (GString   *out,
+                                        GDateTime *date_time);
 EwsItem      *ews_item_copy (const EwsItem *item);
 void          ews_item_free (EwsItem *item);
 const char   *ews_task_status_to_string (EwsTaskStatus status);

@@ -115,8 +115,6 @@ gboolean   ews_xml_parse_boolean (const char *text,
                                   gboolean    fallback);
 GDateTime *ews_xml_parse_date_time (const char *text);
 char      *ews_xml_format_date_time (GDateTime *date_time);
-void       ews_xml_append_date_time (GString   *out,
-                                     GDateTime *date_time);
 
 xmlNode   *ews_xml_soap_body (xmlDoc  *doc,
                               GError **error);

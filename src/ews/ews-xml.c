@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ews-error.h"
+#include "ews-records.h"
 #include "ews-types.h"
 #include "ews-xml-private.h"
 
