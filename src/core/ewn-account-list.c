@@ -24,6 +24,7 @@ struct _EwnAccountList
   GListStore   *accounts;  /* (element-type EwnAccount) */
   GHashTable   *temporary; /* ids not from the settings → their user names */
   GHashTable   *problems;  /* id → 1 + the EwnSecretError that kept its password away */
+  GHashTable   *unusable;  /* id → why its settings cannot make an account */
   GHashTable   *lookups;   /* id → the GCancellable of its keyring lookup */
   GHashTable   *unsaved;   /* id → a typed password, saved once the server takes it */
   GCancellable *cancellable;
@@ -246,6 +247,7 @@ add_configured (EwnAccountList *self,
   g_autoptr (EwnAccount) account = NULL;
   g_autoptr (GError) error = NULL;
 
+  g_hash_table_remove (self->unusable, account_id);
   if (!g_settings_get_boolean (settings, "enabled"))
     return;
 
@@ -253,6 +255,7 @@ add_configured (EwnAccountList *self,
   if (account == NULL)
     {
       g_message ("%s: %s", account_id, error->message);
+      g_hash_table_replace (self->unusable, g_strdup (account_id), g_strdup (error->message));
       return;
     }
   append (self, account);
@@ -313,6 +316,7 @@ ewn_account_list_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->temporary);
   g_hash_table_unref (self->problems);
+  g_hash_table_unref (self->unusable);
   g_hash_table_unref (self->lookups);
   g_hash_table_unref (self->unsaved);
 
@@ -349,6 +353,7 @@ ewn_account_list_init (EwnAccountList *self)
   self->accounts = g_list_store_new (EWN_TYPE_ACCOUNT);
   self->temporary = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unusable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)cancel_and_unref);
   self->unsaved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)ewn_secret_free);
   self->cancellable = g_cancellable_new ();
@@ -429,6 +434,21 @@ ewn_account_list_get_keyring_problem (EwnAccountList *self,
   if (account_id == NULL)
     return -1;
   return GPOINTER_TO_INT (g_hash_table_lookup (self->problems, account_id)) - 1;
+}
+
+/**
+ * ewn_account_list_get_unusable_reason:
+ *
+ * Returns: (nullable): why a configured, enabled account is not running: its
+ *   settings cannot make one (no or a bad EWS address, an unreadable CA file)
+ */
+const char *
+ewn_account_list_get_unusable_reason (EwnAccountList *self,
+                                      const char     *account_id)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT_LIST (self), NULL);
+
+  return account_id != NULL ? g_hash_table_lookup (self->unusable, account_id) : NULL;
 }
 
 /**
@@ -666,6 +686,7 @@ ewn_account_list_remove (EwnAccountList *self,
   g_return_if_fail (account_id != NULL);
 
   g_hash_table_remove (self->temporary, account_id);
+  g_hash_table_remove (self->unusable, account_id);
   ewn_account_config_forget (self->app_settings, account_id);
   if (find_position (self, account_id, &position))
     stop_and_drop (self, position, TRUE);

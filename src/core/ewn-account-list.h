@@ -25,6 +25,8 @@ gboolean        ewn_account_list_is_keyring_locked (EwnAccountList *self,
                                                     const char     *account_id);
 int             ewn_account_list_get_keyring_problem (EwnAccountList *self,
                                                       const char     *account_id);
+const char     *ewn_account_list_get_unusable_reason (EwnAccountList *self,
+                                                      const char     *account_id);
 void            ewn_account_list_retry_keyring (EwnAccountList *self,
                                                 const char     *account_id);
 void            ewn_account_list_add_temporary (EwnAccountList *self,

@@ -62,10 +62,10 @@ describe (EwnPreferencesWindow *self,
     return g_strdup (_("Turned off"));
   if (account == NULL)
     {
-      g_autoptr (GError) error = NULL;
-      g_autoptr (EwsClient) client = ewn_account_config_new_client (account_settings, &error);
+      /* Known from when the list tried to start it: no client is built here. */
+      const char *unusable = ewn_account_list_get_unusable_reason (self->accounts, account_id);
 
-      return g_strdup (client == NULL ? error->message : _("Starting…"));
+      return g_strdup (unusable != NULL ? unusable : _("Starting…"));
     }
   reason = ewn_account_get_state_reason (account);
   if (reason == NULL)
