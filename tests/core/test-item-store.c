@@ -828,8 +828,8 @@ drain (int      fd,
        gint64   deadline,
        gboolean first_only)
 {
-  guint64  last = 0;
-  char     buffer[4096];
+  guint64 last = 0;
+  char    buffer[4096];
 
   for (;;)
     {
