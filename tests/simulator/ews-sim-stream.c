@@ -665,6 +665,9 @@ ews_sim_handle_get_streaming_events (EwsSimRequest *req)
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
   soup_message_headers_set_content_type (headers, "text/xml; charset=utf-8", NULL);
   soup_message_headers_replace (headers, "X-NoBuffering", "1");
+  /* A stream lives for up to 30 minutes: what was sent is not kept (libsoup would
+   * hold every envelope, and walk them all to find the next one to write). */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (req->msg), FALSE);
 
   if (missing->len > 0 || stream->sub_ids->len == 0)
     {
