@@ -119,7 +119,9 @@ ewn_sync_engine_emit_change (EwnSyncEngine *self,
 {
   g_autoptr (EwnChange) owned = change;
 
-  g_debug ("%s: %s", ewn_change_kind_to_string (owned->kind), owned->folder_id);
+  /* g_debug() formats its message even when it is dropped: not once per change. */
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    g_debug ("%s: %s", ewn_change_kind_to_string (owned->kind), owned->folder_id);
   g_signal_emit (self, signals[CHANGE], 0, owned);
 }
 
@@ -181,8 +183,9 @@ start_chain (EwnSyncFolder *folder)
   /* A chain that starts again ends the wait of what was held back before it. */
   ewn_sync_engine_flush_deferred (self);
 
-  g_debug ("sync %s (%s)", folder->id, folder->mode == EWN_SYNC_MODE_NORMAL ? "normal" : folder->mode == EWN_SYNC_MODE_FILL ? "fill"
-                                                                                                                            : "resync");
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    g_debug ("sync %s (%s)", folder->id, folder->mode == EWN_SYNC_MODE_NORMAL ? "normal" : folder->mode == EWN_SYNC_MODE_FILL ? "fill"
+                                                                                                                              : "resync");
   update_busy (self);
   send_page (folder);
 }

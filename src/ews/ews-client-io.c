@@ -465,7 +465,8 @@ send_cb (GObject      *object,
     }
 
   remember_affinity_cookie (request->self, request->msg);
-  g_debug ("%s: HTTP %u", g_task_get_name (task), soup_message_get_status (request->msg));
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    g_debug ("%s: HTTP %u", g_task_get_name (task), soup_message_get_status (request->msg));
   if (request->event_stream != NULL)
     request->read_buffer = g_malloc (READ_SIZE);
   read_next (g_steal_pointer (&task));
