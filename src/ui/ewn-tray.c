@@ -137,6 +137,66 @@ rebuild_recent (EwnTray *self)
 
 static gboolean rebuild_cb (gpointer user_data);
 
+/* One line of the menu, read from the model. */
+typedef struct
+{
+  char       *label;
+  char       *action; /* an enabled app action without "app.", or NULL */
+  GVariant   *target;
+  GMenuModel *submenu;
+  gboolean    separator;
+} Line;
+
+static void
+line_free (Line *line)
+{
+  g_free (line->label);
+  g_free (line->action);
+  g_clear_pointer (&line->target, g_variant_unref);
+  g_clear_object (&line->submenu);
+  g_free (line);
+}
+
+/* The lines of @model: sections are set apart by separators, and an entry whose app
+ * action is missing or disabled has no action (it is shown insensitive). */
+static void
+collect_lines (EwnTray    *self,
+               GMenuModel *model,
+               GPtrArray  *lines)
+{
+  guint n = (guint)g_menu_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GMenuModel) section = g_menu_model_get_item_link (model, (int)i, G_MENU_LINK_SECTION);
+      g_autofree char *action = NULL;
+      Line            *line;
+
+      if (section != NULL)
+        {
+          if (lines->len > 0 && g_menu_model_get_n_items (section) > 0)
+            {
+              line = g_new0 (Line, 1);
+              line->separator = TRUE;
+              g_ptr_array_add (lines, line);
+            }
+          collect_lines (self, section, lines);
+          continue;
+        }
+
+      line = g_new0 (Line, 1);
+      if (!g_menu_model_get_item_attribute (model, (int)i, G_MENU_ATTRIBUTE_LABEL, "s", &line->label))
+        line->label = g_strdup ("");
+      line->submenu = g_menu_model_get_item_link (model, (int)i, G_MENU_LINK_SUBMENU);
+      if (line->submenu == NULL && g_menu_model_get_item_attribute (model, (int)i, G_MENU_ATTRIBUTE_ACTION, "s", &action) && g_str_has_prefix (action, "app.") && g_action_group_get_action_enabled (G_ACTION_GROUP (self->application), action + 4))
+        {
+          line->action = g_strdup (action + 4);
+          line->target = g_menu_model_get_item_attribute_value (model, (int)i, G_MENU_ATTRIBUTE_TARGET, NULL);
+        }
+      g_ptr_array_add (lines, line);
+    }
+}
+
 static void
 on_item_activate (GtkMenuItem *item,
                   EwnTray     *self)
@@ -144,67 +204,104 @@ on_item_activate (GtkMenuItem *item,
   const char *action = g_object_get_data (G_OBJECT (item), "ewn-action");
   GVariant   *target = g_object_get_data (G_OBJECT (item), "ewn-target");
 
-  g_action_group_activate_action (G_ACTION_GROUP (self->application), action, target);
+  if (action != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (self->application), action, target);
 }
 
-/* Plain menu items for @model: sections become separators, submenus submenus, and an
- * entry whose app action is missing or disabled is insensitive. */
+static gboolean
+widget_fits (GtkWidget  *widget,
+             const Line *line)
+{
+  if (line->separator)
+    return GTK_IS_SEPARATOR_MENU_ITEM (widget);
+  return !GTK_IS_SEPARATOR_MENU_ITEM (widget) && (gtk_menu_item_get_submenu (GTK_MENU_ITEM (widget)) != NULL) == (line->submenu != NULL);
+}
+
+static GtkWidget *
+new_widget (EwnTray    *self,
+            const Line *line)
+{
+  GtkWidget *widget;
+
+  if (line->separator)
+    return gtk_separator_menu_item_new ();
+  widget = gtk_menu_item_new_with_mnemonic (line->label);
+  if (line->submenu != NULL)
+    gtk_menu_item_set_submenu (GTK_MENU_ITEM (widget), gtk_menu_new ());
+  else
+    g_signal_connect (widget, "activate", G_CALLBACK (on_item_activate), self);
+  return widget;
+}
+
+static void sync_menu (EwnTray    *self,
+                       GtkWidget  *menu,
+                       GMenuModel *model);
+
 static void
-fill_menu (EwnTray    *self,
+update_widget (EwnTray    *self,
+               GtkWidget  *widget,
+               const Line *line)
+{
+  if (line->separator)
+    return;
+  if (g_strcmp0 (gtk_menu_item_get_label (GTK_MENU_ITEM (widget)), line->label) != 0)
+    gtk_menu_item_set_label (GTK_MENU_ITEM (widget), line->label);
+  if (line->submenu != NULL)
+    {
+      sync_menu (self, gtk_menu_item_get_submenu (GTK_MENU_ITEM (widget)), line->submenu);
+      return;
+    }
+  /* (data_full() takes no destroy function with NULL data) */
+  if (line->action != NULL)
+    g_object_set_data_full (G_OBJECT (widget), "ewn-action", g_strdup (line->action), g_free);
+  else
+    g_object_set_data (G_OBJECT (widget), "ewn-action", NULL);
+  if (line->target != NULL)
+    g_object_set_data_full (G_OBJECT (widget), "ewn-target", g_variant_ref (line->target), (GDestroyNotify)g_variant_unref);
+  else
+    g_object_set_data (G_OBJECT (widget), "ewn-target", NULL);
+  if (gtk_widget_get_sensitive (widget) != (line->action != NULL))
+    gtk_widget_set_sensitive (widget, line->action != NULL);
+}
+
+/* Makes @menu show @model, changing the items it has in place: a new change shifts
+ * the labels of the recent lines instead of building the menu anew, so the tray
+ * host is sent a few new labels, and a menu open at that moment stays open. */
+static void
+sync_menu (EwnTray    *self,
            GtkWidget  *menu,
            GMenuModel *model)
 {
-  guint n = (guint)g_menu_model_get_n_items (model);
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func ((GDestroyNotify)line_free);
+  g_autoptr (GList) children = gtk_container_get_children (GTK_CONTAINER (menu));
+  GList *next = children;
 
-  for (guint i = 0; i < n; i++)
+  collect_lines (self, model, lines);
+  for (guint i = 0; i < lines->len; i++)
     {
-      g_autoptr (GMenuModel) section = g_menu_model_get_item_link (model, (int)i, G_MENU_LINK_SECTION);
-      g_autoptr (GMenuModel) submenu = NULL;
-      g_autofree char *label = NULL;
-      g_autofree char *action = NULL;
-      GtkWidget       *item;
+      const Line *line = g_ptr_array_index (lines, i);
+      GtkWidget  *widget = next != NULL ? next->data : NULL;
 
-      if (section != NULL)
+      /* From the first item that does not fit on, the menu is built anew. */
+      if (widget != NULL && !widget_fits (widget, line))
         {
-          g_autoptr (GList) children = gtk_container_get_children (GTK_CONTAINER (menu));
-
-          if (children != NULL && g_menu_model_get_n_items (section) > 0)
-            gtk_menu_shell_append (GTK_MENU_SHELL (menu), gtk_separator_menu_item_new ());
-          fill_menu (self, menu, section);
-          continue;
+          for (GList *l = next; l != NULL; l = l->next)
+            gtk_widget_destroy (l->data);
+          next = NULL;
+          widget = NULL;
         }
-
-      g_menu_model_get_item_attribute (model, (int)i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
-      item = gtk_menu_item_new_with_mnemonic (label != NULL ? label : "");
-      submenu = g_menu_model_get_item_link (model, (int)i, G_MENU_LINK_SUBMENU);
-      if (submenu != NULL)
+      if (widget == NULL)
         {
-          GtkWidget *sub = gtk_menu_new ();
-
-          fill_menu (self, sub, submenu);
-          gtk_menu_item_set_submenu (GTK_MENU_ITEM (item), sub);
-        }
-      else if (g_menu_model_get_item_attribute (model, (int)i, G_MENU_ATTRIBUTE_ACTION, "s", &action) && g_str_has_prefix (action, "app.") && g_action_group_get_action_enabled (G_ACTION_GROUP (self->application), action + 4))
-        {
-          GVariant *target = g_menu_model_get_item_attribute_value (model, (int)i, G_MENU_ATTRIBUTE_TARGET, NULL);
-
-          g_object_set_data_full (G_OBJECT (item), "ewn-action", g_strdup (action + 4), g_free);
-          if (target != NULL)
-            g_object_set_data_full (G_OBJECT (item), "ewn-target", target, (GDestroyNotify)g_variant_unref);
-          g_signal_connect (item, "activate", G_CALLBACK (on_item_activate), self);
+          widget = new_widget (self, line);
+          gtk_menu_shell_append (GTK_MENU_SHELL (menu), widget);
+          gtk_widget_show (widget);
         }
       else
-        gtk_widget_set_sensitive (item, FALSE);
-      gtk_menu_shell_append (GTK_MENU_SHELL (menu), item);
+        next = next->next;
+      update_widget (self, widget, line);
     }
-  gtk_widget_show_all (menu);
-}
-
-static void
-destroy_widget (GtkWidget *widget,
-                gpointer   data)
-{
-  gtk_widget_destroy (widget);
+  for (GList *l = next; l != NULL; l = l->next)
+    gtk_widget_destroy (l->data);
 }
 
 static void
@@ -282,8 +379,7 @@ rebuild_cb (gpointer user_data)
   rebuild_accounts (self, &attention, &not_live);
   rebuild_recent (self);
   rebuild_pause (self);
-  gtk_container_foreach (GTK_CONTAINER (self->menu), destroy_widget, NULL);
-  fill_menu (self, self->menu, G_MENU_MODEL (self->model));
+  sync_menu (self, self->menu, G_MENU_MODEL (self->model));
   update_icon (self, attention, not_live);
   return G_SOURCE_REMOVE;
 }

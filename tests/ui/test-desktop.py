@@ -173,10 +173,15 @@ class Notifier(DesktopTestCase):
         for label in ("Preferences…", "Quit"):
             self.assertIsNotNone(item.find(label), f"no {label} entry")
 
-        # A change: a banner, and a line among the recent changes.
+        # A change: a banner, and a line among the recent changes. The menu changes in
+        # place: the lines keep their ids, so a host with the menu open keeps it.
+        before = {e.label: e.id for e in item.menu().walk() if e.visible and e.label}
         _, headline = self.meeting("Design review", next_weekday(THURSDAY, 10))
         self.wait_banner("Design review", self.mark)
         item.wait_entry(lambda e: in_menu(e.label, headline), f"showing {headline!r}")
+        after = {e.label: e.id for e in item.menu().walk() if e.visible and e.label}
+        for label in ("Preferences…", "Quit", "Pause Notifications"):
+            self.assertEqual(after.get(label), before.get(label), f"the {label!r} line was made anew")
 
         # Paused: the change is listed, no banner comes.
         self.click_and_settle(item, "For 1 Hour")
