@@ -73,36 +73,18 @@ pace (gint64 due)
 
 /* The raw TCP side. */
 
+/* Reads or writes all @length bytes, blocking. */
 static gboolean
-read_exactly (int   fd,
-              char *buffer,
-              gsize length)
+transfer (int      fd,
+          char    *buffer,
+          gsize    length,
+          gboolean writing)
 {
   gsize done = 0;
 
   while (done < length)
     {
-      gssize n = read (fd, buffer + done, length - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      done += (gsize)n;
-    }
-  return TRUE;
-}
-
-static gboolean
-write_all (int         fd,
-           const char *buffer,
-           gsize       length)
-{
-  gsize done = 0;
-
-  while (done < length)
-    {
-      gssize n = write (fd, buffer + done, length - done);
+      gssize n = writing ? write (fd, buffer + done, length - done) : read (fd, buffer + done, length - done);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -133,7 +115,7 @@ tcp_server_thread (gpointer data)
   if (fd < 0)
     return NULL;
   set_nodelay (fd);
-  while (read_exactly (fd, request, sizeof request) && write_all (fd, response, sizeof response))
+  while (transfer (fd, request, sizeof request, FALSE) && transfer (fd, response, sizeof response, TRUE))
     ;
   close (fd);
   return NULL;
@@ -162,7 +144,7 @@ tcp_client (guint16 port,
 
       pace (rate > 0 ? begin + (gint64)i * G_USEC_PER_SEC / rate : 0);
       start = g_get_monotonic_time ();
-      if (!write_all (fd, request, sizeof request) || !read_exactly (fd, response, sizeof response))
+      if (!transfer (fd, request, sizeof request, TRUE) || !transfer (fd, response, sizeof response, FALSE))
         return 1;
       times[i] = g_get_monotonic_time () - start;
     }
