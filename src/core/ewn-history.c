@@ -5,7 +5,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
 #include "ewn-history.h"
+#include "ewn-item-store-private.h"
 
 /* The changes this run has seen, newest first, as a GListModel for menus and windows:
  * the tray's recent list, the item window's history of one item. Bounded; whatever
@@ -320,4 +326,263 @@ ewn_history_mark_seen (EwnHistory *self)
     return;
   self->unseen = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNSEEN]);
+}
+
+/* The history on disk, so that the recent changes outlive a restart (a login, an
+ * update). One file, rewritten whole (temp file and rename): a magic line, then the
+ * entries newest first, each as its length (u32 LE), a payload and the payload's
+ * CRC-32 (u32 LE). The payload: kind, folder kind, account, mailbox and folder id,
+ * when it was seen and detected (µs since 1970), and the items before and after in
+ * the item store's record form. A damaged file keeps the entries before the damage. */
+
+#define FILE_MAGIC "EWNH1\n"
+
+static void
+put_u32 (GByteArray *out,
+         guint32     value)
+{
+  guint32 le = GUINT32_TO_LE (value);
+
+  g_byte_array_append (out, (const guint8 *)&le, sizeof le);
+}
+
+static guint64
+to_unix_usec (GDateTime *date_time)
+{
+  gint64 usec = g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time);
+
+  return usec > 0 ? (guint64)usec : 0;
+}
+
+static void
+put_item (GByteArray    *out,
+          const EwsItem *item,
+          const char    *folder_id)
+{
+  g_autoptr (GByteArray) record = NULL;
+
+  if (item == NULL || item->id == NULL)
+    {
+      ewn_store_put_varint (out, 0);
+      return;
+    }
+  record = g_byte_array_new ();
+  ewn_store_record_encode (record, item, folder_id, NULL);
+  ewn_store_put_varint (out, record->len);
+  g_byte_array_append (out, record->data, record->len);
+}
+
+static void
+put_entry (GByteArray      *out,
+           EwnHistoryEntry *entry)
+{
+  const EwnChange *change = entry->change;
+  g_autoptr (GByteArray) payload = g_byte_array_new ();
+
+  ewn_store_put_varint (payload, (guint64)change->kind);
+  ewn_store_put_varint (payload, (guint64)change->folder_kind);
+  ewn_store_put_nullable (payload, change->account);
+  ewn_store_put_nullable (payload, change->mailbox);
+  ewn_store_put_nullable (payload, change->folder_id);
+  ewn_store_put_varint (payload, to_unix_usec (entry->seen));
+  ewn_store_put_varint (payload, to_unix_usec (change->time));
+  put_item (payload, change->before, change->folder_id);
+  put_item (payload, change->after, change->folder_id);
+
+  put_u32 (out, payload->len);
+  g_byte_array_append (out, payload->data, payload->len);
+  put_u32 (out, ewn_store_crc32 (0, payload->data, payload->len));
+}
+
+/**
+ * ewn_history_save:
+ * @path: the file
+ * @accounts: (nullable) (array zero-terminated=1): the accounts whose changes are
+ *   kept (an account given on the command line is not saved, nor are its changes);
+ *   %NULL for all
+ * @error: return location for an error
+ *
+ * Writes the history to @path at once and atomically.
+ */
+gboolean
+ewn_history_save (EwnHistory        *self,
+                  const char        *path,
+                  const char *const *accounts,
+                  GError           **error)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  g_autofree char *dir = NULL;
+  guint            n_kept = 0;
+
+  g_return_val_if_fail (EWN_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  g_byte_array_append (out, (const guint8 *)FILE_MAGIC, strlen (FILE_MAGIC));
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      EwnHistoryEntry *entry = g_ptr_array_index (self->entries, i);
+
+      if (accounts == NULL || (entry->change->account != NULL && g_strv_contains (accounts, entry->change->account)))
+        {
+          put_entry (out, entry);
+          n_kept++;
+        }
+    }
+  /* Nothing to keep and nothing kept before: no file at all. */
+  if (n_kept == 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("Could not create %s: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  return g_file_set_contents_full (path, (const char *)out->data, (gssize)out->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static EwsItem *
+read_item (EwnStoreReader *reader,
+           const char     *folder_id)
+{
+  guint64       length = ewn_store_read_varint (reader);
+  const guint8 *record;
+
+  if (reader->failed || length == 0 || length > G_MAXUINT32)
+    return NULL;
+  record = ewn_store_read_bytes (reader, (gsize)length);
+  if (record == NULL || !ewn_store_record_check (record, (gsize)length))
+    {
+      reader->failed = TRUE;
+      return NULL;
+    }
+  return ewn_store_record_decode (record, (gsize)length, folder_id, NULL);
+}
+
+static GDateTime *
+from_unix_usec (guint64 usec)
+{
+  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc ((gint64)(usec / G_USEC_PER_SEC));
+
+  return seconds != NULL ? g_date_time_add (seconds, (GTimeSpan)(usec % G_USEC_PER_SEC)) : NULL;
+}
+
+/* One entry from its payload, or NULL when it does not make sense. */
+static EwnHistoryEntry *
+read_entry (const guint8 *payload,
+            gsize         length)
+{
+  EwnStoreReader   reader = { payload, payload + length, FALSE };
+  guint64          kind = ewn_store_read_varint (&reader);
+  guint64          folder_kind = ewn_store_read_varint (&reader);
+  g_autofree char *account = ewn_store_read_string (&reader, TRUE);
+  g_autofree char *mailbox = ewn_store_read_string (&reader, TRUE);
+  g_autofree char *folder_id = ewn_store_read_string (&reader, TRUE);
+  guint64          seen = ewn_store_read_varint (&reader);
+  guint64          detected = ewn_store_read_varint (&reader);
+  g_autoptr (EwsItem) before = read_item (&reader, folder_id);
+  g_autoptr (EwsItem) after = read_item (&reader, folder_id);
+  EwnHistoryEntry *entry;
+
+  if (reader.failed || reader.pos != reader.end || kind > EWN_CHANGE_TASK_DELETED || folder_kind > EWS_FOLDER_KIND_TASKS || (before == NULL && after == NULL))
+    return NULL;
+
+  entry = g_object_new (EWN_TYPE_HISTORY_ENTRY, NULL);
+  entry->change = ewn_change_new ((EwnChangeKind)kind, before, after);
+  ewn_change_set_origin (entry->change, account, mailbox, folder_id, (EwsFolderKind)folder_kind);
+  entry->seen = from_unix_usec (seen);
+  g_clear_pointer (&entry->change->time, g_date_time_unref);
+  entry->change->time = from_unix_usec (detected);
+  if (entry->seen == NULL || entry->change->time == NULL)
+    {
+      g_object_unref (entry);
+      return NULL;
+    }
+  return entry;
+}
+
+/**
+ * ewn_history_load:
+ * @path: the file ewn_history_save() wrote
+ * @error: return location for an error
+ *
+ * Puts the saved changes after those already there (as changes already looked
+ * at), up to the size. A missing file is an empty history. A damaged one gives the
+ * entries before the damage, and an error that says so.
+ *
+ * Returns: %TRUE when the whole file was read
+ */
+gboolean
+ewn_history_load (EwnHistory *self,
+                  const char *path,
+                  GError    **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize         length = 0;
+  const guint8 *pos;
+  const guint8 *end;
+  guint         before;
+  gboolean      damaged = FALSE;
+
+  g_return_val_if_fail (EWN_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  before = self->entries->len;
+  pos = (const guint8 *)contents;
+  end = pos + length;
+  if (length < strlen (FILE_MAGIC) || memcmp (pos, FILE_MAGIC, strlen (FILE_MAGIC)) != 0)
+    damaged = TRUE;
+  else
+    pos += strlen (FILE_MAGIC);
+
+  while (!damaged && pos < end && self->entries->len < self->max_size)
+    {
+      guint32          size, crc;
+      EwnHistoryEntry *entry;
+
+      if ((gsize)(end - pos) < 2 * sizeof (guint32))
+        {
+          damaged = TRUE;
+          break;
+        }
+      memcpy (&size, pos, sizeof size);
+      size = GUINT32_FROM_LE (size);
+      if ((gsize)(end - pos) - 2 * sizeof (guint32) < size)
+        {
+          damaged = TRUE;
+          break;
+        }
+      memcpy (&crc, pos + sizeof size + size, sizeof crc);
+      if (GUINT32_FROM_LE (crc) != ewn_store_crc32 (0, pos + sizeof size, size) || (entry = read_entry (pos + sizeof size, size)) == NULL)
+        {
+          damaged = TRUE;
+          break;
+        }
+      entry->id = self->next_id++;
+      g_ptr_array_add (self->entries, entry);
+      pos += sizeof size + size + sizeof crc;
+    }
+
+  if (self->entries->len > before)
+    g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->entries->len - before);
+  if (damaged)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   g_dngettext (GETTEXT_PACKAGE, "The saved history in %s is damaged; %u change could be read",
+                                "The saved history in %s is damaged; %u changes could be read", self->entries->len - before),
+                   path, self->entries->len - before);
+      return FALSE;
+    }
+  return TRUE;
 }

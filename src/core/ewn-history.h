@@ -31,5 +31,12 @@ GPtrArray       *ewn_history_dup_for_item (EwnHistory *self,
                                            const char *item_id);
 guint            ewn_history_get_unseen (EwnHistory *self);
 void             ewn_history_mark_seen (EwnHistory *self);
+gboolean         ewn_history_save (EwnHistory        *self,
+                                   const char        *path,
+                                   const char *const *accounts,
+                                   GError           **error);
+gboolean         ewn_history_load (EwnHistory *self,
+                                   const char *path,
+                                   GError    **error);
 
 G_END_DECLS

@@ -48,6 +48,7 @@ struct _EwnApplication
   guint           quit_timeout_id;
   guint           sigint_id;
   guint           sigterm_id;
+  guint           save_history_id;
 
   /* A temporary account from the command line (not saved). */
   char           *server;
@@ -442,6 +443,62 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The recent changes outlive a restart: saved a moment after they change (a burst
+ * is one write), and on the way out. */
+#define SAVE_HISTORY_DELAY_S 2
+
+static char *
+history_path (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "ews-notifier", "history", NULL);
+}
+
+static void
+save_history (EwnApplication *self)
+{
+  g_autofree char *path = history_path ();
+  g_auto (GStrv) accounts = g_settings_get_strv (self->settings, "accounts");
+  g_autoptr (GError) error = NULL;
+
+  g_clear_handle_id (&self->save_history_id, g_source_remove);
+  /* Only the configured accounts' changes: a temporary account leaves nothing. */
+  if (!ewn_history_save (self->history, path, (const char *const *)accounts, &error))
+    g_message ("Could not save the recent changes: %s", error->message);
+}
+
+static gboolean
+save_history_cb (gpointer user_data)
+{
+  EwnApplication *self = user_data;
+
+  self->save_history_id = 0;
+  save_history (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_history_changed (GListModel     *model,
+                    guint           position,
+                    guint           removed,
+                    guint           added,
+                    EwnApplication *self)
+{
+  if (self->save_history_id == 0)
+    self->save_history_id = g_timeout_add_seconds (SAVE_HISTORY_DELAY_S, save_history_cb, self);
+}
+
+static void
+load_history (EwnApplication *self)
+{
+  g_autofree char *path = history_path ();
+  g_autoptr (GError) error = NULL;
+
+  /* A damaged file costs the changes after the damage, nothing else. */
+  if (!ewn_history_load (self->history, path, &error))
+    g_message ("%s", error->message);
+  g_signal_connect (self->history, "items-changed", G_CALLBACK (on_history_changed), self);
+}
+
 static void
 ewn_application_startup (GApplication *application)
 {
@@ -455,6 +512,7 @@ ewn_application_startup (GApplication *application)
 
   self->settings = g_settings_new (APPLICATION_ID);
   self->history = ewn_history_new (g_settings_get_uint (self->settings, "history-size"));
+  load_history (self);
   self->accounts = ewn_account_list_new (self->settings);
   g_signal_connect (self->accounts, "change", G_CALLBACK (on_change), self);
   g_signal_connect (self->settings, "changed::start-at-login", G_CALLBACK (on_start_at_login), self);
@@ -502,6 +560,8 @@ ewn_application_shutdown (GApplication *application)
 
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  if (self->save_history_id != 0)
+    save_history (self);
   if (self->notifier != NULL)
     ewn_notifier_close_all (self->notifier);
   g_clear_object (&self->tray);

@@ -163,6 +163,7 @@ class Preferences(DesktopTestCase):
         wait_for(seen, timeout, f"the account's state {pattern!r}")
 
     def test_add_account_with_autodiscover_and_certificate(self):
+        self.start_tray()
         app, a11y = self.start()
         editor = self.fill_and_sign_in(a11y, CAROL_PASSWORD)
         trust, pin = self.trust_certificate(a11y, editor)
@@ -222,6 +223,8 @@ class Preferences(DesktopTestCase):
         app, a11y = self.start()
         self.wait_state(app, ": streaming")
         self.assertEqual(a11y.window_names(), [])
+        # The recent changes outlive the restart.
+        self.wait_tray_item(app).wait_entry(lambda e: "Budget review" in e.label, "listing the meeting from before")
 
         # Removing the account forgets it everywhere: settings, keyring, saved state.
         state_dir = os.path.join(self.dir, "xdg_state_home", "ews-notifier", CAROL_ID)
