@@ -335,7 +335,8 @@ ewn_history_mark_seen (EwnHistory *self)
  * when it was seen and detected (µs since 1970), and the items before and after in
  * the item store's record form. A damaged file keeps the entries before the damage. */
 
-#define FILE_MAGIC "EWNH1\n"
+#define FILE_MAGIC    "EWNH1\n"
+#define MAX_FILE_SIZE (64 * 1024 * 1024)
 
 static void
 put_u32 (GByteArray *out,
@@ -450,15 +451,36 @@ read_item (EwnStoreReader *reader,
   guint64       length = ewn_store_read_varint (reader);
   const guint8 *record;
 
-  if (reader->failed || length == 0 || length > G_MAXUINT32)
+  EwsItem      *item;
+
+  if (reader->failed || length == 0)
     return NULL;
-  record = ewn_store_read_bytes (reader, (gsize)length);
-  if (record == NULL || !ewn_store_record_check (record, (gsize)length))
+  record = length <= G_MAXUINT32 ? ewn_store_read_bytes (reader, (gsize)length) : NULL;
+  item = record != NULL && ewn_store_record_check (record, (gsize)length) ? ewn_store_record_decode (record, (gsize)length, folder_id, NULL)
+                                                                          : NULL;
+  if (item == NULL)
+    reader->failed = TRUE;
+  return item;
+}
+
+/* Whether @kind goes with the items there are, as ewn_change_compute() pairs them:
+ * the text of a change reads both versions of anything but a creation or deletion. */
+static gboolean
+items_fit (guint64        kind,
+           const EwsItem *before,
+           const EwsItem *after)
+{
+  switch (kind)
     {
-      reader->failed = TRUE;
-      return NULL;
+    case EWN_CHANGE_CREATED:
+    case EWN_CHANGE_TASK_CREATED:
+      return before == NULL && after != NULL;
+    case EWN_CHANGE_DELETED:
+    case EWN_CHANGE_TASK_DELETED:
+      return before != NULL && after == NULL;
+    default:
+      return kind <= EWN_CHANGE_TASK_DELETED && before != NULL && after != NULL;
     }
-  return ewn_store_record_decode (record, (gsize)length, folder_id, NULL);
 }
 
 static GDateTime *
@@ -486,7 +508,7 @@ read_entry (const guint8 *payload,
   g_autoptr (EwsItem) after = read_item (&reader, folder_id);
   EwnHistoryEntry *entry;
 
-  if (reader.failed || reader.pos != reader.end || kind > EWN_CHANGE_TASK_DELETED || folder_kind > EWS_FOLDER_KIND_TASKS || (before == NULL && after == NULL))
+  if (reader.failed || reader.pos != reader.end || folder_kind > EWS_FOLDER_KIND_TASKS || !items_fit (kind, before, after))
     return NULL;
 
   entry = g_object_new (EWN_TYPE_HISTORY_ENTRY, NULL);
@@ -521,6 +543,7 @@ ewn_history_load (EwnHistory *self,
 {
   g_autofree char *contents = NULL;
   g_autoptr (GError) local_error = NULL;
+  GStatBuf      info;
   gsize         length = 0;
   const guint8 *pos;
   const guint8 *end;
@@ -530,6 +553,12 @@ ewn_history_load (EwnHistory *self,
   g_return_val_if_fail (EWN_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
+  /* A history of the largest size is a few megabytes: anything far larger is not one. */
+  if (g_stat (path, &info) == 0 && info.st_size > MAX_FILE_SIZE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The saved history in %s is damaged: it is too large"), path);
+      return FALSE;
+    }
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))

@@ -487,6 +487,15 @@ on_history_changed (GListModel     *model,
     self->save_history_id = g_timeout_add_seconds (SAVE_HISTORY_DELAY_S, save_history_cb, self);
 }
 
+/* A removed account's changes leave the file too. */
+static void
+on_accounts_key (GSettings      *settings,
+                 const char     *key,
+                 EwnApplication *self)
+{
+  on_history_changed (G_LIST_MODEL (self->history), 0, 0, 0, self);
+}
+
 static void
 load_history (EwnApplication *self)
 {
@@ -497,6 +506,7 @@ load_history (EwnApplication *self)
   if (!ewn_history_load (self->history, path, &error))
     g_message ("%s", error->message);
   g_signal_connect (self->history, "items-changed", G_CALLBACK (on_history_changed), self);
+  g_signal_connect (self->settings, "changed::accounts", G_CALLBACK (on_accounts_key), self);
 }
 
 static void
@@ -560,6 +570,9 @@ ewn_application_shutdown (GApplication *application)
 
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_signal_handlers_disconnect_by_func (self->settings, on_accounts_key, self);
   if (self->save_history_id != 0)
     save_history (self);
   if (self->notifier != NULL)
@@ -642,6 +655,7 @@ ewn_application_finalize (GObject *object)
   EwnApplication *self = EWN_APPLICATION (object);
 
   g_clear_handle_id (&self->quit_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->save_history_id, g_source_remove);
   g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
   g_clear_object (&self->history);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 
 #include "ewn-history.h"
 
@@ -202,6 +203,42 @@ test_missing_and_damaged (void)
     g_assert_true (ewn_history_load (none, missing, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (none)), ==, 0);
+  }
+
+  /* Whole and checksummed, yet not a change that can be told: a reschedule without
+   * the version before it (another version's file, a bug) is refused, not shown. */
+  {
+    g_autoptr (EwnHistory) odd = ewn_history_new (10);
+    g_autoptr (EwnHistory) loaded = ewn_history_new (10);
+    g_autoptr (EwnChange) sound = meeting_change ("mine", 12);
+    g_autoptr (EwnChange) half = ewn_change_new (EWN_CHANGE_RESCHEDULED, NULL, sound->after);
+    g_autofree char *odd_path = g_build_filename (g_get_user_state_dir (), "odd", "history", NULL);
+    g_autoptr (GError) error = NULL;
+
+    ewn_history_add (odd, half);
+    ewn_history_add (odd, sound);
+    g_assert_true (ewn_history_save (odd, odd_path, NULL, &error));
+    g_assert_false (ewn_history_load (loaded, odd_path, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, 1);
+    g_assert_nonnull (ewn_history_entry_get_change (nth_entry (loaded, 0))->before);
+  }
+
+  /* Far larger than any history: not read at all. */
+  {
+    g_autoptr (EwnHistory) loaded = ewn_history_new (10);
+    g_autofree char *big = g_build_filename (g_get_user_state_dir (), "big-history", NULL);
+    g_autoptr (GError) error = NULL;
+    FILE *file = fopen (big, "w");
+
+    g_assert_nonnull (file);
+    g_assert_cmpint (fputs ("EWNH1\n", file), >=, 0);
+    g_assert_cmpint (fseek (file, 65 * 1024 * 1024, SEEK_SET), ==, 0);
+    g_assert_cmpint (fputc ('x', file), ==, 'x');
+    g_assert_cmpint (fclose (file), ==, 0);
+    g_assert_false (ewn_history_load (loaded, big, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, 0);
   }
 
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));

@@ -239,6 +239,11 @@ class Preferences(DesktopTestCase):
         wait_for(lambda: self.saved().get("accounts", "[]") in ("@as []", "[]"), 20, "the account to leave the settings")
         wait_for(lambda: secret_lookup(CAROL_ID) is None, 20, "the password to leave the keyring")
         wait_for(lambda: not os.path.exists(state_dir), 20, "the saved state to go")
+        history = os.path.join(self.dir, "xdg_state_home", "ews-notifier", "history")
+        def history_forgets():
+            with open(history, "rb") as f:
+                return b"Budget review" not in f.read()
+        wait_for(history_forgets, 20, "the account's changes to leave the saved history")
         self.assertEqual(self.saved(f"io/github/ewsnotifier/EwsNotifier/accounts/{CAROL_ID}"), {})
 
     def test_wrong_password_saves_nothing(self):
