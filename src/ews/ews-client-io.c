@@ -5,8 +5,6 @@
 
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 
 #include "ews-client-private.h"
@@ -118,24 +116,6 @@ on_wrote_headers (SoupMessage *msg,
   ews_client_trace_headers (">", line, soup_message_get_request_headers (msg), request->self->password);
 }
 
-/* Requests are written in two parts (headers, then body): with Nagle's algorithm
- * the body would wait for the acknowledgement of the headers, which a server
- * delays while it waits for the body. */
-static void
-on_network_event (SoupMessage       *msg,
-                  GSocketClientEvent event,
-                  GIOStream         *connection,
-                  Request           *request)
-{
-  GSocket *socket;
-
-  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
-    return;
-  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
-  if (g_socket_get_family (socket) == G_SOCKET_FAMILY_IPV4 || g_socket_get_family (socket) == G_SOCKET_FAMILY_IPV6)
-    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-}
-
 static void
 remember_affinity_cookie (EwsClient   *self,
                           SoupMessage *msg)
@@ -190,7 +170,6 @@ new_message (EwsClient *self,
   g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), request);
   g_signal_connect (msg, "authenticate", G_CALLBACK (on_authenticate), request);
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), request);
-  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), request);
   if (self->trace)
     {
       gsize       length;

@@ -5,9 +5,6 @@
 
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -91,18 +88,6 @@ ews_simulator_class_init (EwsSimulatorClass *klass)
   object_class->finalize = ews_simulator_finalize;
 }
 
-/* As IIS does: every answer goes out as soon as it is written (no Nagle delay on
- * a response written in parts, or on a stream's small envelopes). */
-static void
-request_started_cb (SoupServer        *server,
-                    SoupServerMessage *msg)
-{
-  GSocket *socket = soup_server_message_get_socket (msg);
-
-  if (socket != NULL && g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
-    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-}
-
 static void
 ews_simulator_init (EwsSimulator *self)
 {
@@ -117,7 +102,6 @@ ews_simulator_init (EwsSimulator *self)
   self->streaming = 1;
 
   self->server = soup_server_new ("server-header", "Microsoft-IIS/10.0 ", NULL);
-  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), NULL);
   ews_sim_dispatch_install (self);
 
   self->push_session = soup_session_new_with_options ("timeout", 10, NULL);
