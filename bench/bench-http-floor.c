@@ -213,6 +213,7 @@ soup_read_cb (GObject      *object,
   SoupRun *run = user_data;
   gssize   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
   gint64   due;
+  gint64   now;
 
   if (n > 0)
     {
@@ -234,7 +235,8 @@ soup_read_cb (GObject      *object,
     }
   /* The next request is sent from a timer, as a stream event wakes the notifier. */
   due = run->rate > 0 ? run->begin + (gint64)run->done * G_USEC_PER_SEC / run->rate : 0;
-  g_timeout_add (due > g_get_monotonic_time () ? (guint)((due - g_get_monotonic_time ()) / 1000) : 0, soup_due_cb, run);
+  now = g_get_monotonic_time ();
+  g_timeout_add (due > now ? (guint)((due - now + 999) / 1000) : 0, soup_due_cb, run); /* never early */
 }
 
 static void
@@ -329,7 +331,7 @@ main (int   argc,
 {
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (SoupServer) server = NULL;
+  SoupServer *server; /* serves until the process ends: its thread never stops */
   g_autoptr (GMainContext) server_context = NULL;
   g_autofree char   *url = NULL;
   g_autofree char   *port_text = NULL;
@@ -347,7 +349,10 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "C");
-  self_path = argv[0];
+  /* The clients are this very program, however it was started. */
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  if (self_path == NULL)
+    self_path = argv[0];
   if (argc == 6 && strcmp (argv[1], "--client") == 0)
     {
       guint n = (guint)atoi (argv[4]);
