@@ -682,10 +682,20 @@ class Accessibility:
         return None
 
     def windows(self):
+        """The application's top-level windows; one closing at this moment is left out
+        (AT-SPI then hands back None, or an error, for it)."""
         app = self.application()
         if app is None:
             return []
-        return [app.getChildAtIndex(i) for i in range(app.childCount)]
+        found = []
+        for i in range(app.childCount):
+            try:
+                window = app.getChildAtIndex(i)
+            except GLib.Error:
+                continue
+            if window is not None:
+                found.append(window)
+        return found
 
     def window_names(self):
         names = []
@@ -719,6 +729,8 @@ class Accessibility:
         while stack and seen < limit:
             node = stack.pop()
             seen += 1
+            if node is None:  # a child going away as it is listed
+                continue
             try:
                 if (node.getRoleName() == role and (name is None or node.name == name)
                         and (not showing or node.getState().contains(self.pyatspi.STATE_SHOWING))):
@@ -756,6 +768,8 @@ class Accessibility:
         while stack and seen < limit:
             node = stack.pop()
             seen += 1
+            if node is None:  # a child going away as it is listed
+                continue
             try:
                 if node.getRoleName() in roles:
                     text = node.name
