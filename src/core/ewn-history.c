@@ -347,12 +347,11 @@ put_u32 (GByteArray *out,
   g_byte_array_append (out, (const guint8 *)&le, sizeof le);
 }
 
+/* Times go as unsigned varints: one before 1970 is written as 1970. */
 static guint64
 to_unix_usec (GDateTime *date_time)
 {
-  gint64 usec = g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time);
-
-  return usec > 0 ? (guint64)usec : 0;
+  return (guint64)MAX (ewn_store_time_to_usec (date_time), 0);
 }
 
 static void
@@ -483,14 +482,6 @@ items_fit (guint64        kind,
     }
 }
 
-static GDateTime *
-from_unix_usec (guint64 usec)
-{
-  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc ((gint64)(usec / G_USEC_PER_SEC));
-
-  return seconds != NULL ? g_date_time_add (seconds, (GTimeSpan)(usec % G_USEC_PER_SEC)) : NULL;
-}
-
 /* One entry from its payload, or NULL when it does not make sense. */
 static EwnHistoryEntry *
 read_entry (const guint8 *payload,
@@ -514,9 +505,9 @@ read_entry (const guint8 *payload,
   entry = g_object_new (EWN_TYPE_HISTORY_ENTRY, NULL);
   entry->change = ewn_change_new ((EwnChangeKind)kind, before, after);
   ewn_change_set_origin (entry->change, account, mailbox, folder_id, (EwsFolderKind)folder_kind);
-  entry->seen = from_unix_usec (seen);
+  entry->seen = ewn_store_time_from_usec ((gint64)MIN (seen, (guint64)G_MAXINT64));
   g_clear_pointer (&entry->change->time, g_date_time_unref);
-  entry->change->time = from_unix_usec (detected);
+  entry->change->time = ewn_store_time_from_usec ((gint64)MIN (detected, (guint64)G_MAXINT64));
   if (entry->seen == NULL || entry->change->time == NULL)
     {
       g_object_unref (entry);

@@ -280,7 +280,7 @@ put_time_field (GByteArray *out,
 
   if (date_time == NULL)
     return;
-  usec = GINT64_TO_LE (g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time));
+  usec = GINT64_TO_LE (ewn_store_time_to_usec (date_time));
   put_byte (out, tag);
   g_byte_array_append (out, (const guint8 *)&usec, sizeof usec);
 }
@@ -483,10 +483,17 @@ dup_strref (EwnStoreReader *reader,
   return text != NULL ? g_strndup (text, length) : NULL;
 }
 
+/* Microseconds since the epoch, as the store writes times. */
+gint64
+ewn_store_time_to_usec (GDateTime *date_time)
+{
+  return g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time);
+}
+
 /* From microseconds since the epoch, UTC; floor division keeps the microseconds of
  * times before 1970. */
-static GDateTime *
-time_from_usec (gint64 usec)
+GDateTime *
+ewn_store_time_from_usec (gint64 usec)
 {
   gint64 rest = ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
   g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc ((usec - rest) / G_USEC_PER_SEC);
@@ -509,7 +516,7 @@ replace_time (GDateTime **field,
               gint64      usec)
 {
   g_clear_pointer (field, g_date_time_unref);
-  *field = time_from_usec (usec);
+  *field = ewn_store_time_from_usec (usec);
 }
 
 static char **
@@ -876,7 +883,7 @@ dup_time (GVariant *tuple,
   g_autoptr (GVariant) maybe = g_variant_get_child_value (tuple, index);
   g_autoptr (GVariant) child = g_variant_get_maybe (maybe);
 
-  return child != NULL ? time_from_usec (g_variant_get_int64 (child)) : NULL;
+  return child != NULL ? ewn_store_time_from_usec (g_variant_get_int64 (child)) : NULL;
 }
 
 static gboolean
@@ -1263,19 +1270,17 @@ ewn_store_snapshot_file_install (EwnStoreSnapshotFile *file,
 {
   g_autofree char *final = g_build_filename (dir, EWN_STORE_SNAPSHOT_NAME, NULL);
   int              fd = file->fd;
-  int              saved_errno;
+  gboolean         written = fsync (fd) == 0;
+  int              saved_errno = errno;
 
   file->fd = -1;
-  if (fsync (fd) != 0)
+  if (close (fd) != 0 && written)
     {
+      written = FALSE;
       saved_errno = errno;
-      close (fd);
-      g_unlink (file->temp);
-      return set_errno_error (error, saved_errno, "Could not write", file->temp);
     }
-  if (close (fd) != 0)
+  if (!written)
     {
-      saved_errno = errno;
       g_unlink (file->temp);
       return set_errno_error (error, saved_errno, "Could not write", file->temp);
     }

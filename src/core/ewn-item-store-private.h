@@ -142,6 +142,9 @@ const guint8                        *ewn_store_read_bytes (EwnStoreReader *reade
 /* Version 1 */
 EwsItem                             *ewn_store_entry_dup_item (GVariant *entry);
 
+gint64                               ewn_store_time_to_usec (GDateTime *date_time);
+GDateTime                           *ewn_store_time_from_usec (gint64 usec);
+
 guint32                              ewn_store_crc32 (guint32       crc,
                                                       gconstpointer data,
                                                       gsize         length);

@@ -292,18 +292,17 @@ maybe_compact (EwnItemStore *self)
     }
   /* Written here, where the state is; the worker syncs and installs it. */
   ewn_store_state_write_snapshot (&self->state, snapshot);
-  if (!ewn_store_snapshot_file_finish (snapshot, self->state.seq, next->gen, &error))
+  if (ewn_store_snapshot_file_finish (snapshot, self->state.seq, next->gen, &error))
+    {
+      self->snapshot_bytes = ewn_store_snapshot_file_get_length (snapshot);
+      ewn_store_worker_compact (worker, self->journal, snapshot, self->state.seq, next->gen);
+    }
+  else
     {
       /* the new journal simply goes on from the old one */
       g_debug ("not compacting: %s", error->message);
-      g_clear_pointer (&snapshot, ewn_store_snapshot_file_free);
-      ewn_store_journal_unref (self->journal);
-      self->journal = next;
-      self->journal_bytes = EWN_STORE_JOURNAL_HEADER_SIZE;
-      return;
+      ewn_store_snapshot_file_free (snapshot);
     }
-  self->snapshot_bytes = ewn_store_snapshot_file_get_length (snapshot);
-  ewn_store_worker_compact (worker, self->journal, snapshot, self->state.seq, next->gen);
   ewn_store_journal_unref (self->journal);
   self->journal = next;
   self->journal_bytes = EWN_STORE_JOURNAL_HEADER_SIZE;

@@ -243,12 +243,6 @@ ews_xml_parse_boolean (const char *text,
   return fallback;
 }
 
-/**
- * ews_xml_parse_date_time:
- * @text: (nullable): an xs:dateTime or xs:date
- *
- * Returns: (transfer full) (nullable): @text in UTC; a value without a zone is taken as UTC
- */
 static int
 digits_value (const char *text,
               int         n)
@@ -284,8 +278,7 @@ days_from_civil (int year,
 static GDateTime *
 parse_plain_utc (const char *text)
 {
-  static const guint8 month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-  int                 year, month, day, hour, minute, second;
+  int year, month, day, hour, minute, second;
 
   if (strlen (text) != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
     return NULL;
@@ -295,13 +288,17 @@ parse_plain_utc (const char *text)
   hour = digits_value (text + 11, 2);
   minute = digits_value (text + 14, 2);
   second = digits_value (text + 17, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
-    return NULL;
-  if (month == 2 && day == 29 && !g_date_is_leap_year ((GDateYear)year))
+  if (year < 1 || month < 1 || day < 1 || !g_date_valid_dmy ((GDateDay)day, (GDateMonth)month, (GDateYear)year) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
     return NULL;
   return g_date_time_new_from_unix_utc (days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second);
 }
 
+/**
+ * ews_xml_parse_date_time:
+ * @text: (nullable): an xs:dateTime or xs:date
+ *
+ * Returns: (transfer full) (nullable): @text in UTC; a value without a zone is taken as UTC
+ */
 GDateTime *
 ews_xml_parse_date_time (const char *text)
 {
