@@ -50,6 +50,17 @@ ews_sim_take_fault (EwsSimulator *self,
 }
 
 void
+ews_sim_traffic_bytes (EwsSimulator *self,
+                       const char   *operation,
+                       gboolean      is_response,
+                       GBytes       *bytes)
+{
+  if (self->traffic_func != NULL)
+    self->traffic_func (operation, is_response, bytes, self->traffic_data);
+}
+
+/* The same for bytes not yet in a GBytes: copied only when someone listens. */
+void
 ews_sim_traffic (EwsSimulator *self,
                  const char   *operation,
                  gboolean      is_response,
@@ -61,18 +72,7 @@ ews_sim_traffic (EwsSimulator *self,
   if (self->traffic_func == NULL)
     return;
   bytes = g_bytes_new (data, length);
-  self->traffic_func (operation, is_response, bytes, self->traffic_data);
-}
-
-/* The same, for bytes that need no copy. */
-void
-ews_sim_traffic_bytes (EwsSimulator *self,
-                       const char   *operation,
-                       gboolean      is_response,
-                       GBytes       *bytes)
-{
-  if (self->traffic_func != NULL)
-    self->traffic_func (operation, is_response, bytes, self->traffic_data);
+  ews_sim_traffic_bytes (self, operation, is_response, bytes);
 }
 
 static void
@@ -262,7 +262,7 @@ autodiscover_handler (SoupServer        *server,
   GString         *out = g_string_new ("<?xml version=\"1.0\" encoding=\"utf-8\"?>"
                                                "<Autodiscover xmlns=\"" EWS_NS_AUTODISCOVER "\">");
 
-  ews_sim_traffic (self, "Autodiscover", FALSE, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  ews_sim_traffic_bytes (self, "Autodiscover", FALSE, body);
   if (apply_request_faults (self, msg))
     {
       g_string_free (out, TRUE);

@@ -56,7 +56,7 @@ push_sent_cb (GObject      *source,
   sent = sub->push_sent;
   if (bytes != NULL)
     {
-      ews_sim_traffic (sub->sim, "SendNotification", FALSE, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      ews_sim_traffic_bytes (sub->sim, "SendNotification", FALSE, bytes);
       doc = ews_xml_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
     }
   body = doc != NULL ? ews_xml_soap_body (doc, NULL) : NULL;
