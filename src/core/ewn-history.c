@@ -395,27 +395,23 @@ put_entry (GByteArray      *out,
 }
 
 /**
- * ewn_history_save:
- * @path: the file
+ * ewn_history_serialize:
  * @accounts: (nullable) (array zero-terminated=1): the accounts whose changes are
  *   kept (an account given on the command line is not saved, nor are its changes);
  *   %NULL for all
- * @error: return location for an error
  *
- * Writes the history to @path at once and atomically.
+ * The file's contents, for ewn_history_write_file() (which may run in another
+ * thread: the bytes depend on nothing else).
+ *
+ * Returns: (transfer full): the bytes of the file
  */
-gboolean
-ewn_history_save (EwnHistory        *self,
-                  const char        *path,
-                  const char *const *accounts,
-                  GError           **error)
+GBytes *
+ewn_history_serialize (EwnHistory        *self,
+                       const char *const *accounts)
 {
-  g_autoptr (GByteArray) out = g_byte_array_new ();
-  g_autofree char *dir = NULL;
-  guint            n_kept = 0;
+  GByteArray *out = g_byte_array_new ();
 
-  g_return_val_if_fail (EWN_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (EWN_IS_HISTORY (self), NULL);
 
   g_byte_array_append (out, (const guint8 *)FILE_MAGIC, strlen (FILE_MAGIC));
   for (guint i = 0; i < self->entries->len; i++)
@@ -423,13 +419,32 @@ ewn_history_save (EwnHistory        *self,
       EwnHistoryEntry *entry = g_ptr_array_index (self->entries, i);
 
       if (accounts == NULL || (entry->change->account != NULL && g_strv_contains (accounts, entry->change->account)))
-        {
-          put_entry (out, entry);
-          n_kept++;
-        }
+        put_entry (out, entry);
     }
-  /* Nothing to keep and nothing kept before: no file at all. */
-  if (n_kept == 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
+  return g_byte_array_free_to_bytes (out);
+}
+
+/**
+ * ewn_history_write_file:
+ * @path: the file
+ * @contents: from ewn_history_serialize()
+ * @error: return location for an error
+ *
+ * Writes @contents to @path atomically; with no entry in them and no file yet,
+ * writes nothing.
+ */
+gboolean
+ewn_history_write_file (const char *path,
+                        GBytes     *contents,
+                        GError    **error)
+{
+  g_autofree char *dir = NULL;
+  gsize            length;
+  const char      *data = g_bytes_get_data (contents, &length);
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (length <= strlen (FILE_MAGIC) && !g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
 
   dir = g_path_get_dirname (path);
@@ -440,7 +455,29 @@ ewn_history_save (EwnHistory        *self,
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("Could not create %s: %s"), dir, g_strerror (saved));
       return FALSE;
     }
-  return g_file_set_contents_full (path, (const char *)out->data, (gssize)out->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  return g_file_set_contents_full (path, data, (gssize)length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+/**
+ * ewn_history_save:
+ * @path: the file
+ * @accounts: (nullable) (array zero-terminated=1): as for ewn_history_serialize()
+ * @error: return location for an error
+ *
+ * Writes the history to @path at once and atomically.
+ */
+gboolean
+ewn_history_save (EwnHistory        *self,
+                  const char        *path,
+                  const char *const *accounts,
+                  GError           **error)
+{
+  g_autoptr (GBytes) contents = NULL;
+
+  g_return_val_if_fail (EWN_IS_HISTORY (self), FALSE);
+
+  contents = ewn_history_serialize (self, accounts);
+  return ewn_history_write_file (path, contents, error);
 }
 
 static EwsItem *

@@ -31,6 +31,11 @@ GPtrArray       *ewn_history_dup_for_item (EwnHistory *self,
                                            const char *item_id);
 guint            ewn_history_get_unseen (EwnHistory *self);
 void             ewn_history_mark_seen (EwnHistory *self);
+GBytes          *ewn_history_serialize (EwnHistory        *self,
+                                        const char *const *accounts);
+gboolean         ewn_history_write_file (const char *path,
+                                         GBytes     *contents,
+                                         GError    **error);
 gboolean         ewn_history_save (EwnHistory        *self,
                                    const char        *path,
                                    const char *const *accounts,

@@ -49,6 +49,8 @@ struct _EwnApplication
   guint           sigint_id;
   guint           sigterm_id;
   guint           save_history_id;
+  GThreadPool    *history_writer; /* one thread: the writes land in order */
+  char           *history_path;
 
   /* A temporary account from the command line (not saved). */
   char           *server;
@@ -444,26 +446,29 @@ on_quit_signal (gpointer user_data)
 }
 
 /* The recent changes outlive a restart: saved a moment after they change (a burst
- * is one write), and on the way out. */
+ * is one write), and on the way out. The file is written (and synced) by a thread
+ * of its own, never on the main loop. */
 #define SAVE_HISTORY_DELAY_S 2
 
-static char *
-history_path (void)
+static void
+write_history (gpointer contents,
+               gpointer path)
 {
-  return g_build_filename (g_get_user_state_dir (), "ews-notifier", "history", NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!ewn_history_write_file (path, contents, &error))
+    g_message ("Could not save the recent changes: %s", error->message);
+  g_bytes_unref (contents);
 }
 
 static void
 save_history (EwnApplication *self)
 {
-  g_autofree char *path = history_path ();
   g_auto (GStrv) accounts = g_settings_get_strv (self->settings, "accounts");
-  g_autoptr (GError) error = NULL;
 
   g_clear_handle_id (&self->save_history_id, g_source_remove);
   /* Only the configured accounts' changes: a temporary account leaves nothing. */
-  if (!ewn_history_save (self->history, path, (const char *const *)accounts, &error))
-    g_message ("Could not save the recent changes: %s", error->message);
+  g_thread_pool_push (self->history_writer, ewn_history_serialize (self->history, (const char *const *)accounts), NULL);
 }
 
 static gboolean
@@ -477,36 +482,25 @@ save_history_cb (gpointer user_data)
 }
 
 static void
-on_history_changed (GListModel     *model,
-                    guint           position,
-                    guint           removed,
-                    guint           added,
-                    EwnApplication *self)
+queue_save_history (EwnApplication *self)
 {
   if (self->save_history_id == 0)
     self->save_history_id = g_timeout_add_seconds (SAVE_HISTORY_DELAY_S, save_history_cb, self);
 }
 
-/* A removed account's changes leave the file too. */
-static void
-on_accounts_key (GSettings      *settings,
-                 const char     *key,
-                 EwnApplication *self)
-{
-  on_history_changed (G_LIST_MODEL (self->history), 0, 0, 0, self);
-}
-
 static void
 load_history (EwnApplication *self)
 {
-  g_autofree char *path = history_path ();
   g_autoptr (GError) error = NULL;
 
+  self->history_path = g_build_filename (g_get_user_state_dir (), "ews-notifier", "history", NULL);
+  self->history_writer = g_thread_pool_new (write_history, self->history_path, 1, FALSE, NULL);
   /* A damaged file costs the changes after the damage, nothing else. */
-  if (!ewn_history_load (self->history, path, &error))
+  if (!ewn_history_load (self->history, self->history_path, &error))
     g_message ("%s", error->message);
-  g_signal_connect (self->history, "items-changed", G_CALLBACK (on_history_changed), self);
-  g_signal_connect (self->settings, "changed::accounts", G_CALLBACK (on_accounts_key), self);
+  g_signal_connect_swapped (self->history, "items-changed", G_CALLBACK (queue_save_history), self);
+  /* A removed account's changes leave the file too. */
+  g_signal_connect_swapped (self->settings, "changed::accounts", G_CALLBACK (queue_save_history), self);
 }
 
 static void
@@ -572,9 +566,15 @@ ewn_application_shutdown (GApplication *application)
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   if (self->history != NULL)
     g_signal_handlers_disconnect_by_data (self->history, self);
-  g_signal_handlers_disconnect_by_func (self->settings, on_accounts_key, self);
+  g_signal_handlers_disconnect_by_func (self->settings, queue_save_history, self);
   if (self->save_history_id != 0)
     save_history (self);
+  /* Waits for the writes queued so far. */
+  if (self->history_writer != NULL)
+    {
+      g_thread_pool_free (self->history_writer, FALSE, TRUE);
+      self->history_writer = NULL;
+    }
   if (self->notifier != NULL)
     ewn_notifier_close_all (self->notifier);
   g_clear_object (&self->tray);
@@ -656,6 +656,7 @@ ewn_application_finalize (GObject *object)
 
   g_clear_handle_id (&self->quit_timeout_id, g_source_remove);
   g_clear_handle_id (&self->save_history_id, g_source_remove);
+  g_free (self->history_path);
   g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
   g_clear_object (&self->history);
