@@ -157,7 +157,7 @@ gboolean                             ewn_store_write_all (int           fd,
                                                           gsize         length);
 gboolean                             ewn_store_fsync_dir (const char *dir,
                                                           GError    **error);
-/* A new snapshot, written as it is made (ewn-item-store-format.c). */
+/* A new snapshot, written as it is made (ewn-item-store-file.c). */
 typedef struct _EwnStoreSnapshotFile EwnStoreSnapshotFile;
 
 EwnStoreSnapshotFile                *ewn_store_snapshot_file_new (const char *dir,
