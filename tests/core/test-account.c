@@ -474,6 +474,34 @@ test_long_outage (Fixture      *fixture,
   g_signal_handlers_disconnect_by_data (fixture->account, &outage);
 }
 
+/* NTLM sign-in (NTLMv2) on both of the account's connections, the requests' and the
+ * stream's: changes arrive as with Basic, and the connection a dropped stream is
+ * reopened on signs in again. */
+static void
+test_ntlm (Fixture      *fixture,
+           gconstpointer data)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  guint            sign_ins;
+
+  ews_simulator_set_ntlm (fixture->simulator, TRUE);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_NTLM);
+  a = start_and_see_meeting (fixture, "Signed in with NTLM", 9);
+  reschedule (fixture, a, "2026-11-25T10:00:00Z");
+  expect (fixture, "rescheduled", a);
+  wait_until (fixture, has_expected);
+  sign_ins = ews_simulator_get_ntlm_sign_ins (fixture->simulator);
+  g_assert_cmpuint (sign_ins, >=, 2);
+
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_DROP_STREAM, 0);
+  b = create_meeting (fixture, "After the drop", 11);
+  expect (fixture, "created", b);
+  assert_exact (fixture);
+  assert_rescheduled (fixture, a, 9, 10);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), >, sign_ins);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -496,6 +524,7 @@ main (int   argc,
   g_test_add ("/account/unauthorized-mid-stream", Fixture, NULL, fixture_set_up, test_unauthorized_mid_stream, fixture_tear_down);
   g_test_add ("/account/corrupt-state", Fixture, NULL, fixture_set_up, test_corrupt_state, fixture_tear_down);
   g_test_add ("/account/pull-fallback", Fixture, NULL, fixture_set_up, test_pull_fallback, fixture_tear_down);
+  g_test_add ("/account/ntlm", Fixture, NULL, fixture_set_up, test_ntlm, fixture_tear_down);
 
   return g_test_run ();
 }

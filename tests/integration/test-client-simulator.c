@@ -15,6 +15,13 @@
 
 #define PASSWORD "correct horse battery staple"
 
+/* What a test's fixture is set up with. */
+enum
+{
+  WITH_TLS = 1 << 0,
+  WITH_NTLM = 1 << 1, /* the server offers NTLM beside Basic; the client signs in with NTLM only */
+};
+
 typedef struct
 {
   EwsSimulator    *simulator;
@@ -122,9 +129,11 @@ fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  gboolean tls = GPOINTER_TO_INT (data);
+  guint    flags = GPOINTER_TO_UINT (data);
+  gboolean tls = (flags & WITH_TLS) != 0;
 
   fixture->simulator = ews_simulator_new ();
+  ews_simulator_set_ntlm (fixture->simulator, (flags & WITH_NTLM) != 0);
   ews_simulator_add_user (fixture->simulator, "alice", PASSWORD);
   ews_simulator_add_user (fixture->simulator, "bob", "bob's password");
   ews_simulator_set_keepalive_interval (fixture->simulator, 50);
@@ -133,6 +142,8 @@ fixture_set_up (Fixture      *fixture,
 
   fixture->client = ews_client_new (ews_simulator_get_url (fixture->simulator));
   ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  if (flags & WITH_NTLM)
+    ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_NTLM);
   fixture->colleague = ews_sim_colleague_new (ews_simulator_get_url (fixture->simulator), "bob", "bob's password");
   fixture->stream = ews_event_stream_new ();
   fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_event_free);
@@ -541,23 +552,60 @@ test_tls (Fixture      *fixture,
   resolve_folders (fixture);
 }
 
+/* NTLM: the whole exchange of test_stream_and_sync, with the requests and the stream
+ * each signed in once on their own connection, not once per request. */
+static void
+test_ntlm_stream_and_sync (Fixture      *fixture,
+                           gconstpointer data)
+{
+  test_stream_and_sync (fixture, data);
+  g_test_message ("%u NTLM sign-ins", ews_simulator_get_ntlm_sign_ins (fixture->simulator));
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), >=, 2);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), <=, 3);
+}
+
+static void
+test_ntlm_one_sign_in (Fixture      *fixture,
+                       gconstpointer data)
+{
+  for (guint i = 0; i < 10; i++)
+    {
+      g_clear_pointer (&fixture->calendar_id, g_free);
+      g_clear_pointer (&fixture->tasks_id, g_free);
+      resolve_folders (fixture);
+    }
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+}
+
+static void
+test_ntlm_wrong_password (Fixture      *fixture,
+                          gconstpointer data)
+{
+  test_wrong_password (fixture, data);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-#define ADD(path, func, tls) \
-  g_test_add ("/client-simulator/" path, Fixture, GINT_TO_POINTER (tls), fixture_set_up, func, fixture_tear_down)
-  ADD ("stream-and-sync", test_stream_and_sync, FALSE);
-  ADD ("sync-paging", test_sync_paging, FALSE);
-  ADD ("get-items", test_get_items, FALSE);
-  ADD ("pull", test_pull, FALSE);
-  ADD ("wrong-password", test_wrong_password, FALSE);
-  ADD ("server-busy", test_server_busy, FALSE);
-  ADD ("stream-faults", test_stream_faults, FALSE);
-  ADD ("forgotten-subscription", test_forgotten_subscription, FALSE);
-  ADD ("tls", test_tls, TRUE);
+#define ADD(path, func, flags) \
+  g_test_add ("/client-simulator/" path, Fixture, GUINT_TO_POINTER (flags), fixture_set_up, func, fixture_tear_down)
+  ADD ("stream-and-sync", test_stream_and_sync, 0);
+  ADD ("sync-paging", test_sync_paging, 0);
+  ADD ("get-items", test_get_items, 0);
+  ADD ("pull", test_pull, 0);
+  ADD ("wrong-password", test_wrong_password, 0);
+  ADD ("server-busy", test_server_busy, 0);
+  ADD ("stream-faults", test_stream_faults, 0);
+  ADD ("forgotten-subscription", test_forgotten_subscription, 0);
+  ADD ("tls", test_tls, WITH_TLS);
+  ADD ("ntlm/stream-and-sync", test_ntlm_stream_and_sync, WITH_NTLM);
+  ADD ("ntlm/one-sign-in", test_ntlm_one_sign_in, WITH_NTLM);
+  ADD ("ntlm/wrong-password", test_ntlm_wrong_password, WITH_NTLM);
+  ADD ("ntlm/tls", test_tls, WITH_TLS | WITH_NTLM);
 #undef ADD
 
   return g_test_run ();

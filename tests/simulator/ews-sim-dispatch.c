@@ -192,6 +192,22 @@ apply_request_faults (EwsSimulator      *self,
   return FALSE;
 }
 
+/* The user a request is from; without one, @msg has got its 401. With NTLM off,
+ * the Basic auth domain has already refused requests without valid credentials. */
+static char *
+authenticate (EwsSimulator      *self,
+              SoupServerMessage *msg)
+{
+  char *user;
+
+  if (g_atomic_int_get (&self->ntlm))
+    return ews_sim_ntlm_authenticate (self, msg);
+  user = soup_auth_domain_accepts (self->auth_domain, msg);
+  if (user == NULL)
+    soup_auth_domain_challenge (self->auth_domain, msg);
+  return user;
+}
+
 static void
 ews_handler (SoupServer        *server,
              SoupServerMessage *msg,
@@ -200,7 +216,7 @@ ews_handler (SoupServer        *server,
              gpointer           user_data)
 {
   EwsSimulator    *self = user_data;
-  g_autofree char *user = soup_auth_domain_accepts (self->auth_domain, msg);
+  g_autofree char *user = authenticate (self, msg);
   g_autoptr (GBytes) body = NULL;
   g_autoptr (xmlDoc) doc = NULL;
   EwsSimRequest req = { 0 };
@@ -212,10 +228,7 @@ ews_handler (SoupServer        *server,
       return;
     }
   if (user == NULL)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
-      return;
-    }
+    return;
   if (apply_request_faults (self, msg))
     return;
 
@@ -252,15 +265,25 @@ autodiscover_handler (SoupServer        *server,
                       GHashTable        *query,
                       gpointer           user_data)
 {
-  EwsSimulator *self = user_data;
-  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autoptr (xmlDoc) doc = ews_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
-  xmlNode         *root = doc != NULL ? xmlDocGetRootElement (doc) : NULL;
-  xmlNode         *request = root != NULL ? ews_xml_child (root, EWS_NS_AUTODISCOVER_REQUEST, "Request") : NULL;
-  g_autofree char *email = request != NULL ? ews_xml_child_text (request, EWS_NS_AUTODISCOVER_REQUEST, "EMailAddress") : NULL;
-  EwsSimMailbox   *mailbox = email != NULL ? ews_sim_lookup_mailbox (self, email) : NULL;
-  GString         *out = g_string_new ("<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-                                               "<Autodiscover xmlns=\"" EWS_NS_AUTODISCOVER "\">");
+  EwsSimulator    *self = user_data;
+  g_autofree char *user = authenticate (self, msg);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (xmlDoc) doc = NULL;
+  xmlNode         *root, *request;
+  g_autofree char *email = NULL;
+  EwsSimMailbox   *mailbox;
+  GString         *out;
+
+  if (user == NULL)
+    return;
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  doc = ews_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  root = doc != NULL ? xmlDocGetRootElement (doc) : NULL;
+  request = root != NULL ? ews_xml_child (root, EWS_NS_AUTODISCOVER_REQUEST, "Request") : NULL;
+  email = request != NULL ? ews_xml_child_text (request, EWS_NS_AUTODISCOVER_REQUEST, "EMailAddress") : NULL;
+  mailbox = email != NULL ? ews_sim_lookup_mailbox (self, email) : NULL;
+  out = g_string_new ("<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                      "<Autodiscover xmlns=\"" EWS_NS_AUTODISCOVER "\">");
 
   ews_sim_traffic_bytes (self, "Autodiscover", FALSE, body);
   if (apply_request_faults (self, msg))
@@ -315,12 +338,24 @@ auth_cb (SoupAuthDomain    *domain,
   return expected != NULL && g_strcmp0 (expected, utf8 != NULL ? utf8 : password) == 0;
 }
 
+/* With NTLM on, the handlers sign requests in themselves (ews-sim-ntlm.c). */
+static gboolean
+basic_filter (SoupAuthDomain    *domain,
+              SoupServerMessage *msg,
+              gpointer           user_data)
+{
+  EwsSimulator *self = user_data;
+
+  return !g_atomic_int_get (&self->ntlm);
+}
+
 /* Puts Basic auth in front of /EWS and /autodiscover and routes them here. */
 void
 ews_sim_dispatch_install (EwsSimulator *self)
 {
   self->auth_domain = soup_auth_domain_basic_new ("realm", REALM, NULL);
   soup_auth_domain_basic_set_auth_callback (self->auth_domain, auth_cb, self, NULL);
+  soup_auth_domain_set_filter (self->auth_domain, basic_filter, self, NULL);
   soup_auth_domain_add_path (self->auth_domain, "/EWS");
   soup_auth_domain_add_path (self->auth_domain, "/autodiscover");
   soup_server_add_auth_domain (self->server, self->auth_domain);

@@ -40,11 +40,13 @@ main (int   argc,
   int                keepalive = 0;
   int                demo_interval = 4;
   gboolean           tls = FALSE;
+  gboolean           ntlm = FALSE;
   gboolean           demo = FALSE;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 = any free port)", "PORT" },
     { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, "A user with a mailbox (repeatable)", "NAME:PASSWORD" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Serve HTTPS with a generated self-signed certificate", NULL },
+    { "ntlm", 0, 0, G_OPTION_ARG_NONE, &ntlm, "Offer NTLM sign-in (NTLMv2) beside Basic, as IIS does", NULL },
     { "keepalive", 0, 0, G_OPTION_ARG_INT, &keepalive, "Seconds between streaming keep-alives", "SECONDS" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, "A colleague keeps changing the first user's mailbox", NULL },
     { "demo-interval", 0, 0, G_OPTION_ARG_INT, &demo_interval, "Seconds between demo changes (default 4)", "SECONDS" },
@@ -65,6 +67,7 @@ main (int   argc,
     }
 
   sim = ews_simulator_new ();
+  ews_simulator_set_ntlm (sim, ntlm);
   for (guint i = 0; users != NULL && users[i] != NULL; i++)
     {
       const char      *colon = strchr (users[i], ':');

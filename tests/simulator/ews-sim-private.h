@@ -142,6 +142,8 @@ struct _EwsSimulator
   guint             keepalive_ms;
   guint             minute_ms;
   gint              streaming; /* whether streaming subscriptions are offered */
+  gint              ntlm;      /* whether NTLM is offered beside Basic */
+  gint              ntlm_sign_ins;
   guint             faults[EWS_SIM_FAULT_UNAUTHORIZED + 1];
   guint             fault_param[EWS_SIM_FAULT_UNAUTHORIZED + 1];
   guint64           change_number;
@@ -197,6 +199,20 @@ EwsSimItem    *ews_sim_lookup_item (EwsSimulator *self,
 EwsSimFolder  *ews_sim_lookup_folder (EwsSimulator *self,
                                       const char   *id);
 void           ews_sim_dispatch_install (EwsSimulator *self);
+
+/* ews-sim-ntlm.c */
+char          *ews_sim_ntlm_authenticate (EwsSimulator      *self,
+                                          SoupServerMessage *msg);
+void           ews_sim_md4 (const guint8 *data,
+                            gsize         length,
+                            guint8        digest[16]);
+void           ews_sim_ntlm_v2_proof (const char   *password,
+                                      const char   *user,
+                                      const char   *domain,
+                                      const guint8  challenge[8],
+                                      const guint8 *blob,
+                                      gsize         blob_size,
+                                      guint8        proof[16]);
 
 /* ews-sim-mailbox.c */
 EwsSimMailbox *ews_sim_mailbox_new (const char *smtp,

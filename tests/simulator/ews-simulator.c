@@ -465,6 +465,36 @@ ews_simulator_set_minute_ms (EwsSimulator *self,
 }
 
 /**
+ * ews_simulator_set_ntlm:
+ * @self: an #EwsSimulator
+ * @ntlm: whether NTLM sign-in is offered (off by default)
+ *
+ * With NTLM on, the server answers like IIS with Windows authentication and Basic
+ * both enabled: "WWW-Authenticate: NTLM" and Basic; an NTLM sign-in holds for its
+ * connection. Only NTLMv2 responses are accepted.
+ */
+void
+ews_simulator_set_ntlm (EwsSimulator *self,
+                        gboolean      ntlm)
+{
+  g_return_if_fail (EWS_IS_SIMULATOR (self));
+  g_atomic_int_set (&self->ntlm, ntlm ? 1 : 0);
+}
+
+/**
+ * ews_simulator_get_ntlm_sign_ins:
+ * @self: an #EwsSimulator
+ *
+ * Returns: how many NTLM sign-ins (one per authenticated connection) succeeded
+ */
+guint
+ews_simulator_get_ntlm_sign_ins (EwsSimulator *self)
+{
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), 0);
+  return (guint)g_atomic_int_get (&self->ntlm_sign_ins);
+}
+
+/**
  * ews_simulator_set_streaming:
  * @self: an #EwsSimulator
  * @streaming: whether streaming subscriptions are offered (the default)

@@ -88,6 +88,9 @@ void             ews_simulator_set_minute_ms (EwsSimulator *self,
                                               guint         ms);
 void             ews_simulator_set_streaming (EwsSimulator *self,
                                               gboolean      streaming);
+void             ews_simulator_set_ntlm (EwsSimulator *self,
+                                         gboolean      ntlm);
+guint            ews_simulator_get_ntlm_sign_ins (EwsSimulator *self);
 void             ews_simulator_inject_fault (EwsSimulator *self,
                                              EwsSimFault   fault,
                                              guint         param);

@@ -991,6 +991,61 @@ test_schema (void)
   g_rmdir (dir);
 }
 
+/* RFC 1320's test suite. */
+static void
+test_md4 (void)
+{
+  static const struct
+  {
+    const char *text;
+    const char *digest;
+  } cases[] = {
+    { "", "31d6cfe0d16ae931b73c59d7e0c089c0" },
+    { "a", "bde52cb31de33e46245e05fbdbd6fb24" },
+    { "abc", "a448017aaf21d8525fc10ae87aa6729d" },
+    { "message digest", "d9130a8164549fe818874806e1c7014b" },
+    { "abcdefghijklmnopqrstuvwxyz", "d79e1c308aa5bbcdeea8ed63df412da9" },
+    { "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "043f8582f241db351ce627e153e7f0e4" },
+    { "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+      "e33b4ddc9c38f2199c3e7b164fcc0536" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint8 digest[16];
+      char   hex[33];
+
+      ews_sim_md4 ((const guint8 *)cases[i].text, strlen (cases[i].text), digest);
+      for (guint j = 0; j < 16; j++)
+        g_snprintf (hex + 2 * j, 3, "%02x", digest[j]);
+      g_assert_cmpstr (hex, ==, cases[i].digest);
+    }
+}
+
+/* MS-NLMP 4.2.4, "NTLMv2 Authentication": user "User", domain "Domain", password
+ * "Password", server challenge 0123456789abcdef, client challenge aaaaaaaaaaaaaaaa,
+ * time 0, target information (NetBIOS domain "Domain", computer "Server"). */
+static void
+test_ntlm_v2_proof (void)
+{
+  static const guint8 challenge[8] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+  static const guint8 blob[] = {
+    0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* header, time */
+    0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x00, 0x00, 0x00, 0x00,                         /* client challenge */
+    0x02, 0x00, 0x0c, 0x00, 'D', 0, 'o', 0, 'm', 0, 'a', 0, 'i', 0, 'n', 0,                         /* NbDomainName */
+    0x01, 0x00, 0x0c, 0x00, 'S', 0, 'e', 0, 'r', 0, 'v', 0, 'e', 0, 'r', 0,                         /* NbComputerName */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                                                 /* EOL, padding */
+  };
+  static const guint8 expected[16] = { 0x68, 0xcd, 0x0a, 0xb8, 0x51, 0xe5, 0x1c, 0x96,
+                                       0xaa, 0xbc, 0x92, 0x7b, 0xeb, 0xef, 0x6a, 0x1c };
+  guint8              proof[16];
+
+  ews_sim_ntlm_v2_proof ("Password", "User", "Domain", challenge, blob, sizeof blob, proof);
+  g_assert_cmpmem (proof, sizeof proof, expected, sizeof expected);
+  ews_sim_ntlm_v2_proof ("password", "User", "Domain", challenge, blob, sizeof blob, proof);
+  g_assert_true (memcmp (proof, expected, sizeof expected) != 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1018,6 +1073,8 @@ main (int   argc,
   ADD ("request-fixtures", test_request_fixtures);
 #undef ADD
   g_test_add_func ("/simulator/tls", test_tls);
+  g_test_add_func ("/simulator/md4", test_md4);
+  g_test_add_func ("/simulator/ntlm-v2-proof", test_ntlm_v2_proof);
   g_test_add_func ("/simulator/thread", test_thread);
   g_test_add_func ("/simulator/schema", test_schema);
 
