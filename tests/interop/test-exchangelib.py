@@ -7,7 +7,9 @@ Usage: test-exchangelib.py PATH-TO-ews-simulator
 
 Streams calendar and task events while the main thread creates and updates a
 calendar item through exchangelib, then checks the streamed events and a
-SyncFolderItems run. The whole test is bounded well under 30 seconds.
+SyncFolderItems run. Then signs in with NTLM (requests-ntlm, a second, independent
+implementation of MS-NLMP) against the simulator's NTLM, with the right password and
+a wrong one. The whole test is bounded well under 30 seconds.
 """
 
 import datetime
@@ -16,6 +18,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 
 DEADLINE = 25  # seconds
@@ -26,9 +29,44 @@ def fail(message):
     sys.exit(1)
 
 
-def start_simulator(exe):
+OPENSSL_LEGACY = """openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+default = default_sect
+legacy = legacy_sect
+[default_sect]
+activate = 1
+[legacy_sect]
+activate = 1
+"""
+
+
+def ensure_md4():
+    """Python's NTLM hashes passwords with MD4, which OpenSSL 3 keeps in its legacy
+    provider: run again with that provider loaded when it is not."""
+    import hashlib
+    try:
+        hashlib.new("md4")
+        return
+    except ValueError:
+        pass
+    if os.environ.get("EWN_INTEROP_OPENSSL_LEGACY"):
+        fail("MD4 is not available even with OpenSSL's legacy provider")
+    conf = tempfile.NamedTemporaryFile("w", suffix=".cnf", delete=False)
+    conf.write(OPENSSL_LEGACY)
+    conf.close()
+    env = dict(os.environ, OPENSSL_CONF=conf.name, EWN_INTEROP_OPENSSL_LEGACY="1")
+    try:
+        result = subprocess.run([sys.executable] + sys.argv, env=env, check=False)
+    finally:
+        os.unlink(conf.name)
+    sys.exit(result.returncode)
+
+
+def start_simulator(exe, *extra):
     proc = subprocess.Popen(
-        [exe, "--port", "0", "--user", "alice:secret", "--user", "bob:hunter2", "--keepalive", "1"],
+        [exe, "--port", "0", "--user", "alice:secret", "--user", "bob:hunter2", "--keepalive", "1", *extra],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -46,9 +84,11 @@ def start_simulator(exe):
 def main():
     if len(sys.argv) != 2:
         fail("usage: test-exchangelib.py PATH-TO-ews-simulator")
+    ensure_md4()
     try:
-        from exchangelib import (BASIC, DELEGATE, Account, Build, CalendarItem, Configuration,
+        from exchangelib import (BASIC, DELEGATE, NTLM, Account, Build, CalendarItem, Configuration,
                                  Credentials, EWSDateTime, EWSTimeZone, Version)
+        from exchangelib.errors import UnauthorizedError
         from exchangelib.properties import CreatedEvent, ModifiedEvent
     except ImportError as error:
         print(f"SKIP: exchangelib is not installed ({error})")
@@ -68,7 +108,49 @@ def main():
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+    proc, url = start_simulator(sys.argv[1], "--ntlm")
+    try:
+        run_ntlm(url, Account, NTLM, DELEGATE, Build, CalendarItem, Configuration, Credentials,
+                 EWSDateTime, EWSTimeZone, Version, UnauthorizedError)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     print("ok")
+
+
+def run_ntlm(url, Account, NTLM, DELEGATE, Build, CalendarItem, Configuration, Credentials,
+             EWSDateTime, EWSTimeZone, Version, UnauthorizedError):
+    def account_for(password):
+        config = Configuration(
+            service_endpoint=url,
+            credentials=Credentials("SIMULATOR\\alice", password),
+            auth_type=NTLM,
+            version=Version(build=Build(15, 1, 2507, 6)),
+            max_connections=2,
+        )
+        return Account(primary_smtp_address="alice@example.com", config=config,
+                       autodiscover=False, access_type=DELEGATE)
+
+    account = account_for("secret")
+    tz = EWSTimeZone("UTC")
+    start = EWSDateTime(2024, 3, 13, 9, 0, tzinfo=tz)
+    item = CalendarItem(account=account, folder=account.calendar, subject="Signed in with NTLM",
+                        start=start, end=start + datetime.timedelta(hours=1))
+    item.save()
+    subjects = [synced.subject for _, synced in account.calendar.sync_items(only_fields=["subject"])]
+    if "Signed in with NTLM" not in subjects:
+        fail(f"SyncFolderItems over NTLM did not return the new item: {subjects!r}")
+
+    try:
+        list(account_for("not-the-password").calendar.sync_items(only_fields=["subject"]))
+    except UnauthorizedError:
+        pass
+    else:
+        fail("a wrong NTLM password was accepted")
 
 
 def run(url, Account, BASIC, DELEGATE, Build, CalendarItem, Configuration, Credentials,
