@@ -234,7 +234,7 @@ run_authenticate (SoupMessage *msg,
   if (retrying || self->password == NULL)
     return FALSE;
   g_debug ("Answering %s authentication for %s", soup_auth_get_scheme_name (auth), soup_auth_get_authority (auth));
-  soup_auth_authenticate (auth, run->login, self->password);
+  ews_auth_answer (auth, run->login, self->password);
   return TRUE;
 }
 

@@ -47,7 +47,7 @@ check_authenticate (SoupMessage *msg,
     return FALSE;
 
   g_debug ("Sign-in check: answering %s authentication", soup_auth_get_scheme_name (auth));
-  soup_auth_authenticate (auth, self->username, self->password);
+  ews_auth_answer (auth, self->username, self->password);
   return TRUE;
 }
 

@@ -76,7 +76,7 @@ on_authenticate (SoupMessage *msg,
     return FALSE;
 
   g_debug ("Answering %s authentication for %s", soup_auth_get_scheme_name (auth), soup_auth_get_authority (auth));
-  soup_auth_authenticate (auth, self->username, self->password);
+  ews_auth_answer (auth, self->username, self->password);
   return TRUE;
 }
 

@@ -45,6 +45,9 @@ AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism);
 void        ews_session_set_auth_schemes (SoupSession *session,
                                           AuthSchemes *current,
                                           AuthSchemes  wanted);
+void        ews_auth_answer (SoupAuth   *auth,
+                             const char *username,
+                             const char *password);
 
 struct _EwsClient
 {

@@ -60,6 +60,41 @@ ews_auth_mechanism_get_type (void)
 }
 
 /**
+ * ews_auth_answer:
+ * @auth: a challenge libsoup got
+ * @username: the user name
+ * @password: the password, in UTF-8
+ *
+ * Answers @auth with the credentials. libsoup 3.2's NTLM hashes each byte of the
+ * password as a character of its own (ISO-8859-1), so a UTF-8 password with a letter
+ * outside ASCII (“Grüße”) would be hashed wrongly and refused: NTLM gets such a
+ * password in ISO-8859-1. One with characters beyond ISO-8859-1 cannot sign in with
+ * libsoup's NTLM at all, and the log says so.
+ */
+void
+ews_auth_answer (SoupAuth   *auth,
+                 const char *username,
+                 const char *password)
+{
+  g_autofree char *latin1 = NULL;
+  gboolean         ascii = TRUE;
+
+  for (const char *p = password; *p != '\0'; p++)
+    ascii = ascii && (guchar)*p < 0x80;
+
+  if (!ascii && G_TYPE_CHECK_INSTANCE_TYPE (auth, SOUP_TYPE_AUTH_NTLM))
+    {
+      latin1 = g_convert (password, -1, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
+      if (latin1 == NULL)
+        g_message ("NTLM cannot sign in with this password: libsoup's NTLM only takes passwords whose characters are "
+                   "in ISO-8859-1 (Latin-1); sign in with Kerberos, or with Basic over https");
+    }
+  soup_auth_authenticate (auth, username, latin1 != NULL ? latin1 : password);
+  if (latin1 != NULL)
+    memset (latin1, 0, strlen (latin1));
+}
+
+/**
  * ews_session_set_auth_schemes:
  * @session: a session
  * @current: (inout): the schemes @session offers now

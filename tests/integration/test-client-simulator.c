@@ -585,6 +585,31 @@ test_ntlm_wrong_password (Fixture      *fixture,
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
 }
 
+/* libsoup's NTLM hashes the password's bytes as ISO-8859-1 characters: a UTF-8
+ * password with letters outside ASCII signs in only because the client hands it over
+ * in ISO-8859-1. The simulator hashes the password as Windows does (UTF-16). */
+static void
+test_ntlm_non_ascii_password (Fixture      *fixture,
+                              gconstpointer data)
+{
+  g_autoptr (EwsClient) client = NULL;
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ews_simulator_add_user (fixture->simulator, "carol", "Grüße, Zoë");
+  client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  ews_client_set_credentials (client, "carol", "Grüße, Zoë");
+  ews_client_set_auth_mechanism (client, EWS_AUTH_NTLM);
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  ews_client_get_folders_async (client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_assert_no_error (error);
+  g_assert_cmpuint (folders->len, ==, 1);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -606,6 +631,7 @@ main (int   argc,
   ADD ("ntlm/one-sign-in", test_ntlm_one_sign_in, WITH_NTLM);
   ADD ("ntlm/wrong-password", test_ntlm_wrong_password, WITH_NTLM);
   ADD ("ntlm/tls", test_tls, WITH_TLS | WITH_NTLM);
+  ADD ("ntlm/non-ascii-password", test_ntlm_non_ascii_password, WITH_NTLM);
 #undef ADD
 
   return g_test_run ();
