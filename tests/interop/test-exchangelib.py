@@ -81,6 +81,14 @@ def start_simulator(exe, *extra):
     return proc, line[len("url="):]
 
 
+def stop_simulator(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def main():
     if len(sys.argv) != 2:
         fail("usage: test-exchangelib.py PATH-TO-ews-simulator")
@@ -103,22 +111,14 @@ def main():
         run(url, Account, BASIC, DELEGATE, Build, CalendarItem, Configuration, Credentials,
             EWSDateTime, EWSTimeZone, Version, CreatedEvent, ModifiedEvent)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_simulator(proc)
 
     proc, url = start_simulator(sys.argv[1], "--ntlm")
     try:
         run_ntlm(url, Account, NTLM, DELEGATE, Build, CalendarItem, Configuration, Credentials,
                  EWSDateTime, EWSTimeZone, Version, UnauthorizedError)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_simulator(proc)
     print("ok")
 
 
