@@ -77,12 +77,8 @@ ews_auth_answer (SoupAuth   *auth,
                  const char *password)
 {
   g_autofree char *latin1 = NULL;
-  gboolean         ascii = TRUE;
 
-  for (const char *p = password; *p != '\0'; p++)
-    ascii = ascii && (guchar)*p < 0x80;
-
-  if (!ascii && G_TYPE_CHECK_INSTANCE_TYPE (auth, SOUP_TYPE_AUTH_NTLM))
+  if (G_TYPE_CHECK_INSTANCE_TYPE (auth, SOUP_TYPE_AUTH_NTLM) && !g_str_is_ascii (password))
     {
       latin1 = g_convert (password, -1, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
       if (latin1 == NULL)

@@ -83,13 +83,16 @@ static void
 md4_block (guint32       state[4],
            const guint8 *block)
 {
-  static const guint order2[16] = { 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15 };
-  static const guint order3[16] = { 0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15 };
-  static const guint shift1[4] = { 3, 7, 11, 19 };
-  static const guint shift2[4] = { 3, 5, 9, 13 };
-  static const guint shift3[4] = { 3, 9, 11, 15 };
-  guint32            x[16];
-  guint32            v[4];
+  /* Per round: the order the words are taken in, the shifts, the constant added. */
+  static const guint order[3][16] = {
+    { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 },
+    { 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15 },
+    { 0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15 },
+  };
+  static const guint   shifts[3][4] = { { 3, 7, 11, 19 }, { 3, 5, 9, 13 }, { 3, 9, 11, 15 } };
+  static const guint32 added[3] = { 0, 0x5A827999u, 0x6ED9EBA1u };
+  guint32              x[16];
+  guint32              v[4];
 
   for (guint i = 0; i < 16; i++)
     x[i] = (guint32)block[4 * i] | (guint32)block[4 * i + 1] << 8 | (guint32)block[4 * i + 2] << 16
@@ -97,24 +100,15 @@ md4_block (guint32       state[4],
   memcpy (v, state, sizeof v);
 
   /* Each step updates a, d, c, b in turn: the word at (4 - i % 4) % 4. */
-  for (guint i = 0; i < 16; i++)
-    {
-      guint32 *a = &v[(4 - i % 4) % 4], b = v[(5 - i % 4) % 4], c = v[(6 - i % 4) % 4], d = v[(7 - i % 4) % 4];
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < 16; i++)
+      {
+        guint32 *a = &v[(4 - i % 4) % 4], b = v[(5 - i % 4) % 4], c = v[(6 - i % 4) % 4], d = v[(7 - i % 4) % 4];
+        guint32  f = round == 0 ? (b & c) | (~b & d) : round == 1 ? (b & c) | (b & d) | (c & d)
+                                                                  : b ^ c ^ d;
 
-      *a = rotl (*a + ((b & c) | (~b & d)) + x[i], shift1[i % 4]);
-    }
-  for (guint i = 0; i < 16; i++)
-    {
-      guint32 *a = &v[(4 - i % 4) % 4], b = v[(5 - i % 4) % 4], c = v[(6 - i % 4) % 4], d = v[(7 - i % 4) % 4];
-
-      *a = rotl (*a + ((b & c) | (b & d) | (c & d)) + x[order2[i]] + 0x5A827999u, shift2[i % 4]);
-    }
-  for (guint i = 0; i < 16; i++)
-    {
-      guint32 *a = &v[(4 - i % 4) % 4], b = v[(5 - i % 4) % 4], c = v[(6 - i % 4) % 4], d = v[(7 - i % 4) % 4];
-
-      *a = rotl (*a + (b ^ c ^ d) + x[order3[i]] + 0x6ED9EBA1u, shift3[i % 4]);
-    }
+        *a = rotl (*a + f + x[order[round][i]] + added[round], shifts[round][i % 4]);
+      }
   for (guint i = 0; i < 4; i++)
     state[i] += v[i];
 }
