@@ -192,7 +192,7 @@ apply_request_faults (EwsSimulator      *self,
   return FALSE;
 }
 
-/* The user a request is from; without one, @msg has got its 401. With NTLM off,
+/* The user a request is from; without one, @msg has got its 401. With NTLM and Kerberos off,
  * the Basic auth domain has already refused requests without valid credentials. */
 static char *
 authenticate (EwsSimulator      *self,
@@ -200,6 +200,8 @@ authenticate (EwsSimulator      *self,
 {
   char *user;
 
+  if (self->kerberos != NULL)
+    return ews_sim_negotiate_authenticate (self, msg);
   if (g_atomic_int_get (&self->ntlm))
     return ews_sim_ntlm_authenticate (self, msg);
   user = soup_auth_domain_accepts (self->auth_domain, msg);

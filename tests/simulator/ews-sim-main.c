@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ews-sim-kdc.h"
 #include "ews-simulator.h"
 
 #include "ews-sim-demo.h"
@@ -32,6 +33,8 @@ main (int   argc,
   g_autoptr (GOptionContext) context = g_option_context_new ("— a small EWS server for tests and demos");
   g_autoptr (GError) error = NULL;
   g_autoptr (EwsSimulator) sim = NULL;
+  g_autoptr (EwsSimKdc) kdc = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GMainLoop) loop = NULL;
   g_auto (GStrv) users = NULL;
   g_autofree char   *demo_password = NULL;
@@ -41,12 +44,14 @@ main (int   argc,
   int                demo_interval = 4;
   gboolean           tls = FALSE;
   gboolean           ntlm = FALSE;
+  gboolean           kerberos = FALSE;
   gboolean           demo = FALSE;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 = any free port)", "PORT" },
     { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, "A user with a mailbox (repeatable)", "NAME:PASSWORD" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Serve HTTPS with a generated self-signed certificate", NULL },
     { "ntlm", 0, 0, G_OPTION_ARG_NONE, &ntlm, "Offer NTLM sign-in (NTLMv2) beside Basic, as IIS does", NULL },
+    { "kerberos", 0, 0, G_OPTION_ARG_NONE, &kerberos, "Offer Kerberos (Negotiate) beside NTLM and Basic, with a realm of its own; the first user gets a ticket", NULL },
     { "keepalive", 0, 0, G_OPTION_ARG_INT, &keepalive, "Seconds between streaming keep-alives", "SECONDS" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, "A colleague keeps changing the first user's mailbox", NULL },
     { "demo-interval", 0, 0, G_OPTION_ARG_INT, &demo_interval, "Seconds between demo changes (default 4)", "SECONDS" },
@@ -79,6 +84,7 @@ main (int   argc,
           return 2;
         }
       ews_simulator_add_user (sim, name, colon + 1);
+      g_ptr_array_add (names, g_strdup (name));
       if (first_smtp == NULL)
         first_smtp = strchr (name, '@') != NULL ? g_strdup (name) : g_strdup_printf ("%s@example.com", name);
     }
@@ -92,6 +98,17 @@ main (int   argc,
       demo_password = g_uuid_string_random ();
       ews_simulator_add_user (sim, "colleague", demo_password);
     }
+  if (kerberos)
+    {
+      g_ptr_array_add (names, NULL);
+      kdc = ews_sim_kdc_start ((const char *const *)names->pdata, &error);
+      if (kdc == NULL || !ews_simulator_set_kerberos (sim, ews_sim_kdc_get_service_keytab (kdc), &error)
+          || !ews_sim_kdc_kinit (kdc, g_ptr_array_index (names, 0), &error))
+        {
+          g_printerr ("Cannot set up Kerberos: %s\n", error->message);
+          return 1;
+        }
+    }
   if (keepalive > 0)
     ews_simulator_set_keepalive_interval (sim, (guint)keepalive * 1000);
   if (!ews_simulator_listen (sim, (guint16)port, tls, &error))
@@ -103,6 +120,12 @@ main (int   argc,
   printf ("url=%s\n", ews_simulator_get_url (sim));
   if (tls)
     printf ("certificate=%s\n", ews_simulator_get_certificate_file (sim));
+  if (kerberos)
+    {
+      /* What a client needs in its environment to sign in with the ticket. */
+      printf ("KRB5_CONFIG=%s\n", ews_sim_kdc_get_config_file (kdc));
+      printf ("KRB5CCNAME=%s\n", ews_sim_kdc_get_cache (kdc));
+    }
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -442,6 +442,7 @@ ews_sim_ntlm_authenticate (EwsSimulator      *self,
   if (user == NULL)
     {
       g_debug ("NTLM: sign-in refused");
+      g_atomic_int_inc (&self->refused_sign_ins);
       refuse (self, msg, NULL);
       return NULL;
     }

@@ -21,6 +21,7 @@ typedef struct _EwsSimItem         EwsSimItem;
 typedef struct _EwsSimEvent        EwsSimEvent;
 typedef struct _EwsSimSubscription EwsSimSubscription;
 typedef struct _EwsSimStream       EwsSimStream;
+typedef struct _EwsSimKerberos     EwsSimKerberos;
 
 typedef enum
 {
@@ -144,6 +145,9 @@ struct _EwsSimulator
   gint              streaming; /* whether streaming subscriptions are offered */
   gint              ntlm;      /* whether NTLM is offered beside Basic */
   gint              ntlm_sign_ins;
+  EwsSimKerberos   *kerberos; /* Kerberos (Negotiate) offered beside NTLM, or NULL */
+  gint              kerberos_sign_ins;
+  gint              refused_sign_ins; /* NTLM and Kerberos */
   guint             faults[EWS_SIM_FAULT_UNAUTHORIZED + 1];
   guint             fault_param[EWS_SIM_FAULT_UNAUTHORIZED + 1];
   guint64           change_number;
@@ -178,69 +182,76 @@ struct _EwsSimSubscription
 };
 
 /* ews-sim-dispatch.c */
-gboolean       ews_sim_take_fault (EwsSimulator *self,
-                                   EwsSimFault   fault,
-                                   guint        *param);
-void           ews_sim_traffic (EwsSimulator *self,
-                                const char   *operation,
-                                gboolean      is_response,
-                                const char   *data,
-                                gsize         length);
-void           ews_sim_traffic_bytes (EwsSimulator *self,
-                                      const char   *operation,
-                                      gboolean      is_response,
-                                      GBytes       *bytes);
-void           ews_sim_respond (EwsSimRequest *req,
-                                GString       *envelope);
-EwsSimMailbox *ews_sim_lookup_mailbox (EwsSimulator *self,
-                                       const char   *name_or_smtp);
-EwsSimItem    *ews_sim_lookup_item (EwsSimulator *self,
-                                    const char   *id);
-EwsSimFolder  *ews_sim_lookup_folder (EwsSimulator *self,
-                                      const char   *id);
-void           ews_sim_dispatch_install (EwsSimulator *self);
+gboolean        ews_sim_take_fault (EwsSimulator *self,
+                                    EwsSimFault   fault,
+                                    guint        *param);
+void            ews_sim_traffic (EwsSimulator *self,
+                                 const char   *operation,
+                                 gboolean      is_response,
+                                 const char   *data,
+                                 gsize         length);
+void            ews_sim_traffic_bytes (EwsSimulator *self,
+                                       const char   *operation,
+                                       gboolean      is_response,
+                                       GBytes       *bytes);
+void            ews_sim_respond (EwsSimRequest *req,
+                                 GString       *envelope);
+EwsSimMailbox  *ews_sim_lookup_mailbox (EwsSimulator *self,
+                                        const char   *name_or_smtp);
+EwsSimItem     *ews_sim_lookup_item (EwsSimulator *self,
+                                     const char   *id);
+EwsSimFolder   *ews_sim_lookup_folder (EwsSimulator *self,
+                                       const char   *id);
+void            ews_sim_dispatch_install (EwsSimulator *self);
+
+/* ews-sim-negotiate.c */
+EwsSimKerberos *ews_sim_kerberos_new (const char *keytab,
+                                      GError    **error);
+void            ews_sim_kerberos_free (EwsSimKerberos *kerberos);
+char           *ews_sim_negotiate_authenticate (EwsSimulator      *self,
+                                                SoupServerMessage *msg);
 
 /* ews-sim-ntlm.c */
-char          *ews_sim_ntlm_authenticate (EwsSimulator      *self,
-                                          SoupServerMessage *msg);
-void           ews_sim_md4 (const guint8 *data,
-                            gsize         length,
-                            guint8        digest[16]);
-void           ews_sim_ntlm_v2_proof (const char   *password,
-                                      const char   *user,
-                                      const char   *domain,
-                                      const guint8  challenge[8],
-                                      const guint8 *blob,
-                                      gsize         blob_size,
-                                      guint8        proof[16]);
+char           *ews_sim_ntlm_authenticate (EwsSimulator      *self,
+                                           SoupServerMessage *msg);
+void            ews_sim_md4 (const guint8 *data,
+                             gsize         length,
+                             guint8        digest[16]);
+void            ews_sim_ntlm_v2_proof (const char   *password,
+                                       const char   *user,
+                                       const char   *domain,
+                                       const guint8  challenge[8],
+                                       const guint8 *blob,
+                                       gsize         blob_size,
+                                       guint8        proof[16]);
 
 /* ews-sim-mailbox.c */
-EwsSimMailbox *ews_sim_mailbox_new (const char *smtp,
-                                    const char *display_name);
-void           ews_sim_mailbox_free (EwsSimMailbox *mailbox);
-EwsSimFolder  *ews_sim_mailbox_get_folder (EwsSimMailbox *mailbox,
-                                           const char    *distinguished_id);
-EwsSimItem    *ews_sim_item_new (EwsSimMailbox *mailbox,
-                                 EwsSimFolder  *folder,
-                                 EwsItemKind    kind);
-void           ews_sim_item_free (EwsSimItem *item);
-void           ews_sim_item_touch (EwsSimulator *sim,
-                                   EwsSimItem   *item,
-                                   const char   *user);
-char          *ews_sim_item_new_id (EwsSimMailbox *mailbox,
-                                    EwsSimFolder  *folder);
-void           ews_sim_folder_log (EwsSimFolder *folder,
-                                   EwsSimLogType type,
-                                   EwsSimItem   *item);
-char          *ews_sim_sync_state_encode (EwsSimFolder *folder,
-                                          guint         position);
-gboolean       ews_sim_sync_state_decode (EwsSimFolder *folder,
-                                          const char   *state,
-                                          guint        *position);
-char          *ews_sim_watermark_encode (guint64 value);
-gboolean       ews_sim_watermark_decode (const char *text,
-                                         guint64    *value);
-char          *ews_sim_new_subscription_id (EwsSubscriptionKind kind);
+EwsSimMailbox  *ews_sim_mailbox_new (const char *smtp,
+                                     const char *display_name);
+void            ews_sim_mailbox_free (EwsSimMailbox *mailbox);
+EwsSimFolder   *ews_sim_mailbox_get_folder (EwsSimMailbox *mailbox,
+                                            const char    *distinguished_id);
+EwsSimItem     *ews_sim_item_new (EwsSimMailbox *mailbox,
+                                  EwsSimFolder  *folder,
+                                  EwsItemKind    kind);
+void            ews_sim_item_free (EwsSimItem *item);
+void            ews_sim_item_touch (EwsSimulator *sim,
+                                    EwsSimItem   *item,
+                                    const char   *user);
+char           *ews_sim_item_new_id (EwsSimMailbox *mailbox,
+                                     EwsSimFolder  *folder);
+void            ews_sim_folder_log (EwsSimFolder *folder,
+                                    EwsSimLogType type,
+                                    EwsSimItem   *item);
+char           *ews_sim_sync_state_encode (EwsSimFolder *folder,
+                                           guint         position);
+gboolean        ews_sim_sync_state_decode (EwsSimFolder *folder,
+                                           const char   *state,
+                                           guint        *position);
+char           *ews_sim_watermark_encode (guint64 value);
+gboolean        ews_sim_watermark_decode (const char *text,
+                                          guint64    *value);
+char           *ews_sim_new_subscription_id (EwsSubscriptionKind kind);
 
 /* ews-sim-writer.c */
 typedef struct

@@ -64,6 +64,7 @@ ews_simulator_finalize (GObject *object)
       g_unlink (self->key_file);
       g_rmdir (self->tls_dir);
     }
+  ews_sim_kerberos_free (self->kerberos);
   g_free (self->tls_dir);
   g_free (self->cert_file);
   g_free (self->key_file);
@@ -492,6 +493,70 @@ ews_simulator_get_ntlm_sign_ins (EwsSimulator *self)
 {
   g_return_val_if_fail (EWS_IS_SIMULATOR (self), 0);
   return (guint)g_atomic_int_get (&self->ntlm_sign_ins);
+}
+
+/**
+ * ews_simulator_set_kerberos:
+ * @self: an #EwsSimulator that is not listening yet
+ * @keytab: (nullable): a keytab with the key of the service principal
+ *   HTTP/127.0.0.1 in its realm, or %NULL to turn Kerberos off again
+ * @error: where to put an error
+ *
+ * With Kerberos on, the server answers like IIS with Windows authentication's
+ * providers Negotiate and NTLM (and Basic): "WWW-Authenticate: Negotiate", "NTLM"
+ * and Basic. A Kerberos sign-in (SPNEGO, RFC 4559) is accepted with @keytab, its
+ * principal's name before the realm is the user, and it holds for its connection.
+ * NTLM is on as well, as with ews_simulator_set_ntlm().
+ *
+ * Returns: %FALSE with @error set when @keytab cannot be used
+ */
+gboolean
+ews_simulator_set_kerberos (EwsSimulator *self,
+                            const char   *keytab,
+                            GError      **error)
+{
+  EwsSimKerberos *kerberos = NULL;
+
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), FALSE);
+  g_return_val_if_fail (self->url == NULL, FALSE);
+
+  if (keytab != NULL)
+    {
+      kerberos = ews_sim_kerberos_new (keytab, error);
+      if (kerberos == NULL)
+        return FALSE;
+    }
+  ews_sim_kerberos_free (self->kerberos);
+  self->kerberos = kerberos;
+  g_atomic_int_set (&self->ntlm, kerberos != NULL ? 1 : 0);
+  return TRUE;
+}
+
+/**
+ * ews_simulator_get_kerberos_sign_ins:
+ * @self: an #EwsSimulator
+ *
+ * Returns: how many Kerberos sign-ins (one per authenticated connection) succeeded
+ */
+guint
+ews_simulator_get_kerberos_sign_ins (EwsSimulator *self)
+{
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), 0);
+  return (guint)g_atomic_int_get (&self->kerberos_sign_ins);
+}
+
+/**
+ * ews_simulator_get_refused_sign_ins:
+ * @self: an #EwsSimulator
+ *
+ * Returns: how many NTLM and Kerberos sign-ins were refused: each one that carried
+ *   credentials and failed, as Active Directory counts them towards a lockout
+ */
+guint
+ews_simulator_get_refused_sign_ins (EwsSimulator *self)
+{
+  g_return_val_if_fail (EWS_IS_SIMULATOR (self), 0);
+  return (guint)g_atomic_int_get (&self->refused_sign_ins);
 }
 
 /**

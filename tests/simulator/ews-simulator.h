@@ -91,6 +91,11 @@ void             ews_simulator_set_streaming (EwsSimulator *self,
 void             ews_simulator_set_ntlm (EwsSimulator *self,
                                          gboolean      ntlm);
 guint            ews_simulator_get_ntlm_sign_ins (EwsSimulator *self);
+gboolean         ews_simulator_set_kerberos (EwsSimulator *self,
+                                             const char   *keytab,
+                                             GError      **error);
+guint            ews_simulator_get_kerberos_sign_ins (EwsSimulator *self);
+guint            ews_simulator_get_refused_sign_ins (EwsSimulator *self);
 void             ews_simulator_inject_fault (EwsSimulator *self,
                                              EwsSimFault   fault,
                                              guint         param);
