@@ -140,13 +140,12 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
     wanted = AUTH_NTLM;
   else if (mechanism == EWS_AUTH_NEGOTIATE)
     {
-      /* Kerberos through GSSAPI when libsoup was built with it; NTLM is what
-       * Negotiate falls back to on Exchange anyway. */
-      wanted = AUTH_NTLM;
-      if (soup_auth_negotiate_supported ())
-        wanted |= AUTH_NEGOTIATE;
-      else
-        g_debug ("Negotiate is not supported by this libsoup; using NTLM");
+      /* Kerberos through GSSAPI, with the session's ticket and nothing else: there
+       * is no password, and an NTLM answer without one would only be a failed
+       * sign-in that Active Directory counts towards locking the account. */
+      wanted = AUTH_NEGOTIATE;
+      if (!soup_auth_negotiate_supported ())
+        g_message ("Kerberos sign-in is not possible: this libsoup was built without GSSAPI");
     }
   else if (mechanism == EWS_AUTH_AUTOMATIC)
     {

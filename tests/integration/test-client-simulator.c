@@ -11,6 +11,7 @@
 #include "ews-error.h"
 #include "ews-event-stream.h"
 #include "ews-sim-colleague.h"
+#include "ews-sim-kdc.h"
 #include "ews-simulator.h"
 
 #define PASSWORD "correct horse battery staple"
@@ -19,8 +20,12 @@
 enum
 {
   WITH_TLS = 1 << 0,
-  WITH_NTLM = 1 << 1, /* the server offers NTLM beside Basic; the client signs in with NTLM only */
+  WITH_NTLM = 1 << 1,     /* the server offers NTLM beside Basic; the client signs in with NTLM only */
+  WITH_KERBEROS = 1 << 2, /* the server offers Negotiate, NTLM and Basic; the client uses its Kerberos ticket */
 };
+
+/* The realm Kerberos tests sign in to; alice has a ticket at the start of each. */
+static EwsSimKdc *kdc;
 
 typedef struct
 {
@@ -134,6 +139,13 @@ fixture_set_up (Fixture      *fixture,
 
   fixture->simulator = ews_simulator_new ();
   ews_simulator_set_ntlm (fixture->simulator, (flags & WITH_NTLM) != 0);
+  if (flags & WITH_KERBEROS)
+    {
+      ews_simulator_set_kerberos (fixture->simulator, ews_sim_kdc_get_service_keytab (kdc), &error);
+      g_assert_no_error (error);
+      ews_sim_kdc_kinit (kdc, "alice", &error);
+      g_assert_no_error (error);
+    }
   ews_simulator_add_user (fixture->simulator, "alice", PASSWORD);
   ews_simulator_add_user (fixture->simulator, "bob", "bob's password");
   ews_simulator_set_keepalive_interval (fixture->simulator, 50);
@@ -144,6 +156,14 @@ fixture_set_up (Fixture      *fixture,
   ews_client_set_credentials (fixture->client, "alice", PASSWORD);
   if (flags & WITH_NTLM)
     ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_NTLM);
+  if (flags & WITH_KERBEROS)
+    {
+      /* No password: the ticket is all there is. */
+      ews_client_set_credentials (fixture->client, "alice", NULL);
+      ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_NEGOTIATE);
+      g_assert_true (ews_client_set_ca_file (fixture->client, ews_simulator_get_certificate_file (fixture->simulator), &error));
+      g_assert_no_error (error);
+    }
   fixture->colleague = ews_sim_colleague_new (ews_simulator_get_url (fixture->simulator), "bob", "bob's password");
   fixture->stream = ews_event_stream_new ();
   fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_event_free);
@@ -583,6 +603,7 @@ test_ntlm_wrong_password (Fixture      *fixture,
 {
   test_wrong_password (fixture, data);
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), >=, 1);
 }
 
 /* libsoup's NTLM hashes the password's bytes as ISO-8859-1 characters: a UTF-8
@@ -610,11 +631,73 @@ test_ntlm_non_ascii_password (Fixture      *fixture,
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
 }
 
+/* Kerberos: the requests and the stream each sign in once with alice's ticket, on
+ * their own connection; NTLM, offered as well, is never used. */
+static void
+test_kerberos_stream_and_sync (Fixture      *fixture,
+                               gconstpointer data)
+{
+  test_stream_and_sync (fixture, data);
+  g_test_message ("%u Kerberos sign-ins", ews_simulator_get_kerberos_sign_ins (fixture->simulator));
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), >=, 2);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), <=, 3);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+}
+
+static void
+test_kerberos_one_sign_in (Fixture      *fixture,
+                           gconstpointer data)
+{
+  for (guint i = 0; i < 10; i++)
+    {
+      g_clear_pointer (&fixture->calendar_id, g_free);
+      g_clear_pointer (&fixture->tasks_id, g_free);
+      resolve_folders (fixture);
+    }
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
+}
+
+/* No ticket (never signed in to the domain, or it expired): refused as a sign-in
+ * problem, without any credentials sent. */
+static void
+test_kerberos_no_ticket (Fixture      *fixture,
+                         gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ews_sim_kdc_kdestroy (kdc, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  /* libsoup says so itself, as a warning. */
+  g_test_expect_message ("libsoup", G_LOG_LEVEL_WARNING, "gssapi step failed:*");
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  clear_result (fixture);
+  g_test_assert_expected_messages ();
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_AUTH);
+  g_test_message ("%s", error->message);
+  g_assert_null (folders);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+  /* Not even a failed attempt, which a domain counts towards a lockout: there is no
+   * password to try NTLM with. */
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  const char *const kdc_users[] = { "alice", NULL };
+  g_autoptr (GError) error = NULL;
+  int status;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* Before any thread starts: it points this process's Kerberos at the test realm. */
+  kdc = ews_sim_kdc_start (kdc_users, &error);
+  g_assert_no_error (error);
 
 #define ADD(path, func, flags) \
   g_test_add ("/client-simulator/" path, Fixture, GUINT_TO_POINTER (flags), fixture_set_up, func, fixture_tear_down)
@@ -632,7 +715,12 @@ main (int   argc,
   ADD ("ntlm/wrong-password", test_ntlm_wrong_password, WITH_NTLM);
   ADD ("ntlm/tls", test_tls, WITH_TLS | WITH_NTLM);
   ADD ("ntlm/non-ascii-password", test_ntlm_non_ascii_password, WITH_NTLM);
+  ADD ("kerberos/stream-and-sync", test_kerberos_stream_and_sync, WITH_TLS | WITH_KERBEROS);
+  ADD ("kerberos/one-sign-in", test_kerberos_one_sign_in, WITH_TLS | WITH_KERBEROS);
+  ADD ("kerberos/no-ticket", test_kerberos_no_ticket, WITH_TLS | WITH_KERBEROS);
 #undef ADD
 
-  return g_test_run ();
+  status = g_test_run ();
+  ews_sim_kdc_stop (kdc);
+  return status;
 }
