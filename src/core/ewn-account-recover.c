@@ -95,6 +95,24 @@ void
 ewn_account_handle_error (EwnAccount   *self,
                           const GError *error)
 {
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && ews_client_get_auth_mechanism (self->client) == EWS_AUTH_NEGOTIATE)
+    {
+      g_autofree char *text = NULL;
+      guint            delay_ms = next_backoff (self);
+
+      /* Kerberos has no password to ask for: the ticket comes from signing in to
+       * the domain (or kinit), so the account keeps trying, slowly, as in an outage.
+       * Trying costs nothing towards a lockout: without a valid ticket the client
+       * sends no credentials at all. */
+      ewn_account_halt (self);
+      text = g_strdup_printf (_("The server did not accept a Kerberos sign-in: your ticket is missing or has expired. "
+                                "Sign in to the domain again (kinit) — retrying in %u s"),
+                                 (delay_ms + 999) / 1000);
+      ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, text);
+      self->retry_id = g_timeout_add (delay_ms, ewn_account_restart, self);
+      return;
+    }
+
   if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
     {
       ewn_account_halt (self);

@@ -311,6 +311,21 @@ ewn_account_get_client (EwnAccount *self)
   return self->client;
 }
 
+/**
+ * ewn_account_is_waiting_for_password:
+ * @self: an #EwnAccount
+ *
+ * Returns: whether @self is in auth-needed for want of a password a person must
+ *   give; a Kerberos account in auth-needed waits for a ticket and retries by itself
+ */
+gboolean
+ewn_account_is_waiting_for_password (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), FALSE);
+
+  return self->state == EWN_ACCOUNT_STATE_AUTH_NEEDED && ews_client_get_auth_mechanism (self->client) != EWS_AUTH_NEGOTIATE;
+}
+
 EwnAccountState
 ewn_account_get_state (EwnAccount *self)
 {

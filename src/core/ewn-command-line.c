@@ -6,13 +6,15 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "ewn-command-line.h"
 
 /* What the headless mode and the desktop application share for an account given on
- * the command line: the password from standard input, and the account's id. */
+ * the command line: the password from standard input, the account's id, and its
+ * client. */
 
 /**
  * ewn_command_line_read_password:
@@ -70,4 +72,32 @@ ewn_command_line_account_id (const char *url,
   g_autofree char *id = g_strdup_printf ("%s@%s", user, uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "server");
 
   return g_strcanon (g_steal_pointer (&id), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_", '_');
+}
+
+/**
+ * ewn_command_line_new_client:
+ * @server: the EWS URL
+ * @user: the user name
+ * @password: (nullable): the password, wiped once used; %NULL to sign in with the
+ *   session's Kerberos ticket (--kerberos)
+ *
+ * With a password the client signs in as a new account does by default: with the
+ * strongest scheme the server offers (Kerberos when there is a ticket, NTLM, Basic).
+ *
+ * Returns: (transfer full): the client
+ */
+EwsClient *
+ewn_command_line_new_client (const char *server,
+                             const char *user,
+                             char       *password)
+{
+  EwsClient *client = ews_client_new (server);
+
+  ews_client_set_credentials (client, user, password);
+  ews_client_set_auth_mechanism (client, password != NULL ? EWS_AUTH_AUTOMATIC : EWS_AUTH_NEGOTIATE);
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+  if (strchr (user, '@') != NULL)
+    ews_client_set_anchor_mailbox (client, user);
+  return client;
 }

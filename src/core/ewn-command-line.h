@@ -5,10 +5,15 @@
 
 #include <glib.h>
 
+#include "ews-client.h"
+
 G_BEGIN_DECLS
 
-char *ewn_command_line_read_password (GError **error);
-char *ewn_command_line_account_id (const char *url,
-                                   const char *user);
+char      *ewn_command_line_read_password (GError **error);
+char      *ewn_command_line_account_id (const char *url,
+                                        const char *user);
+EwsClient *ewn_command_line_new_client (const char *server,
+                                        const char *user,
+                                        char       *password);
 
 G_END_DECLS

@@ -152,7 +152,7 @@ all_need_passwords (Watch *watch)
     {
       Watched *watched = g_ptr_array_index (watch->watched, i);
 
-      if (ewn_account_get_state (watched->account) != EWN_ACCOUNT_STATE_AUTH_NEEDED)
+      if (!ewn_account_is_waiting_for_password (watched->account))
         return FALSE;
     }
   return watch->watched->len > 0;
@@ -335,6 +335,7 @@ ewn_watch_main (int    argc,
 {
   gboolean         watch_flag = FALSE;
   gboolean         password_stdin = FALSE;
+  gboolean         kerberos = FALSE;
   gboolean         debug = FALSE;
   gboolean         trace = FALSE;
   g_autofree char *server = NULL;
@@ -358,11 +359,12 @@ ewn_watch_main (int    argc,
         { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("EWS URL, e.g. https://mail.example.com/EWS/Exchange.asmx"), N_("URL") },
           { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User name to sign in with"), N_("NAME") },
             { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from the first line of standard input"), NULL },
-              { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mailboxes, N_("Also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
-                { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the certificate authorities in this PEM file"), N_("FILE") },
-                  { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print debugging messages"), NULL },
-                    { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, N_("Print the EWS messages exchanged, without credentials (implies --debug)"), NULL },
-                      { NULL } };
+              { "kerberos", 0, 0, G_OPTION_ARG_NONE, &kerberos, N_("Sign in with this session’s Kerberos ticket instead of a password"), NULL },
+                { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mailboxes, N_("Also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
+                  { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the certificate authorities in this PEM file"), N_("FILE") },
+                    { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, N_("Print debugging messages"), NULL },
+                      { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, N_("Print the EWS messages exchanged, without credentials (implies --debug)"), NULL },
+                        { NULL } };
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Watch Exchange calendars and task lists for changes."));
@@ -373,11 +375,11 @@ ewn_watch_main (int    argc,
       return 2;
     }
 
-  if (server != NULL || user != NULL || password_stdin || mailboxes != NULL || ca_file != NULL)
+  if (server != NULL || user != NULL || password_stdin || kerberos || mailboxes != NULL || ca_file != NULL)
     {
-      if (server == NULL || user == NULL || !password_stdin)
+      if (server == NULL || user == NULL || password_stdin == kerberos)
         {
-          g_printerr ("%s\n", _("Give --server, --user and --password-stdin together to watch an account that is not set up."));
+          g_printerr ("%s\n", _("Give --server, --user and --password-stdin (or --kerberos) together to watch an account that is not set up."));
           return 2;
         }
     }
@@ -389,7 +391,7 @@ ewn_watch_main (int    argc,
       ids = g_settings_get_strv (settings, "accounts");
       if (ids[0] == NULL)
         {
-          g_printerr ("%s\n", _("No account is set up: add one in EWS Notifier’s Preferences, or give --server, --user and --password-stdin."));
+          g_printerr ("%s\n", _("No account is set up: add one in EWS Notifier’s Preferences, or give --server, --user and --password-stdin (or --kerberos)."));
           return 2;
         }
     }
@@ -400,24 +402,20 @@ ewn_watch_main (int    argc,
 
   if (server != NULL)
     {
-      password = ewn_command_line_read_password (&error);
-      if (password == NULL)
+      password = kerberos ? NULL : ewn_command_line_read_password (&error);
+      if (password == NULL && !kerberos)
         {
           g_printerr ("%s\n", error->message);
           return 2;
         }
 
-      client = ews_client_new (server);
+      client = ewn_command_line_new_client (server, user, password);
       if (!ews_client_set_ca_file (client, ca_file, &error))
         {
           g_printerr ("%s\n", error->message);
           return 2;
         }
-      ews_client_set_credentials (client, user, password);
-      memset (password, 0, strlen (password));
       ews_client_set_trace (client, trace);
-      if (strchr (user, '@') != NULL)
-        ews_client_set_anchor_mailbox (client, user);
 
       id = ewn_command_line_account_id (server, user);
       state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);

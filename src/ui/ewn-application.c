@@ -104,19 +104,16 @@ on_change (EwnAccountList *accounts,
 static void
 add_temporary_account (EwnApplication *self)
 {
-  g_autoptr (EwsClient) client = ews_client_new (self->server);
+  g_autoptr (EwsClient) client = NULL;
   g_autoptr (EwnAccount) account = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *id = ewn_command_line_account_id (self->server, self->user);
   g_autofree char *state_dir = g_build_filename (g_get_user_state_dir (), "ews-notifier", id, NULL);
 
+  client = ewn_command_line_new_client (self->server, self->user, self->password);
+  g_clear_pointer (&self->password, g_free);
   if (!ews_client_set_ca_file (client, self->ca_file, &error))
     g_message ("%s", error->message);
-  ews_client_set_credentials (client, self->user, self->password);
-  if (strchr (self->user, '@') != NULL)
-    ews_client_set_anchor_mailbox (client, self->user);
-  memset (self->password, 0, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
 
   account = ewn_account_new (id, client, state_dir, (const char *const *)self->mailboxes);
   if (strchr (self->user, '@') != NULL)
@@ -303,6 +300,12 @@ account_activated (GSimpleAction *action,
 
   if (account == NULL)
     return;
+  if (ewn_account_get_state (account) == EWN_ACCOUNT_STATE_AUTH_NEEDED && !ewn_account_is_waiting_for_password (account))
+    {
+      /* Kerberos: after signing in to the domain again, a click tries at once. */
+      ewn_account_reconnect (account);
+      return;
+    }
   if (ewn_account_get_state (account) == EWN_ACCOUNT_STATE_AUTH_NEEDED)
     {
       GtkWindow *existing = find_password_dialog (self, ewn_account_get_id (account));
@@ -592,6 +595,7 @@ ewn_application_handle_local_options (GApplication *application,
   EwnApplication *self = EWN_APPLICATION (application);
   g_autoptr (GError) error = NULL;
   gboolean password_stdin = FALSE;
+  gboolean kerberos = FALSE;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -606,9 +610,11 @@ ewn_application_handle_local_options (GApplication *application,
   g_variant_dict_lookup (options, "ca-file", "^ay", &self->ca_file);
   g_variant_dict_lookup (options, "mailbox", "^as", &self->mailboxes);
   g_variant_dict_lookup (options, "password-stdin", "b", &password_stdin);
-  if ((self->server != NULL || self->user != NULL || password_stdin) && (self->server == NULL || self->user == NULL || !password_stdin))
+  g_variant_dict_lookup (options, "kerberos", "b", &kerberos);
+  if ((self->server != NULL || self->user != NULL || password_stdin || kerberos)
+      && (self->server == NULL || self->user == NULL || password_stdin == kerberos))
     {
-      g_printerr ("%s\n", _("Give --server, --user and --password-stdin together to try an account."));
+      g_printerr ("%s\n", _("Give --server, --user and --password-stdin (or --kerberos) together to try an account."));
       return 2;
     }
 
@@ -695,9 +701,10 @@ ewn_application_init (EwnApplication *self)
             { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Try an account for this session: its EWS URL"), N_("URL") },
               { "user", 0, 0, G_OPTION_ARG_STRING, NULL, N_("… the user name"), N_("NAME") },
                 { "password-stdin", 0, 0, G_OPTION_ARG_NONE, NULL, N_("… the password, from the first line of standard input"), NULL },
-                  { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, N_("… also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
-                    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("… also trust the certificate authorities in this PEM file"), N_("FILE") },
-                      { NULL } };
+                  { "kerberos", 0, 0, G_OPTION_ARG_NONE, NULL, N_("… or this session’s Kerberos ticket instead of a password"), NULL },
+                    { "mailbox", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, N_("… also watch this shared mailbox (repeatable)"), N_("ADDRESS") },
+                      { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("… also trust the certificate authorities in this PEM file"), N_("FILE") },
+                        { NULL } };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self), _("Desktop notifications for changes in Exchange calendars and task lists."));

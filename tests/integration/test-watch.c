@@ -13,11 +13,22 @@
 #include <string.h>
 
 #include "ews-sim-colleague.h"
+#include "ews-sim-kdc.h"
 #include "ews-simulator.h"
 
 #define ALICE_PASSWORD "s3cret-Pa55word"
 #define ALICE          "alice@example.com"
 #define BOB            "bob@example.com"
+
+/* What a test's simulator is set up with. */
+enum
+{
+  WITH_TLS = 1 << 0,
+  WITH_KERBEROS = 1 << 1, /* Negotiate beside NTLM and Basic; alice has a Kerberos ticket */
+};
+
+/* The realm of the Kerberos tests. */
+static EwsSimKdc *kdc;
 
 typedef struct
 {
@@ -218,9 +229,17 @@ fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  gboolean tls = GPOINTER_TO_INT (data);
+  guint    flags = GPOINTER_TO_UINT (data);
+  gboolean tls = (flags & WITH_TLS) != 0;
 
   fixture->simulator = ews_simulator_new_in_thread ();
+  if (flags & WITH_KERBEROS)
+    {
+      ews_simulator_set_kerberos (fixture->simulator, ews_sim_kdc_get_service_keytab (kdc), &error);
+      g_assert_no_error (error);
+      ews_sim_kdc_kinit (kdc, "alice", &error);
+      g_assert_no_error (error);
+    }
   ews_simulator_add_user (fixture->simulator, "alice", ALICE_PASSWORD);
   ews_simulator_add_user (fixture->simulator, "bob", "bob's password");
   ews_simulator_set_keepalive_interval (fixture->simulator, 100);
@@ -426,6 +445,13 @@ test_usage (Fixture      *fixture,
   g_assert_cmpint (wait_exit (fixture), ==, 2);
   g_assert_nonnull (strstr (fixture->errors->str, "password"));
 
+  /* A password and a Kerberos ticket are one too many. */
+  g_string_truncate (fixture->errors, 0);
+  start_watch (fixture, ALICE_PASSWORD, "--server", ews_simulator_get_url (fixture->simulator), "--user", ALICE,
+               "--password-stdin", "--kerberos", NULL);
+  g_assert_cmpint (wait_exit (fixture), ==, 2);
+  g_assert_nonnull (strstr (fixture->errors->str, "--kerberos"));
+
   /* Without --server it watches the accounts set up in Preferences: here there are none. */
   g_string_truncate (fixture->errors, 0);
   start_watch (fixture, "", NULL);
@@ -459,16 +485,85 @@ test_private_ca (Fixture      *fixture,
   g_assert_cmpint (interrupt (fixture, SIGINT), ==, 0);
 }
 
+static gboolean
+says_kerberos_refused (Fixture *fixture)
+{
+  return strstr (fixture->errors->str, "[auth-needed: ") != NULL && strstr (fixture->errors->str, "Kerberos") != NULL
+         && strstr (fixture->errors->str, "kinit") != NULL;
+}
+
+static gboolean
+says_streaming_again (Fixture *fixture)
+{
+  const char *refused = strstr (fixture->errors->str, "[auth-needed: ");
+
+  return refused != NULL && strstr (refused, "[streaming]") != NULL;
+}
+
+/* --kerberos: signed in with the session's ticket, no password anywhere. When the
+ * ticket goes (expired, kdestroy) and the connection has to be made again, the
+ * program says what to do and keeps trying on its own, without ever sending a
+ * password; once there is a ticket again it catches up, missing nothing. */
+static void
+test_kerberos (Fixture      *fixture,
+               gconstpointer data)
+{
+  const char      *url = ews_simulator_get_url (fixture->simulator);
+  g_autofree char *meeting = NULL;
+  g_autoptr (JsonObject) object = NULL;
+  g_autoptr (GError) error = NULL;
+
+  start_watch (fixture, "", "--server", url, "--user", ALICE, "--kerberos", "--ca-file",
+               ews_simulator_get_certificate_file (fixture->simulator), NULL);
+  wait_until (fixture, says_streaming);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), >=, 2);
+
+  meeting = create_meeting_in (fixture, ALICE, "Kerberos review", 9);
+  object = record (fixture, 0);
+  assert_record (object, "created", ALICE, "calendar", meeting, "Kerberos review");
+  g_clear_pointer (&object, json_object_unref);
+
+  /* The ticket is gone, and the stream has to be opened again. */
+  ews_sim_kdc_kdestroy (kdc, &error);
+  g_assert_no_error (error);
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_DROP_STREAM, 0);
+  wait_until (fixture, says_kerberos_refused);
+  update (fixture, meeting, "calendar:Start", "2026-11-26T11:00:00Z");
+
+  ews_sim_kdc_kinit (kdc, "alice", &error);
+  g_assert_no_error (error);
+  wait_until (fixture, says_streaming_again);
+  object = record (fixture, 1);
+  assert_record (object, "rescheduled", ALICE, "calendar", meeting, "Kerberos review");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "after"), "start"), ==, "2026-11-26T11:00:00Z");
+
+  g_assert_cmpint (interrupt (fixture, SIGINT), ==, 0);
+  g_assert_cmpuint (fixture->lines->len, ==, 2);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  const char *const kdc_users[] = { "alice", NULL };
+  g_autoptr (GError) error = NULL;
+  int status;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* Before any thread starts: it points this process's Kerberos, and the program's,
+   * at the test realm. */
+  kdc = ews_sim_kdc_start (kdc_users, &error);
+  g_assert_no_error (error);
 
-  g_test_add ("/watch/json", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_watch, fixture_tear_down);
-  g_test_add ("/watch/wrong-password", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_wrong_password, fixture_tear_down);
-  g_test_add ("/watch/usage", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_usage, fixture_tear_down);
-  g_test_add ("/watch/private-ca", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up, test_private_ca, fixture_tear_down);
+  g_test_add ("/watch/json", Fixture, GUINT_TO_POINTER (0), fixture_set_up, test_watch, fixture_tear_down);
+  g_test_add ("/watch/wrong-password", Fixture, GUINT_TO_POINTER (0), fixture_set_up, test_wrong_password, fixture_tear_down);
+  g_test_add ("/watch/usage", Fixture, GUINT_TO_POINTER (0), fixture_set_up, test_usage, fixture_tear_down);
+  g_test_add ("/watch/private-ca", Fixture, GUINT_TO_POINTER (WITH_TLS), fixture_set_up, test_private_ca, fixture_tear_down);
+  g_test_add ("/watch/kerberos", Fixture, GUINT_TO_POINTER (WITH_TLS | WITH_KERBEROS), fixture_set_up, test_kerberos, fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+  ews_sim_kdc_stop (kdc);
+  return status;
 }
