@@ -142,6 +142,23 @@ ewn_account_describe_state (EwnAccountState state)
     }
 }
 
+/**
+ * ewn_account_describe:
+ * @self: an #EwnAccount
+ *
+ * Returns: @self's state in a few words for people, as ewn_account_describe_state()
+ *   says it, except that a Kerberos account in auth-needed needs a ticket, not a password
+ */
+const char *
+ewn_account_describe (EwnAccount *self)
+{
+  g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
+
+  if (self->state == EWN_ACCOUNT_STATE_AUTH_NEEDED && !ewn_account_is_waiting_for_password (self))
+    return _("Needs a Kerberos ticket");
+  return ewn_account_describe_state (self->state);
+}
+
 static void
 ewn_account_dispose (GObject *object)
 {

@@ -60,6 +60,7 @@ EwnAccount     *ewn_account_new (const char        *id,
 const char     *ewn_account_get_id (EwnAccount *self);
 EwsClient      *ewn_account_get_client (EwnAccount *self);
 gboolean        ewn_account_is_waiting_for_password (EwnAccount *self);
+const char     *ewn_account_describe (EwnAccount *self);
 EwnAccountState ewn_account_get_state (EwnAccount *self);
 const char     *ewn_account_get_state_reason (EwnAccount *self);
 const char     *ewn_account_get_warning (EwnAccount *self);

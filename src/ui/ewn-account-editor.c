@@ -146,7 +146,9 @@ show_failure (EwnAccountEditor *self,
   GTlsCertificate     *certificate = ews_error_get_peer_certificate (error, &flags);
   g_autofree char     *message = NULL;
 
-  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && g_str_equal (auth_id (self), "negotiate"))
+    message = g_strdup_printf (_("%s: the server did not accept a Kerberos sign-in. Check that you have a valid ticket (klist; sign in to the domain again, or kinit), and that the EWS address starts with https."), step);
+  else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
     message = g_strdup_printf (_("%s: the server rejected the user name or password. Check them, or the user name under Advanced (DOMAIN\\user or user@example.com)."), step);
   else if (certificate != NULL)
     message = g_strdup_printf (_("%s: the server’s certificate is not trusted. Check it below."), step);

@@ -71,8 +71,8 @@ describe (EwnPreferencesWindow *self,
   if (reason == NULL)
     reason = ewn_account_get_warning (account);
   if (reason != NULL)
-    return g_strdup_printf (_("%s: %s"), ewn_account_describe_state (ewn_account_get_state (account)), reason);
-  return g_strdup (ewn_account_describe_state (ewn_account_get_state (account)));
+    return g_strdup_printf (_("%s: %s"), ewn_account_describe (account), reason);
+  return g_strdup (ewn_account_describe (account));
 }
 
 static void

@@ -67,7 +67,7 @@ account_label (EwnAccount *account)
   const char *name = ewn_account_get_display_name (account) != NULL ? ewn_account_get_display_name (account) : ewn_account_get_id (account);
 
   /* Translators: an account line in the tray menu: "alice@example.com — Connected" */
-  return g_strdup_printf (_("%s — %s"), name, ewn_account_describe_state (ewn_account_get_state (account)));
+  return g_strdup_printf (_("%s — %s"), name, ewn_account_describe (account));
 }
 
 /* Menu labels are mnemonic: a subject's underscores must stay underscores. */

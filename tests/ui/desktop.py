@@ -202,7 +202,7 @@ class Simulator:
     """`ews-simulator --port 0` with alice and bob; the EWS URL is in .url. With @tls it serves
     HTTPS with a certificate of its own, in the PEM file .certificate (else None)."""
 
-    def __init__(self, log_dir, keepalive=None, tls=False, exe=None, port=0, users=None):
+    def __init__(self, log_dir, keepalive=None, tls=False, exe=None, port=0, users=None, kerberos=False):
         exe = exe or os.environ.get("EWS_SIMULATOR")
         if not exe:
             raise unittest.SkipTest("EWS_SIMULATOR is not set")
@@ -213,14 +213,20 @@ class Simulator:
             argv += ["--keepalive", str(keepalive)]
         if tls:
             argv.append("--tls")
+        if kerberos:
+            argv.append("--kerberos")
         self.process = Process("ews-simulator", argv, log_dir)
+        count = 1 + (1 if tls else 0) + (2 if kerberos else 0)
         try:
-            lines = wait_for(lambda: self._first_lines(2 if tls else 1), 20, "the simulator's url= line")
+            lines = wait_for(lambda: self._first_lines(count), 20, "the simulator's url= line")
         except BaseException:
             self.process.stop()
             raise
         self.url = self._value(lines[0], "url")
         self.certificate = self._value(lines[1], "certificate") if tls else None
+        # With Kerberos, its realm: what a client's environment needs, the first user's ticket cache.
+        self.krb5_config = self._value(lines[count - 2], "KRB5_CONFIG") if kerberos else None
+        self.krb5_cache = self._value(lines[count - 1], "KRB5CCNAME") if kerberos else None
 
     def _first_lines(self, count):
         # Its output goes to a file: no pipe to drain, ever.
@@ -962,8 +968,8 @@ class DesktopTestCase(unittest.TestCase):
         self.processes.append(process)
         self.addCleanup(process.stop)
 
-    def start_simulator(self, keepalive=None, tls=False, port=0, users=None):
-        simulator = Simulator(self.dir, keepalive, tls, port=port, users=users)
+    def start_simulator(self, keepalive=None, tls=False, port=0, users=None, kerberos=False):
+        simulator = Simulator(self.dir, keepalive, tls, port=port, users=users, kerberos=kerberos)
         self._track(simulator.process)
         return simulator
 

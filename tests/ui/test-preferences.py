@@ -29,6 +29,8 @@ CAROL = "carol@localhost"  # the domain resolves here: Autodiscover finds the si
 CAROL_PASSWORD = "Carol's s3cret ü"
 CAROL_ID = "carol-localhost"
 DAVE = "dave@localhost"
+ERIN = "erin"  # a Kerberos principal of the simulator's realm
+ERIN_ID = "erin-example-com"
 DAVE_PASSWORD = "Dave's s3cret"
 EDITOR = "Exchange Account"
 PREFERENCES = "EWS Notifier Preferences"
@@ -153,13 +155,18 @@ class Preferences(DesktopTestCase):
                         continue
                     self.assertNotIn(needle, content, f"{path} holds the password")
 
-    def wait_state(self, app, pattern, timeout=30):
-        """Until the account's debug log has a state line matching @pattern."""
+    @staticmethod
+    def state_lines(app, account_id):
+        return [line for line in app.process.output().splitlines()
+                if "ewn-account-DEBUG" in line and account_id in line]
+
+    def wait_state(self, app, pattern, timeout=30, account_id=CAROL_ID, after=()):
+        """Until the account's debug log has a state line matching @pattern, besides the
+        lines @after it had before."""
         def seen():
             if not app.running():
                 raise AssertionError("ews-notifier exited\n" + app.process.describe())
-            return any(pattern in line for line in app.process.output().splitlines()
-                       if "ewn-account-DEBUG" in line and CAROL_ID in line)
+            return any(pattern in line for line in self.state_lines(app, account_id)[len(after):])
         wait_for(seen, timeout, f"the account's state {pattern!r}")
 
     def test_add_account_with_autodiscover_and_certificate(self):
@@ -321,16 +328,53 @@ class Preferences(DesktopTestCase):
         self.assertIn("No account can sign in", watch.process.stderr())
         self.assertTrue(self.keyring.locked())  # nothing prompted, nothing unlocked it
 
-    def configure_carol(self):
-        """carol's account as Preferences saves it, her password in the keyring."""
+    def configure(self, simulator, account_id, email, mechanism):
+        """An account as Preferences saves it, its server's certificate trusted."""
         os.makedirs(os.path.dirname(self.settings_file()), exist_ok=True)
         with open(self.settings_file(), "w") as f:
-            f.write(f"[io/github/ewsnotifier/EwsNotifier]\naccounts=['{CAROL_ID}']\n\n"
-                    f"[io/github/ewsnotifier/EwsNotifier/accounts/{CAROL_ID}]\nemail='{CAROL}'\n"
-                    f"ews-url='{self.simulator.url}'\nauth-mechanism='basic'\n"
-                    f"pinned-certificate='{fingerprint(self.simulator.certificate).replace(':', '')}'\n")
+            f.write(f"[io/github/ewsnotifier/EwsNotifier]\naccounts=['{account_id}']\n\n"
+                    f"[io/github/ewsnotifier/EwsNotifier/accounts/{account_id}]\nemail='{email}'\n"
+                    f"ews-url='{simulator.url}'\nauth-mechanism='{mechanism}'\n"
+                    f"pinned-certificate='{fingerprint(simulator.certificate).replace(':', '')}'\n")
+
+    def configure_carol(self):
+        """carol's account as Preferences saves it, her password in the keyring."""
+        self.configure(self.simulator, CAROL_ID, CAROL, "basic")
         subprocess.run(["secret-tool", "store", "--label", "test", "xdg:schema", "io.github.ewsnotifier.Account",
                         "account", CAROL_ID], input=CAROL_PASSWORD.encode(), check=True, timeout=20)
+
+    def test_kerberos_account(self):
+        """An account that signs in with the session's Kerberos ticket: without a ticket its
+        tray line says it needs one and its click asks for no password; once the person has
+        signed in to the domain again, the click connects it."""
+        realm = self.start_simulator(tls=True, users=[(ERIN, "never used"), (DAVE, DAVE_PASSWORD)],
+                                     kerberos=True)
+        self.configure(realm, ERIN_ID, ERIN + "@example.com", "negotiate")
+        cache = realm.krb5_cache[len("FILE:"):]
+        os.unlink(cache)  # no ticket yet
+        env = self.env()
+        env["KRB5_CONFIG"] = realm.krb5_config
+        env["KRB5CCNAME"] = realm.krb5_cache
+        tray = self.start_tray()
+        app = self.start_app(args=[], env=env)
+        a11y = Accessibility(app.pid)
+        self.wait_state(app, "auth-needed: The server did not accept a Kerberos sign-in", account_id=ERIN_ID)
+
+        item = tray.wait_item(pid=app.pid)
+        line = item.wait_entry(lambda e: ERIN in e.label and "Needs a Kerberos ticket" in e.label,
+                               "saying the account needs a Kerberos ticket")
+        item.click(line.label)
+        self.wait_state(app, "auth-needed: The server did not accept a Kerberos sign-in", account_id=ERIN_ID,
+                        after=self.state_lines(app, ERIN_ID))
+        self.assertNotIn("Password Needed", a11y.window_names())
+
+        subprocess.run(["kinit", "-k", "-t", os.path.join(os.path.dirname(realm.krb5_config), "client.keytab"),
+                        "-c", realm.krb5_cache, ERIN], env=env, check=True, timeout=20, capture_output=True)
+        line = item.wait_entry(lambda e: ERIN in e.label and "Kerberos" in e.label, "for the account")
+        item.click(line.label)
+        self.wait_state(app, ": streaming", account_id=ERIN_ID)
+        item.wait_entry(lambda e: ERIN in e.label and "Connected" in e.label, "saying the account is connected")
+        self.assertNotIn("Password Needed", a11y.window_names())
 
     def test_locked_keyring(self):
         # An account set up earlier, its password in the keyring; then the keyring is locked.
