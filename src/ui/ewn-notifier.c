@@ -33,7 +33,7 @@ struct _EwnNotifier
   gboolean            has_actions;
   gboolean            has_markup;
   GHashTable         *live;   /* NotifyNotification → entry id, kept for their actions */
-  GQueue              recent; /* (element-type gint64*) monotonic times of the last minute's changes */
+  GQueue              recent; /* (element-type Recent) the last minute's changes */
   NotifyNotification *summary;
   guint               burst_count;
   guint               burst_calendar;
@@ -42,6 +42,13 @@ struct _EwnNotifier
   guint               refresh_id;
   char               *icon;
 };
+
+/* A change of the last minute, for telling bursts. */
+typedef struct
+{
+  gint64      time;    /* monotonic */
+  const char *mailbox; /* interned; "" when unknown */
+} Recent;
 
 G_DEFINE_FINAL_TYPE (EwnNotifier, ewn_notifier, G_TYPE_OBJECT)
 
@@ -341,14 +348,26 @@ in_burst (EwnNotifier     *self,
   gint64      window = (gint64)g_settings_get_uint (self->settings, "coalesce-seconds") * G_USEC_PER_SEC; /* 0: no grouping */
   guint       per_minute = g_settings_get_uint (self->settings, "max-notifications-per-minute");
   guint       in_window = 0;
-  const char *mailbox = change->mailbox != NULL ? change->mailbox : "";
+  const char *mailbox = g_intern_string (change->mailbox != NULL ? change->mailbox : "");
+  const char *window_mailbox = mailbox; /* the one mailbox of the window's changes, or NULL */
+  Recent     *recent;
 
-  while (!g_queue_is_empty (&self->recent) && now - *(gint64 *)g_queue_peek_head (&self->recent) > 60 * G_USEC_PER_SEC)
+  while (!g_queue_is_empty (&self->recent) && now - ((Recent *)g_queue_peek_head (&self->recent))->time > 60 * G_USEC_PER_SEC)
     g_free (g_queue_pop_head (&self->recent));
   for (GList *l = self->recent.head; window > 0 && l != NULL; l = l->next)
-    if (now - *(gint64 *)l->data <= window)
+    {
+      Recent *earlier = l->data;
+
+      if (now - earlier->time > window)
+        continue;
       in_window++;
-  g_queue_push_tail (&self->recent, g_memdup2 (&now, sizeof now));
+      if (earlier->mailbox != mailbox)
+        window_mailbox = NULL;
+    }
+  recent = g_new (Recent, 1);
+  recent->time = now;
+  recent->mailbox = mailbox;
+  g_queue_push_tail (&self->recent, recent);
 
   if (in_window < BURST_THRESHOLD && (per_minute == 0 || self->recent.length <= per_minute))
     {
@@ -362,7 +381,8 @@ in_burst (EwnNotifier     *self,
       return FALSE;
     }
 
-  /* The summary counts the whole burst, the few shown one by one included. */
+  /* The summary counts the whole burst, the few shown one by one included, and names
+   * its mailbox only when they all are in the same one. */
   if (self->burst_count > 0)
     in_window = 0;
   self->burst_count += 1 + in_window;
@@ -371,11 +391,10 @@ in_burst (EwnNotifier     *self,
   else
     self->burst_calendar += 1 + in_window;
   if (self->burst_mailbox == NULL)
-    self->burst_mailbox = g_strdup (mailbox);
+    self->burst_mailbox = g_strdup (window_mailbox != NULL ? window_mailbox : "");
   else if (g_strcmp0 (self->burst_mailbox, mailbox) != 0)
     {
       g_free (self->burst_mailbox);
-      g_free (self->icon);
       self->burst_mailbox = g_strdup ("");
     }
   return TRUE;

@@ -17,7 +17,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from desktop import (ALICE, APP_ID, Accessibility, DesktopTestCase, WaitTimeout,  # noqa: E402
+from desktop import (ALICE, APP_ID, BOB, Accessibility, DesktopTestCase, WaitTimeout,  # noqa: E402
                      hold, markup_text, name_has_owner, name_owner_pid, next_weekday, screenshot,
                      span, wait_for)
 
@@ -219,6 +219,41 @@ class Notifier(DesktopTestCase):
         self.assertEqual(name_owner_pid(self.bus, APP_ID), self.app.pid)
         self.assertEqual(self.tray.registrations(), [str(item)])
         self.assertEqual(list(self.tray.items()), [str(item)])
+
+
+class SharedMailbox(DesktopTestCase):
+    """alice also watches bob's mailbox, on the same connection."""
+
+    def setUp(self):
+        super().setUp()
+        self.simulator = self.start_simulator(tls=True)
+        self.bob = self.colleague(self.simulator)
+        self.start_tray()
+        self.app = self.start_app(self.simulator, mailboxes=[BOB])
+        self.app.wait_streaming()
+
+    def test_burst_over_two_mailboxes(self):
+        """A burst in both mailboxes is one summary that names neither, with the app's icon
+        like every other notification."""
+        start = next_weekday(THURSDAY, 8)
+        for i in range(BURST):
+            slot = start + i * HOUR / 4
+            self.bob.create_meeting(ALICE if i % 2 else BOB, f"Slot {i + 1}", slot, slot + HOUR / 4, "Room 1")
+
+        def summaries():
+            return [n for n in self.notifications.since(self.mark) if SUMMARY.match(n.summary)]
+        wait_for(lambda: summaries() and int(SUMMARY.match(summaries()[-1].summary)[1]) == BURST, 60,
+                 f"a summary that accounts for all {BURST} changes")
+        hold(lambda: False, 1.5)  # a refresh still due
+        calls = self.notifications.since(self.mark)
+        last = summaries()[-1]
+        self.assertEqual(last.summary, f"{BURST} calendar changes", [n.summary for n in calls])
+        for n in summaries():
+            self.assertNotIn(" in ", n.summary, "a summary names one mailbox of two")
+        self.assertTrue(calls[0].icon, calls[0])
+        for n in calls:
+            self.assertEqual(n.icon, calls[0].icon, f"{n} has another icon")
+        self.assertTrue(self.app.running(), self.app.process.describe())
 
 
 if __name__ == "__main__":
