@@ -7,7 +7,6 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <libnotify/notify.h>
 #include <string.h>
 
 #include "ewn-account.h"
@@ -527,8 +526,6 @@ ewn_application_startup (GApplication *application)
   /* The entry may have been removed, or the key changed, while the app was not running. */
   on_start_at_login (self->settings, "start-at-login", self);
 
-  if (!notify_init (_("EWS Notifier")))
-    g_message ("No notification service: changes are only listed in the tray menu");
   self->notifier = ewn_notifier_new (application, self->settings);
   self->tray = ewn_tray_new (GTK_APPLICATION (self), ewn_account_list_get_model (self->accounts), self->history, self->settings);
 
@@ -582,8 +579,6 @@ ewn_application_shutdown (GApplication *application)
     ewn_notifier_close_all (self->notifier);
   g_clear_object (&self->tray);
   g_clear_object (&self->notifier);
-  if (notify_is_initted ())
-    notify_uninit ();
 
   G_APPLICATION_CLASS (ewn_application_parent_class)->shutdown (application);
 }

@@ -7,40 +7,36 @@
 
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
-#include <libnotify/notify.h>
 
 #include "ewn-change-text.h"
 #include "ewn-notifier.h"
+#include "ewn-notify-thread.h"
 
 /* One desktop notification per change, worded for people; a burst becomes one summary
  * notification updated in place. Clicks activate the application's actions, so a
  * notification does exactly what the menu entry for the same change does. Pause,
  * quiet hours and the kinds turned off suppress banners only: the history is kept
- * by the caller whatever happens here. */
-
-#ifndef __GI_SCANNER__
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NotifyNotification, g_object_unref)
-#endif
+ * by the caller whatever happens here. What goes to the notification server goes
+ * through a thread of its own (ewn-notify-thread.c): a server that does not answer
+ * never holds up the main loop. */
 
 #define BURST_THRESHOLD    3   /* changes within the window shown one by one */
 #define SUMMARY_REFRESH_MS 700 /* a summary in a burst is redrawn at most this often */
 
 struct _EwnNotifier
 {
-  GObject             parent_instance;
-  GApplication       *application; /* unowned: it owns us */
-  GSettings          *settings;
-  gboolean            has_actions;
-  gboolean            has_markup;
-  GHashTable         *live;   /* NotifyNotification → entry id, kept for their actions */
-  GQueue              recent; /* (element-type Recent) the last minute's changes */
-  NotifyNotification *summary;
-  guint               burst_count;
-  guint               burst_calendar;
-  guint               burst_tasks;
-  char               *burst_mailbox; /* the one mailbox of the burst, or "" when several */
-  guint               refresh_id;
-  char               *icon;
+  GObject          parent_instance;
+  GApplication    *application; /* unowned: it owns us */
+  GSettings       *settings;
+  EwnNotifyThread *thread;
+  GQueue           recent;        /* (element-type Recent) the last minute's changes */
+  gboolean         summary_shown; /* the current burst has its summary */
+  guint            burst_count;
+  guint            burst_calendar;
+  guint            burst_tasks;
+  char            *burst_mailbox; /* the one mailbox of the burst, or "" when several */
+  guint            refresh_id;
+  char            *icon;
 };
 
 /* A change of the last minute, for telling bursts. */
@@ -52,33 +48,22 @@ typedef struct
 
 G_DEFINE_FINAL_TYPE (EwnNotifier, ewn_notifier, G_TYPE_OBJECT)
 
+/* A click, on the main context. */
 static void
-on_closed (NotifyNotification *notification,
-           EwnNotifier        *self)
+on_action (GObject    *owner,
+           guint       id,
+           const char *action)
 {
-  if (notification == self->summary)
-    g_clear_object (&self->summary);
-  g_hash_table_remove (self->live, notification);
-}
-
-static void
-on_action (NotifyNotification *notification,
-           char               *action,
-           gpointer            user_data)
-{
-  EwnNotifier *self = user_data;
-  guint        id = GPOINTER_TO_UINT (g_hash_table_lookup (self->live, notification));
+  EwnNotifier *self = EWN_NOTIFIER (owner);
 
   g_debug ("action %s on notification of change %u", action, id);
-  /* A burst's summary stands for many changes: its click opens the list of them. */
-  if (notification == self->summary && (g_str_equal (action, "default") || g_str_equal (action, "show-recent")))
+  /* A burst's summary (id 0) stands for many changes: its click opens the list of them. */
+  if (id == 0 && (g_str_equal (action, "default") || g_str_equal (action, "show-recent")))
     g_action_group_activate_action (G_ACTION_GROUP (self->application), "show-recent", NULL);
   else if (g_str_equal (action, "default"))
     g_action_group_activate_action (G_ACTION_GROUP (self->application), "open-item", g_variant_new_uint32 (id));
   else if (g_str_equal (action, "open-in-browser"))
     g_action_group_activate_action (G_ACTION_GROUP (self->application), "open-in-browser", g_variant_new_uint32 (id));
-  else if (g_str_equal (action, "show-recent"))
-    g_action_group_activate_action (G_ACTION_GROUP (self->application), "show-recent", NULL);
   /* "dismiss": the server closes it. */
 }
 
@@ -88,17 +73,7 @@ ewn_notifier_dispose (GObject *object)
   EwnNotifier *self = EWN_NOTIFIER (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
-  if (self->live != NULL)
-    {
-      GHashTableIter iter;
-      gpointer       notification;
-
-      g_hash_table_iter_init (&iter, self->live);
-      while (g_hash_table_iter_next (&iter, &notification, NULL))
-        g_signal_handlers_disconnect_by_data (notification, self);
-    }
-  g_clear_pointer (&self->live, g_hash_table_unref);
-  g_clear_object (&self->summary);
+  g_clear_pointer (&self->thread, ewn_notify_thread_stop);
   g_clear_object (&self->settings);
   g_queue_clear_full (&self->recent, g_free);
 
@@ -128,27 +103,7 @@ ewn_notifier_class_init (EwnNotifierClass *klass)
 static void
 ewn_notifier_init (EwnNotifier *self)
 {
-  self->live = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   g_queue_init (&self->recent);
-}
-
-/* What the notification server can do: buttons only where it advertises actions (the
- * click on the bubble, the default action, works everywhere that has one). */
-static void
-read_capabilities (EwnNotifier *self)
-{
-  GList *caps = notify_get_server_caps ();
-
-  for (GList *l = caps; l != NULL; l = l->next)
-    {
-      if (g_str_equal (l->data, "actions"))
-        self->has_actions = TRUE;
-      else if (g_str_equal (l->data, "body-markup"))
-        self->has_markup = TRUE;
-    }
-  g_list_free_full (caps, g_free);
-  g_debug ("notification server: actions %s, body markup %s", self->has_actions ? "yes" : "no",
-           self->has_markup ? "yes" : "no");
 }
 
 /* The app's icon as a file the notification server can read even when it does not
@@ -170,7 +125,7 @@ find_icon (void)
  * @application: the application whose actions notifications activate
  * @settings: the application's settings
  *
- * Returns: (transfer full): a notifier; libnotify must be initialised
+ * Returns: (transfer full): a notifier
  */
 EwnNotifier *
 ewn_notifier_new (GApplication *application,
@@ -185,7 +140,7 @@ ewn_notifier_new (GApplication *application,
   self->application = application;
   self->settings = g_object_ref (settings);
   self->icon = find_icon ();
-  read_capabilities (self);
+  self->thread = ewn_notify_thread_new (_("EWS Notifier"), self->icon, G_OBJECT (self), on_action);
   return self;
 }
 
@@ -275,24 +230,6 @@ wanted (EwnNotifier     *self,
 }
 
 static void
-keep (EwnNotifier        *self,
-      NotifyNotification *notification,
-      guint               id)
-{
-  g_hash_table_replace (self->live, g_object_ref (notification), GUINT_TO_POINTER (id));
-  g_signal_connect (notification, "closed", G_CALLBACK (on_closed), self);
-}
-
-static void
-send (NotifyNotification *notification)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!notify_notification_show (notification, &error))
-    g_message ("Could not show a notification: %s", error->message);
-}
-
-static void
 refresh_summary (EwnNotifier *self)
 {
   g_autofree char *title = NULL;
@@ -312,20 +249,8 @@ refresh_summary (EwnNotifier *self)
       title = g_steal_pointer (&with_mailbox);
     }
   body = g_strdup (_("Open the list of recent changes to see them all."));
-
-  if (self->summary == NULL)
-    {
-      self->summary = notify_notification_new (title, body, self->icon);
-      notify_notification_set_hint (self->summary, "desktop-entry", g_variant_new_string (APPLICATION_ID));
-      notify_notification_set_category (self->summary, "x-ews-notifier.summary");
-      notify_notification_add_action (self->summary, "default", _("Show"), on_action, self, NULL);
-      if (self->has_actions)
-        notify_notification_add_action (self->summary, "show-recent", _("Show All"), on_action, self, NULL);
-      keep (self, self->summary, 0);
-    }
-  else
-    notify_notification_update (self->summary, title, body, self->icon);
-  send (self->summary);
+  ewn_notify_thread_show_summary (self->thread, title, body);
+  self->summary_shown = TRUE;
 }
 
 static gboolean
@@ -376,7 +301,9 @@ in_burst (EwnNotifier     *self,
         {
           self->burst_count = self->burst_calendar = self->burst_tasks = 0;
           g_clear_pointer (&self->burst_mailbox, g_free);
-          g_clear_object (&self->summary);
+          if (self->summary_shown)
+            ewn_notify_thread_end_summary (self->thread);
+          self->summary_shown = FALSE;
         }
       return FALSE;
     }
@@ -416,11 +343,10 @@ ewn_notifier_show (EwnNotifier     *self,
 {
   const EwnChange *change;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr (NotifyNotification) notification = NULL;
   g_autofree char *headline = NULL;
   g_autofree char *details = NULL;
-  g_autofree char *body = NULL;
   gboolean         task;
+  EwnNotifyRequest request = { 0 };
 
   g_return_if_fail (EWN_IS_NOTIFIER (self));
   g_return_if_fail (EWN_IS_HISTORY_ENTRY (entry));
@@ -432,7 +358,7 @@ ewn_notifier_show (EwnNotifier     *self,
   if (in_burst (self, change))
     {
       /* The first of a burst at once, later counts at a calm pace. */
-      if (self->summary == NULL)
+      if (!self->summary_shown)
         refresh_summary (self);
       else if (self->refresh_id == 0)
         self->refresh_id = g_timeout_add (SUMMARY_REFRESH_MS, refresh_cb, self);
@@ -442,42 +368,22 @@ ewn_notifier_show (EwnNotifier     *self,
   task = ewn_change_get_item (change)->kind == EWS_ITEM_KIND_TASK;
   headline = ewn_change_dup_headline (change);
   details = ewn_change_dup_details (change, name_mailbox);
-  /* Server text never reaches the notification server as markup. */
-  body = self->has_markup ? g_markup_escape_text (details, -1) : g_strdup (details);
-
-  notification = notify_notification_new (headline, body, self->icon);
-  notify_notification_set_hint (notification, "desktop-entry", g_variant_new_string (APPLICATION_ID));
-  notify_notification_set_category (notification, task ? "x-ews-notifier.task" : "x-ews-notifier.calendar");
-  notify_notification_set_urgency (notification, ewn_change_is_urgent (change, now) ? NOTIFY_URGENCY_CRITICAL : NOTIFY_URGENCY_NORMAL);
-  if (ewn_change_is_minor (change))
-    notify_notification_set_hint (notification, "transient", g_variant_new_boolean (TRUE));
-
-  notify_notification_add_action (notification, "default", _("Open"), on_action, self, NULL);
-  if (self->has_actions)
-    {
-      if (has_web_link)
-        notify_notification_add_action (notification, "open-in-browser", _("Open in Browser"), on_action, self, NULL);
-      notify_notification_add_action (notification, "dismiss", _("Dismiss"), on_action, self, NULL);
-    }
-  keep (self, notification, ewn_history_entry_get_id (entry));
-  send (notification);
+  request.headline = headline;
+  request.details = details;
+  request.category = task ? "x-ews-notifier.task" : "x-ews-notifier.calendar";
+  request.urgent = ewn_change_is_urgent (change, now);
+  request.transient = ewn_change_is_minor (change);
+  request.web_link = has_web_link;
+  request.entry_id = ewn_history_entry_get_id (entry);
+  ewn_notify_thread_show (self->thread, &request);
 }
 
 /* Closes every notification still on screen (on quit). */
 void
 ewn_notifier_close_all (EwnNotifier *self)
 {
-  GHashTableIter iter;
-  gpointer       notification;
-
   g_return_if_fail (EWN_IS_NOTIFIER (self));
 
-  g_hash_table_iter_init (&iter, self->live);
-  while (g_hash_table_iter_next (&iter, &notification, NULL))
-    {
-      g_signal_handlers_disconnect_by_data (notification, self);
-      notify_notification_close (notification, NULL);
-      g_hash_table_iter_remove (&iter);
-    }
-  g_clear_object (&self->summary);
+  ewn_notify_thread_close_all (self->thread);
+  self->summary_shown = FALSE;
 }

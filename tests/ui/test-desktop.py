@@ -12,12 +12,13 @@ The app runs with TZ=UTC and LC_ALL=C.UTF-8, so the wording below is exact.
 import datetime
 import os
 import re
+import signal
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from desktop import (ALICE, APP_ID, BOB, Accessibility, DesktopTestCase, WaitTimeout,  # noqa: E402
+from desktop import (ALICE, APP_ID, BOB, NOTIFY_NAME, Accessibility, DesktopTestCase, WaitTimeout,  # noqa: E402
                      hold, markup_text, name_has_owner, name_owner_pid, next_weekday, screenshot,
                      span, wait_for)
 
@@ -98,6 +99,38 @@ class Notifier(DesktopTestCase):
         self.assertNotIn("<b>", banner.body)
         self.assertIn("&lt;i&gt;Room&lt;/i&gt; &amp; 2", banner.body)
         self.assertIn(location, markup_text(banner.body))
+
+    def test_hung_notification_server(self):
+        """A notification server that stops answering freezes nothing: each change still
+        reaches the tray menu at once, and its notification goes out once the server
+        answers again."""
+        item = self.wait_tray_item(self.app)
+        server = name_owner_pid(self.bus, NOTIFY_NAME)
+        start = next_weekday(THURSDAY, 13)
+        os.kill(server, signal.SIGSTOP)
+        try:
+            _item, first = self.meeting("While the server hangs", start)
+            item.wait_entry(lambda e: in_menu(e.label, first), f"showing {first!r}", timeout=10)
+            _item, second = self.meeting("Still hanging", start + 2 * HOUR)
+            item.wait_entry(lambda e: in_menu(e.label, second), f"showing {second!r}", timeout=10)
+        finally:
+            os.kill(server, signal.SIGCONT)
+        self.notifications.wait_summary(first, self.mark)
+        self.notifications.wait_summary(second, self.mark)
+        self.assertTrue(self.app.running())
+
+    def test_quit_with_hung_notification_server(self):
+        """Quitting does not wait for a notification server that does not answer."""
+        item = self.wait_tray_item(self.app)
+        server = name_owner_pid(self.bus, NOTIFY_NAME)
+        os.kill(server, signal.SIGSTOP)
+        try:
+            _item, headline = self.meeting("Before quitting", next_weekday(THURSDAY, 15))
+            item.wait_entry(lambda e: in_menu(e.label, headline), f"showing {headline!r}", timeout=10)
+            self.app.process.popen.send_signal(signal.SIGTERM)
+            self.assertEqual(self.app.process.wait_exit(10), 0)
+        finally:
+            os.kill(server, signal.SIGCONT)
 
     def test_burst_is_one_summary(self):
         start = next_weekday(THURSDAY, 8)
