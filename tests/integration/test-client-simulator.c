@@ -686,6 +686,39 @@ test_kerberos_no_ticket (Fixture      *fixture,
   g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
 }
 
+/* Automatic, the default, with a password, against Windows authentication (Negotiate
+ * and NTLM): Kerberos while there is a ticket, NTLM with the password without one. */
+static void
+test_kerberos_automatic (Fixture      *fixture,
+                         gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_AUTOMATIC);
+  resolve_folders (fixture);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+
+  /* A new client (new connections) without a ticket. */
+  g_clear_object (&fixture->client);
+  fixture->client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_AUTOMATIC);
+  ews_client_set_ca_file (fixture->client, ews_simulator_get_certificate_file (fixture->simulator), &error);
+  g_assert_no_error (error);
+  ews_sim_kdc_kdestroy (kdc, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&fixture->calendar_id, g_free);
+  g_clear_pointer (&fixture->tasks_id, g_free);
+  g_test_expect_message ("libsoup", G_LOG_LEVEL_WARNING, "gssapi step failed:*");
+  resolve_folders (fixture);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -718,6 +751,7 @@ main (int   argc,
   ADD ("kerberos/stream-and-sync", test_kerberos_stream_and_sync, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/one-sign-in", test_kerberos_one_sign_in, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/no-ticket", test_kerberos_no_ticket, WITH_TLS | WITH_KERBEROS);
+  ADD ("kerberos/automatic", test_kerberos_automatic, WITH_TLS | WITH_KERBEROS);
 #undef ADD
 
   status = g_test_run ();

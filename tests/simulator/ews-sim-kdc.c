@@ -173,20 +173,52 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* Starts the KDC on a free port. Another program may take the port between the
+ * moment it is found free and the KDC's start: then it is tried again on another. */
+static gboolean
+start_kdc (EwsSimKdc *kdc,
+           GError   **error)
+{
+  g_autofree char *krb5kdc = find_program ("krb5kdc");
+
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autoptr (GSubprocessLauncher) launcher = launcher_new (kdc);
+      g_autoptr (GError) local_error = NULL;
+      guint16 port = free_port (error);
+
+      if (port == 0 || !write_configuration (kdc, port, error))
+        return FALSE;
+      g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+      kdc->kdc = g_subprocess_launcher_spawn (launcher, error, krb5kdc, "-n", "-r", EWS_SIM_KDC_REALM, NULL);
+      if (kdc->kdc == NULL)
+        return FALSE;
+      if (wait_listening (kdc, port, &local_error))
+        return TRUE;
+      g_subprocess_force_exit (kdc->kdc);
+      g_subprocess_wait (kdc->kdc, NULL, NULL);
+      g_clear_object (&kdc->kdc);
+      if (attempt == 3)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+}
+
 static gboolean
 set_up (EwsSimKdc         *kdc,
         const char *const *users,
         GError           **error)
 {
   g_autofree char *kdb5_util = find_program ("kdb5_util");
-  g_autofree char *krb5kdc = find_program ("krb5kdc");
   g_autofree char *master_key = g_uuid_string_random ();
   g_autofree char *add_service = g_strdup_printf ("ktadd -k %s " SERVICE_PRINCIPAL, kdc->service_keytab);
   g_autoptr (GString) add_users = g_string_new (NULL);
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  guint16 port = free_port (error);
 
-  if (port == 0 || !write_configuration (kdc, port, error))
+  /* The database's location is all its tools need of the configuration. */
+  if (!write_configuration (kdc, 88, error))
     return FALSE;
 
   /* The database's master key guards nothing but this directory. */
@@ -204,14 +236,7 @@ set_up (EwsSimKdc         *kdc,
         return FALSE;
       g_string_append_printf (add_users, " %s", users[i]);
     }
-  if (!kadmin (kdc, add_users->str, error))
-    return FALSE;
-
-  launcher = launcher_new (kdc);
-  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  kdc->kdc = g_subprocess_launcher_spawn (launcher, error, krb5kdc, "-n", "-r", EWS_SIM_KDC_REALM, NULL);
-  return kdc->kdc != NULL && wait_listening (kdc, port, error);
+  return kadmin (kdc, add_users->str, error) && start_kdc (kdc, error);
 }
 
 /**
