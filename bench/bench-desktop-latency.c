@@ -250,11 +250,36 @@ print_splits (BenchLatency *self)
           median_ms (to_notify), to_request->len);
 }
 
+/* The median of each tenth of the run in order: whether latency drifts as the
+ * application runs on. */
+static void
+print_drift (BenchLatency *self)
+{
+  g_autoptr (GString) line = g_string_new ("notify_latency_p50_by_tenth_ms=");
+  guint tenth = MAX (self->n_ids / 10, 1);
+
+  for (guint start = 0; start + tenth <= self->n_ids; start += tenth)
+    {
+      g_autoptr (GArray) part = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = start; i < start + tenth; i++)
+        {
+          Record *record = &self->records[i];
+          gint64  latency = record->notify_us - record->commit_us;
+
+          if (record->commit_us != 0 && record->n_notifies > 0)
+            g_array_append_val (part, latency);
+        }
+      g_string_append_printf (line, "%s%.3f", start > 0 ? "," : "", median_ms (part));
+    }
+  printf ("%s\n", line->str);
+}
+
 /**
  * bench_latency_report:
  *
- * Prints notify_latency_p50_ms= p90= p99= max= n=, the medians of its parts, then
- * lost= duplicated= grouped=.
+ * Prints notify_latency_p50_ms= p90= p99= max= n=, the medians of each tenth of the
+ * run and of its parts, then lost= duplicated= grouped=.
  *
  * Returns: whether every change was shown once, on its own
  */
@@ -283,6 +308,7 @@ bench_latency_report (BenchLatency *self)
   printf ("notify_latency_p50_ms=%.3f\nnotify_latency_p90_ms=%.3f\nnotify_latency_p99_ms=%.3f\nnotify_latency_max_ms=%.3f\nnotify_latency_n=%u\n",
           percentile_ms (latencies, 0.50), percentile_ms (latencies, 0.90), percentile_ms (latencies, 0.99),
           percentile_ms (latencies, 1.0), latencies->len);
+  print_drift (self);
   print_splits (self);
   g_mutex_unlock (&self->lock);
   /* grouped: summaries instead of single notifications, which the pacing should avoid. */
