@@ -192,6 +192,40 @@ apply_request_faults (EwsSimulator      *self,
   return FALSE;
 }
 
+/**
+ * ews_sim_connection_data:
+ * @msg: a request
+ * @key: the name of the state (a static string)
+ * @size: the state's size: a new one is zero-filled
+ * @free_func: frees the state
+ *
+ * A sign-in's state for @msg's connection, attached to its GSocket so that it ends
+ * with the connection.
+ *
+ * Returns: (transfer none) (nullable): the state, made on first use; %NULL when
+ *   @msg has no socket
+ */
+gpointer
+ews_sim_connection_data (SoupServerMessage *msg,
+                         const char        *key,
+                         gsize              size,
+                         GDestroyNotify     free_func)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  GQuark   quark = g_quark_from_static_string (key);
+  gpointer data;
+
+  if (socket == NULL)
+    return NULL;
+  data = g_object_get_qdata (G_OBJECT (socket), quark);
+  if (data == NULL)
+    {
+      data = g_malloc0 (size);
+      g_object_set_qdata_full (G_OBJECT (socket), quark, data, free_func);
+    }
+  return data;
+}
+
 /* The user a request is from; without one, @msg has got its 401. With NTLM and Kerberos off,
  * the Basic auth domain has already refused requests without valid credentials. */
 static char *

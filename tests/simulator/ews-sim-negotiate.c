@@ -51,19 +51,7 @@ connection_free (Connection *connection)
 static Connection *
 connection_for (SoupServerMessage *msg)
 {
-  GQuark      quark = g_quark_from_static_string ("ews-sim-negotiate-connection");
-  GSocket    *socket = soup_server_message_get_socket (msg);
-  Connection *connection;
-
-  if (socket == NULL)
-    return NULL;
-  connection = g_object_get_qdata (G_OBJECT (socket), quark);
-  if (connection == NULL)
-    {
-      connection = g_new0 (Connection, 1);
-      g_object_set_qdata_full (G_OBJECT (socket), quark, connection, (GDestroyNotify)connection_free);
-    }
-  return connection;
+  return ews_sim_connection_data (msg, "ews-sim-negotiate-connection", sizeof (Connection), (GDestroyNotify)connection_free);
 }
 
 /* The GSSAPI status @major, @minor in words, for the simulator's debug output. */

@@ -203,6 +203,10 @@ EwsSimItem     *ews_sim_lookup_item (EwsSimulator *self,
 EwsSimFolder   *ews_sim_lookup_folder (EwsSimulator *self,
                                        const char   *id);
 void            ews_sim_dispatch_install (EwsSimulator *self);
+gpointer        ews_sim_connection_data (SoupServerMessage *msg,
+                                         const char        *key,
+                                         gsize              size,
+                                         GDestroyNotify     free_func);
 
 /* ews-sim-negotiate.c */
 EwsSimKerberos *ews_sim_kerberos_new (const char *keytab,
