@@ -287,6 +287,8 @@ bench_tally_print_splits (BenchTally        *tally,
   g_autoptr (GArray) to_request = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GArray) sync = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GArray) to_line = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) in_order = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GString) drift = g_string_new ("p50_by_tenth_ms=");
 
   g_mutex_lock (&tally->lock);
   for (guint i = 0; i < tally->splits->len && ids[i] != NULL; i++)
@@ -297,6 +299,8 @@ bench_tally_print_splits (BenchTally        *tally,
 
       if (record == NULL || record->n_arrivals == 0 || split->response_us == 0)
         continue;
+      value = record->arrival_us - record->commit_us;
+      g_array_append_val (in_order, value);
       value = split->stream_us - split->commit_us;
       g_array_append_val (flush, value);
       value = split->request_us - split->stream_us;
@@ -312,6 +316,17 @@ bench_tally_print_splits (BenchTally        *tally,
    * simulator → its response queued → the line read from the notifier. */
   printf ("split_flush_ms=%.3f\nsplit_to_request_ms=%.3f\nsplit_sync_ms=%.3f\nsplit_to_line_ms=%.3f\nsplit_n=%u\n",
           median_ms (flush), median_ms (to_request), median_ms (sync), median_ms (to_line), flush->len);
+
+  /* The median of each tenth of the run in order: whether latency drifts as the
+   * notifier runs on. */
+  for (guint tenth = MAX (in_order->len / 10, 1), start = 0; start + tenth <= in_order->len; start += tenth)
+    {
+      g_autoptr (GArray) part = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      g_array_append_vals (part, &g_array_index (in_order, gint64, start), tenth);
+      g_string_append_printf (drift, "%s%.3f", start > 0 ? "," : "", median_ms (part));
+    }
+  printf ("%s\n", drift->str);
 }
 
 void
