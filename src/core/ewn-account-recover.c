@@ -67,10 +67,13 @@ ewn_account_restart (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Tries again after @delay_ms, meanwhile in @state (backing-off, or auth-needed for a
+ * Kerberos ticket) with @reason and the wait in words. */
 static void
-retry_in (EwnAccount *self,
-          guint       delay_ms,
-          const char *reason)
+retry_in (EwnAccount     *self,
+          EwnAccountState state,
+          guint           delay_ms,
+          const char     *reason)
 {
   g_autofree char *text = NULL;
 
@@ -79,7 +82,7 @@ retry_in (EwnAccount *self,
   g_clear_handle_id (&self->poll_id, g_source_remove);
 
   text = g_strdup_printf (_("%s — retrying in %u s"), reason, (delay_ms + 999) / 1000);
-  ewn_account_set_state (self, EWN_ACCOUNT_STATE_BACKING_OFF, text);
+  ewn_account_set_state (self, state, text);
   self->retry_id = g_timeout_add (delay_ms, ewn_account_restart, self);
 }
 
@@ -95,27 +98,20 @@ void
 ewn_account_handle_error (EwnAccount   *self,
                           const GError *error)
 {
-  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && ews_client_get_auth_mechanism (self->client) == EWS_AUTH_NEGOTIATE)
-    {
-      g_autofree char *text = NULL;
-      guint            delay_ms = next_backoff (self);
-
-      /* Kerberos has no password to ask for: the ticket comes from signing in to
-       * the domain (or kinit), so the account keeps trying, slowly, as in an outage.
-       * Trying costs nothing towards a lockout: without a valid ticket the client
-       * sends no credentials at all. */
-      ewn_account_halt (self);
-      text = g_strdup_printf (_("The server did not accept a Kerberos sign-in: your ticket is missing or has expired. "
-                                "Sign in to the domain again (kinit) — retrying in %u s"),
-                                 (delay_ms + 999) / 1000);
-      ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, text);
-      self->retry_id = g_timeout_add (delay_ms, ewn_account_restart, self);
-      return;
-    }
-
   if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
     {
       ewn_account_halt (self);
+      if (ews_client_get_auth_mechanism (self->client) == EWS_AUTH_NEGOTIATE)
+        {
+          /* Kerberos has no password to ask for: the ticket comes from signing in to
+           * the domain (or kinit), so the account keeps trying, slowly, as in an
+           * outage. Trying costs nothing towards a lockout: without a valid ticket
+           * the client sends no credentials at all. */
+          retry_in (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, next_backoff (self),
+                    _("The server did not accept a Kerberos sign-in: your ticket is missing or has expired. "
+                      "Sign in to the domain again (kinit)"));
+          return;
+        }
       ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, _("The server refused the user name or password"));
       g_signal_emit_by_name (self, "credentials-needed");
       return;
@@ -125,7 +121,7 @@ ewn_account_handle_error (EwnAccount   *self,
     {
       /* The first resubscription is immediate; repeated failures back off. */
       forget_subscriptions (self);
-      retry_in (self, self->backoff_ms == 0 ? 0 : next_backoff (self), error->message);
+      retry_in (self, EWN_ACCOUNT_STATE_BACKING_OFF, self->backoff_ms == 0 ? 0 : next_backoff (self), error->message);
       if (self->backoff_ms == 0)
         self->backoff_ms = self->timing.backoff_initial_ms / 2;
       return;
@@ -147,7 +143,7 @@ ewn_account_handle_error (EwnAccount   *self,
 
   if (g_error_matches (error, EWS_ERROR, EWS_ERROR_SERVER_BUSY) && ews_error_get_back_off_ms (error) > 0)
     {
-      retry_in (self, ews_error_get_back_off_ms (error), error->message);
+      retry_in (self, EWN_ACCOUNT_STATE_BACKING_OFF, ews_error_get_back_off_ms (error), error->message);
       return;
     }
 
@@ -161,7 +157,7 @@ ewn_account_handle_error (EwnAccount   *self,
       return;
     }
 
-  retry_in (self, next_backoff (self), error->message);
+  retry_in (self, EWN_ACCOUNT_STATE_BACKING_OFF, next_backoff (self), error->message);
 }
 
 static gboolean

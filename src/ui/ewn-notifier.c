@@ -36,7 +36,6 @@ struct _EwnNotifier
   guint            burst_tasks;
   char            *burst_mailbox; /* the one mailbox of the burst, or "" when several */
   guint            refresh_id;
-  char            *icon;
 };
 
 /* A change of the last minute, for telling bursts. */
@@ -86,7 +85,6 @@ ewn_notifier_finalize (GObject *object)
   EwnNotifier *self = EWN_NOTIFIER (object);
 
   g_free (self->burst_mailbox);
-  g_free (self->icon);
 
   G_OBJECT_CLASS (ewn_notifier_parent_class)->finalize (object);
 }
@@ -131,7 +129,8 @@ EwnNotifier *
 ewn_notifier_new (GApplication *application,
                   GSettings    *settings)
 {
-  EwnNotifier *self;
+  EwnNotifier     *self;
+  g_autofree char *icon = NULL;
 
   g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
@@ -139,8 +138,8 @@ ewn_notifier_new (GApplication *application,
   self = g_object_new (EWN_TYPE_NOTIFIER, NULL);
   self->application = application;
   self->settings = g_object_ref (settings);
-  self->icon = find_icon ();
-  self->thread = ewn_notify_thread_new (_("EWS Notifier"), self->icon, G_OBJECT (self), on_action);
+  icon = find_icon ();
+  self->thread = ewn_notify_thread_new (_("EWS Notifier"), icon, G_OBJECT (self), on_action);
   return self;
 }
 

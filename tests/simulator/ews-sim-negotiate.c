@@ -152,29 +152,15 @@ user_for_principal (EwsSimulator *self,
   return user;
 }
 
+/* "Negotiate" with the server's token when it has one: on a 401 (more to come) or
+ * on the answer to the request. */
 static void
-add_challenge (SoupServerMessage *msg,
+add_negotiate (SoupServerMessage *msg,
                const char        *token)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autofree char    *value = token != NULL ? g_strconcat ("Negotiate ", token, NULL) : g_strdup ("Negotiate");
+  g_autofree char *value = token != NULL ? g_strconcat ("Negotiate ", token, NULL) : g_strdup ("Negotiate");
 
-  soup_message_headers_append (headers, "WWW-Authenticate", value);
-}
-
-/* Whether @msg got a first challenge (a bare "NTLM", not one carrying a CHALLENGE
- * message), which Negotiate belongs beside. */
-static gboolean
-has_first_challenge (SoupServerMessage *msg)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  const char         *list = soup_message_headers_get_list (headers, "WWW-Authenticate");
-  g_auto (GStrv) schemes = list != NULL ? g_strsplit (list, ",", -1) : NULL;
-
-  for (guint i = 0; schemes != NULL && schemes[i] != NULL; i++)
-    if (g_ascii_strcasecmp (g_strstrip (schemes[i]), "NTLM") == 0)
-      return TRUE;
-  return FALSE;
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "WWW-Authenticate", value);
 }
 
 /* Takes the Kerberos token in @header ("Negotiate …") on @connection. */
@@ -205,7 +191,7 @@ accept_token (EwsSimulator      *self,
   if (major == GSS_S_CONTINUE_NEEDED)
     {
       soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
-      add_challenge (msg, reply);
+      add_negotiate (msg, reply);
       return NULL;
     }
   if (!GSS_ERROR (major))
@@ -222,15 +208,12 @@ accept_token (EwsSimulator      *self,
   if (user == NULL)
     {
       g_atomic_int_inc (&self->refused_sign_ins);
-      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
-      add_challenge (msg, NULL);
-      soup_message_headers_append (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "NTLM");
-      soup_auth_domain_challenge (self->auth_domain, msg);
+      ews_sim_ntlm_challenge (self, msg);
       return NULL;
     }
   /* The server's token goes on whatever the response turns out to be. */
   if (reply != NULL)
-    add_challenge (msg, reply);
+    add_negotiate (msg, reply);
   g_debug ("Kerberos: %s signed in", user);
   g_atomic_int_inc (&self->kerberos_sign_ins);
   connection->user = g_strdup (user);
@@ -251,7 +234,6 @@ ews_sim_negotiate_authenticate (EwsSimulator      *self,
 {
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
   Connection *connection = connection_for (msg);
-  char       *user;
 
   if (header != NULL && connection != NULL && g_ascii_strncasecmp (header, "Negotiate ", 10) == 0)
     return accept_token (self, msg, connection, header);
@@ -259,8 +241,6 @@ ews_sim_negotiate_authenticate (EwsSimulator      *self,
   if (header == NULL && connection != NULL && connection->user != NULL)
     return g_strdup (connection->user);
 
-  user = ews_sim_ntlm_authenticate (self, msg);
-  if (user == NULL && has_first_challenge (msg))
-    add_challenge (msg, NULL);
-  return user;
+  /* NTLM, Basic, or none: the first challenge offers Negotiate too. */
+  return ews_sim_ntlm_authenticate (self, msg);
 }

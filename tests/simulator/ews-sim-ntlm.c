@@ -366,10 +366,27 @@ refuse (EwsSimulator      *self,
   g_autofree char    *ntlm = token != NULL ? g_strconcat ("NTLM ", token, NULL) : g_strdup ("NTLM");
 
   soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+  /* Only the first challenge offers the other schemes as well, as IIS does:
+   * Negotiate when Kerberos is on, and Basic. */
+  if (token == NULL && self->kerberos != NULL)
+    soup_message_headers_append (headers, "WWW-Authenticate", "Negotiate");
   soup_message_headers_append (headers, "WWW-Authenticate", ntlm);
-  /* Only the first challenge offers Basic as well, as IIS does. */
   if (token == NULL)
     soup_auth_domain_challenge (self->auth_domain, msg);
+}
+
+/**
+ * ews_sim_ntlm_challenge:
+ * @self: an #EwsSimulator with NTLM on
+ * @msg: a request to refuse
+ *
+ * Answers @msg with 401 and the first challenge: every scheme the server offers.
+ */
+void
+ews_sim_ntlm_challenge (EwsSimulator      *self,
+                        SoupServerMessage *msg)
+{
+  refuse (self, msg, NULL);
 }
 
 /**

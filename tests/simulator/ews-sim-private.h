@@ -218,6 +218,8 @@ char           *ews_sim_negotiate_authenticate (EwsSimulator      *self,
 /* ews-sim-ntlm.c */
 char           *ews_sim_ntlm_authenticate (EwsSimulator      *self,
                                            SoupServerMessage *msg);
+void            ews_sim_ntlm_challenge (EwsSimulator      *self,
+                                        SoupServerMessage *msg);
 void            ews_sim_md4 (const guint8 *data,
                              gsize         length,
                              guint8        digest[16]);
