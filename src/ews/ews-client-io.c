@@ -470,9 +470,12 @@ ews_client_start_request (GTask       *task,
                           GBytes      *body,
                           gboolean     affinity)
 {
-  Request *request = g_task_get_task_data (task);
-  GError  *error = NULL;
+  static const char *const connecting[] = { "GetStreamingEvents", "Subscribe", "GetFolder", NULL };
+  Request                 *request = g_task_get_task_data (task);
+  const char              *name = g_task_get_name (task);
+  GError                  *error = NULL;
 
+  ews_client_refresh_auth (request->self, name != NULL && g_strv_contains (connecting, name));
   request->body = g_byte_array_new ();
   request->msg = new_message (request->self, body, affinity, request, &error);
   if (request->msg == NULL)
@@ -481,7 +484,7 @@ ews_client_start_request (GTask       *task,
       g_object_unref (task);
       return;
     }
-  if (is_idempotent (g_task_get_name (task)))
+  if (is_idempotent (name))
     soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
 
   soup_session_send_async (session, request->msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), send_cb, task);

@@ -41,6 +41,7 @@ typedef enum
 /* libsoup sessions start with Basic and Digest. */
 #define EWS_SESSION_DEFAULT_SCHEMES (AUTH_BASIC | AUTH_DIGEST)
 
+gboolean    ews_kerberos_has_ticket (void);
 AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism);
 void        ews_session_set_auth_schemes (SoupSession *session,
                                           AuthSchemes *current,
@@ -70,9 +71,12 @@ struct _EwsClient
   SoupSession     *stream_session; /* the hanging GetStreamingEvents */
   AuthSchemes      session_schemes;
   AuthSchemes      stream_session_schemes;
+  gint64           schemes_checked_us; /* when Kerberos was last asked for a ticket */
 };
 
 void ews_client_clear_secret (char **secret);
+void ews_client_refresh_auth (EwsClient *self,
+                              gboolean   connecting);
 
 /* The HTTP exchange (ews-client-io.c), used by the operations (ews-client-ops.c). */
 typedef gpointer (*EwsClientParseFunc) (const char *data,

@@ -129,7 +129,10 @@ ews_session_set_auth_schemes (SoupSession *session,
  * ews_auth_schemes_for_mechanism:
  * @mechanism: what the user chose
  *
- * Returns: the libsoup schemes that answer @mechanism
+ * Negotiate is offered only while the session has a Kerberos ticket: without one,
+ * libsoup would fail a GSSAPI step, and log a warning, on every new connection.
+ *
+ * Returns: the libsoup schemes that answer @mechanism now
  */
 AuthSchemes
 ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
@@ -142,17 +145,20 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
     {
       /* Kerberos through GSSAPI, with the session's ticket and nothing else: there
        * is no password, and an NTLM answer without one would only be a failed
-       * sign-in that Active Directory counts towards locking the account. */
-      wanted = AUTH_NEGOTIATE;
+       * sign-in that Active Directory counts towards locking the account. Without
+       * a ticket nothing is sent at all, and the server's 401 says what is wrong. */
+      wanted = 0;
       if (!soup_auth_negotiate_supported ())
         g_message ("Kerberos sign-in is not possible: this libsoup was built without GSSAPI");
+      else if (ews_kerberos_has_ticket ())
+        wanted = AUTH_NEGOTIATE;
     }
   else if (mechanism == EWS_AUTH_AUTOMATIC)
     {
       /* libsoup answers with the strongest scheme the server offers: Basic only
        * when it offers nothing else. */
       wanted = AUTH_BASIC | AUTH_NTLM;
-      if (soup_auth_negotiate_supported ())
+      if (soup_auth_negotiate_supported () && ews_kerberos_has_ticket ())
         wanted |= AUTH_NEGOTIATE;
     }
   return wanted;
@@ -163,8 +169,30 @@ apply_auth_mechanism (EwsClient *self)
 {
   AuthSchemes wanted = ews_auth_schemes_for_mechanism (self->auth_mechanism);
 
+  self->schemes_checked_us = g_get_monotonic_time ();
   ews_session_set_auth_schemes (self->session, &self->session_schemes, wanted);
   ews_session_set_auth_schemes (self->stream_session, &self->stream_session_schemes, wanted);
+}
+
+/* How long a request trusts the last look for a Kerberos ticket. */
+#define SCHEMES_RECHECK_US (30 * G_USEC_PER_SEC)
+
+/**
+ * ews_client_refresh_auth:
+ * @connecting: whether the request opens the way to the server (a subscription,
+ *   the stream, the folders): a sign-in the user may just have fixed with kinit
+ *
+ * Offers Negotiate when a Kerberos ticket has come, and stops when it has gone:
+ * looked at when connecting, and otherwise at most every 30 seconds.
+ */
+void
+ews_client_refresh_auth (EwsClient *self,
+                         gboolean   connecting)
+{
+  if (self->auth_mechanism != EWS_AUTH_AUTOMATIC && self->auth_mechanism != EWS_AUTH_NEGOTIATE)
+    return;
+  if (connecting || g_get_monotonic_time () - self->schemes_checked_us >= SCHEMES_RECHECK_US)
+    apply_auth_mechanism (self);
 }
 
 static void
@@ -464,7 +492,7 @@ ews_client_get_auth_mechanism (EwsClient *self)
 /**
  * ews_client_set_auth_mechanism:
  * @self: a client
- * @mechanism: the only scheme the client answers (Negotiate also allows NTLM)
+ * @mechanism: the scheme the client answers (Automatic: the strongest the server offers)
  */
 void
 ews_client_set_auth_mechanism (EwsClient       *self,

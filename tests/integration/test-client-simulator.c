@@ -670,12 +670,11 @@ test_kerberos_no_ticket (Fixture      *fixture,
   g_assert_true (ews_sim_kdc_kdestroy (kdc, &error));
   g_assert_no_error (error);
   g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
-  /* libsoup says so itself, as a warning. */
-  g_test_expect_message ("libsoup", G_LOG_LEVEL_WARNING, "gssapi step failed:*");
+  /* Without a ticket, Negotiate is not even offered: libsoup has no GSSAPI step to
+   * fail, and no warning to log (warnings are fatal here). */
   ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
   folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
   clear_result (fixture);
-  g_test_assert_expected_messages ();
   g_assert_error (error, EWS_ERROR, EWS_ERROR_AUTH);
   g_test_message ("%s", error->message);
   g_assert_null (folders);
@@ -711,9 +710,9 @@ test_kerberos_automatic (Fixture      *fixture,
   g_assert_no_error (error);
   g_clear_pointer (&fixture->calendar_id, g_free);
   g_clear_pointer (&fixture->tasks_id, g_free);
-  g_test_expect_message ("libsoup", G_LOG_LEVEL_WARNING, "gssapi step failed:*");
+  /* Straight to NTLM: Negotiate is not offered without a ticket, so libsoup logs no
+   * failed GSSAPI step on the way (warnings are fatal here). */
   resolve_folders (fixture);
-  g_test_assert_expected_messages ();
   g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
   g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
