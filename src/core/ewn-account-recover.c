@@ -112,7 +112,15 @@ ewn_account_handle_error (EwnAccount   *self,
                       "Sign in to the domain again (kinit)"));
           return;
         }
-      ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, _("The server refused the user name or password"));
+      if (!ews_client_password_fits_ntlm (self->client) && ews_client_get_auth_mechanism (self->client) != EWS_AUTH_BASIC)
+        /* Not sent at all: NTLM cannot carry it, and a wrong hash would count towards
+         * a lockout. Asked again all the same, as the password may just be mistyped. */
+        ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED,
+                               _("The server refused the sign-in. This password has characters that NTLM sign-in cannot send "
+                                 "(only Western European letters), so it was not sent: choose Kerberos, or Basic over https, "
+                                 "in the account’s settings"));
+      else
+        ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, _("The server refused the user name or password"));
       g_signal_emit_by_name (self, "credentials-needed");
       return;
     }

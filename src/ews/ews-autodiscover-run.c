@@ -232,10 +232,9 @@ run_authenticate (SoupMessage *msg,
 
   /* Tried once: a refusal ends as HTTP 401, which stops the discovery. */
   if (retrying || self->password == NULL)
-    return FALSE;
+    return ews_auth_decline (auth);
   g_debug ("Answering %s authentication for %s", soup_auth_get_scheme_name (auth), soup_auth_get_authority (auth));
-  ews_auth_answer (auth, run->login, self->password);
-  return TRUE;
+  return ews_auth_answer (auth, run->login, self->password);
 }
 
 static void

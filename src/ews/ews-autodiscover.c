@@ -83,7 +83,7 @@ ews_autodiscover_constructed (GObject *object)
                                                  NULL);
   self->session_schemes = EWS_SESSION_DEFAULT_SCHEMES;
   ews_session_set_auth_schemes (self->session, &self->session_schemes,
-                                ews_auth_schemes_for_mechanism (self->auth_mechanism));
+                                ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password));
 }
 
 static void
@@ -257,6 +257,9 @@ ews_autodiscover_set_credentials (EwsAutodiscover *self,
   self->username = username != NULL && *username != '\0' ? g_strdup (username) : NULL;
   ews_client_clear_secret (&self->password);
   self->password = g_strdup (password);
+  if (self->session != NULL)
+    ews_session_set_auth_schemes (self->session, &self->session_schemes,
+                                  ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password));
 
   manager = soup_session_get_feature (self->session, SOUP_TYPE_AUTH_MANAGER);
   if (manager != NULL)
@@ -280,7 +283,7 @@ ews_autodiscover_set_auth_mechanism (EwsAutodiscover *self,
     return;
   self->auth_mechanism = mechanism;
   if (self->session != NULL)
-    ews_session_set_auth_schemes (self->session, &self->session_schemes, ews_auth_schemes_for_mechanism (mechanism));
+    ews_session_set_auth_schemes (self->session, &self->session_schemes, ews_auth_schemes_for_mechanism (mechanism, self->password));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH_MECHANISM]);
 }
 

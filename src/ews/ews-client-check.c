@@ -44,11 +44,10 @@ check_authenticate (SoupMessage *msg,
   if (handled)
     return TRUE;
   if (retrying || self->username == NULL || self->password == NULL)
-    return FALSE;
+    return ews_auth_decline (auth);
 
   g_debug ("Sign-in check: answering %s authentication", soup_auth_get_scheme_name (auth));
-  ews_auth_answer (auth, self->username, self->password);
-  return TRUE;
+  return ews_auth_answer (auth, self->username, self->password);
 }
 
 /* "15.1.2507.6" from the SOAP header's ServerVersionInfo, or its Version alone. */

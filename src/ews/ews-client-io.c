@@ -73,11 +73,10 @@ on_authenticate (SoupMessage *msg,
 
   /* Stored credentials are tried once; a refusal ends as HTTP 401. */
   if (retrying || self->username == NULL || self->password == NULL)
-    return FALSE;
+    return ews_auth_decline (auth);
 
   g_debug ("Answering %s authentication for %s", soup_auth_get_scheme_name (auth), soup_auth_get_authority (auth));
-  ews_auth_answer (auth, self->username, self->password);
-  return TRUE;
+  return ews_auth_answer (auth, self->username, self->password);
 }
 
 static gboolean

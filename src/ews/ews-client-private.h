@@ -42,11 +42,13 @@ typedef enum
 #define EWS_SESSION_DEFAULT_SCHEMES (AUTH_BASIC | AUTH_DIGEST)
 
 gboolean    ews_kerberos_has_ticket (void);
-AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism);
+AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
+                                            const char      *password);
 void        ews_session_set_auth_schemes (SoupSession *session,
                                           AuthSchemes *current,
                                           AuthSchemes  wanted);
-void        ews_auth_answer (SoupAuth   *auth,
+gboolean    ews_auth_decline (SoupAuth *auth);
+gboolean    ews_auth_answer (SoupAuth   *auth,
                              const char *username,
                              const char *password);
 

@@ -60,18 +60,63 @@ ews_auth_mechanism_get_type (void)
 }
 
 /**
+ * ews_password_fits_ntlm:
+ * @password: (nullable): a password, in UTF-8
+ *
+ * libsoup 3.2's NTLM hashes each byte of the password as a character of its own
+ * (ISO-8859-1, Latin-1), where Windows hashes the password's characters (UTF-16).
+ * A password with characters beyond Latin-1 (“Пароль”, “a€”) cannot be sent by it
+ * at all: the hash would be wrong, and each attempt a failed sign-in that Active
+ * Directory counts towards locking the account.
+ *
+ * Returns: whether NTLM can sign in with @password (%TRUE for %NULL: nothing to send)
+ */
+gboolean
+ews_password_fits_ntlm (const char *password)
+{
+  g_autofree char *latin1 = NULL;
+
+  if (password == NULL || g_str_is_ascii (password))
+    return TRUE;
+  latin1 = g_convert (password, -1, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
+  if (latin1 == NULL)
+    return FALSE;
+  memset (latin1, 0, strlen (latin1));
+  return TRUE;
+}
+
+/**
+ * ews_auth_decline:
+ * @auth: a challenge libsoup got
+ *
+ * Answers @auth with nothing: the request ends with the server's 401. Only
+ * returning %FALSE from the handler is not enough for NTLM, where libsoup 3.2
+ * would go on with an empty password: a failed sign-in that Active Directory
+ * counts towards locking the account.
+ *
+ * Returns: %TRUE, for the handler to return
+ */
+gboolean
+ews_auth_decline (SoupAuth *auth)
+{
+  soup_auth_cancel (auth);
+  return TRUE;
+}
+
+/**
  * ews_auth_answer:
  * @auth: a challenge libsoup got
  * @username: the user name
  * @password: the password, in UTF-8
  *
- * Answers @auth with the credentials. libsoup 3.2's NTLM hashes each byte of the
- * password as a character of its own (ISO-8859-1), so a UTF-8 password with a letter
- * outside ASCII (“Grüße”) would be hashed wrongly and refused: NTLM gets such a
- * password in ISO-8859-1. One with characters beyond ISO-8859-1 cannot sign in with
- * libsoup's NTLM at all, and the log says so.
+ * Answers @auth with the credentials. NTLM gets a password with letters outside
+ * ASCII (“Grüße”) in ISO-8859-1, the only way libsoup's NTLM hashes it right; one
+ * that does not fit (see ews_password_fits_ntlm()) is not sent at all, so the
+ * server ends the request with 401 without counting a failed sign-in.
+ *
+ * Returns: %TRUE, for the handler to return
  */
-void
+gboolean
 ews_auth_answer (SoupAuth   *auth,
                  const char *username,
                  const char *password)
@@ -82,12 +127,16 @@ ews_auth_answer (SoupAuth   *auth,
     {
       latin1 = g_convert (password, -1, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
       if (latin1 == NULL)
-        g_message ("NTLM cannot sign in with this password: libsoup's NTLM only takes passwords whose characters are "
-                   "in ISO-8859-1 (Latin-1); sign in with Kerberos, or with Basic over https");
+        {
+          g_message ("NTLM cannot sign in with this password: it has characters beyond ISO-8859-1 (Latin-1), "
+                     "which libsoup's NTLM cannot send. Nothing was sent; sign in with Kerberos, or with Basic over https");
+          return ews_auth_decline (auth);
+        }
     }
   soup_auth_authenticate (auth, username, latin1 != NULL ? latin1 : password);
   if (latin1 != NULL)
     memset (latin1, 0, strlen (latin1));
+  return TRUE;
 }
 
 /**
@@ -128,14 +177,18 @@ ews_session_set_auth_schemes (SoupSession *session,
 /**
  * ews_auth_schemes_for_mechanism:
  * @mechanism: what the user chose
+ * @password: (nullable): the password it will answer with
  *
  * Negotiate is offered only while the session has a Kerberos ticket: without one,
  * libsoup would fail a GSSAPI step, and log a warning, on every new connection.
+ * Automatic leaves NTLM out for a password it cannot send, so that Kerberos or
+ * Basic (only ever over https) get their chance.
  *
  * Returns: the libsoup schemes that answer @mechanism now
  */
 AuthSchemes
-ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
+ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
+                                const char      *password)
 {
   AuthSchemes wanted = AUTH_BASIC;
 
@@ -157,7 +210,9 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
     {
       /* libsoup answers with the strongest scheme the server offers: Basic only
        * when it offers nothing else. */
-      wanted = AUTH_BASIC | AUTH_NTLM;
+      wanted = AUTH_BASIC;
+      if (ews_password_fits_ntlm (password))
+        wanted |= AUTH_NTLM;
       if (soup_auth_negotiate_supported () && ews_kerberos_has_ticket ())
         wanted |= AUTH_NEGOTIATE;
     }
@@ -167,7 +222,7 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism)
 static void
 apply_auth_mechanism (EwsClient *self)
 {
-  AuthSchemes wanted = ews_auth_schemes_for_mechanism (self->auth_mechanism);
+  AuthSchemes wanted = ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password);
 
   self->schemes_checked_us = g_get_monotonic_time ();
   ews_session_set_auth_schemes (self->session, &self->session_schemes, wanted);
@@ -586,6 +641,8 @@ ews_client_set_credentials (EwsClient  *self,
   self->username = g_strdup (username);
   ews_client_clear_secret (&self->password);
   self->password = g_strdup (password);
+  if (self->session != NULL)
+    apply_auth_mechanism (self);
 
   /* Both sessions would otherwise keep sending the credentials they cached. */
   sessions[0] = self->session;
@@ -597,6 +654,19 @@ ews_client_set_credentials (EwsClient  *self,
       if (manager != NULL)
         soup_auth_manager_clear_cached_credentials (SOUP_AUTH_MANAGER (manager));
     }
+}
+
+/**
+ * ews_client_password_fits_ntlm:
+ * @self: a client
+ *
+ * Returns: whether NTLM can send the client's password (see ews_password_fits_ntlm())
+ */
+gboolean
+ews_client_password_fits_ntlm (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), TRUE);
+  return ews_password_fits_ntlm (self->password);
 }
 
 /**

@@ -45,6 +45,8 @@ void             ews_client_set_trace (EwsClient *self,
 void             ews_client_set_credentials (EwsClient  *self,
                                              const char *username,
                                              const char *password);
+gboolean         ews_client_password_fits_ntlm (EwsClient *self);
+gboolean         ews_password_fits_ntlm (const char *password);
 gboolean         ews_client_set_ca_file (EwsClient  *self,
                                          const char *path,
                                          GError    **error);

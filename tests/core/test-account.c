@@ -502,6 +502,35 @@ test_ntlm (Fixture      *fixture,
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), >, sign_ins);
 }
 
+/* A password NTLM cannot send (characters beyond ISO-8859-1): the account says so
+ * and what to choose instead, and the domain sees no failed sign-in. */
+static void
+test_ntlm_password_beyond_latin1 (Fixture      *fixture,
+                                  gconstpointer data)
+{
+  const char *reason;
+
+  ews_simulator_set_ntlm (fixture->simulator, TRUE);
+  ews_simulator_add_user (fixture->simulator, "alice", "Пароль-42");
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_NTLM);
+  ews_client_set_credentials (fixture->client, "alice", "Пароль-42");
+  fixture_new_account (fixture, NULL);
+  ewn_account_start (fixture->account);
+  wait_until (fixture, credentials_were_needed);
+  g_assert_cmpint (ewn_account_get_state (fixture->account), ==, EWN_ACCOUNT_STATE_AUTH_NEEDED);
+  reason = ewn_account_get_state_reason (fixture->account);
+  g_test_message ("%s", reason);
+  g_assert_nonnull (strstr (reason, "NTLM"));
+  g_assert_nonnull (strstr (reason, "Kerberos"));
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+
+  /* Basic, as the message suggests: the account signs in and streams. */
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_BASIC);
+  ewn_account_reconnect (fixture->account);
+  wait_until (fixture, is_streaming);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -525,6 +554,8 @@ main (int   argc,
   g_test_add ("/account/corrupt-state", Fixture, NULL, fixture_set_up, test_corrupt_state, fixture_tear_down);
   g_test_add ("/account/pull-fallback", Fixture, NULL, fixture_set_up, test_pull_fallback, fixture_tear_down);
   g_test_add ("/account/ntlm", Fixture, NULL, fixture_set_up, test_ntlm, fixture_tear_down);
+  g_test_add ("/account/ntlm-password-beyond-latin1", Fixture, NULL, fixture_set_up, test_ntlm_password_beyond_latin1,
+              fixture_tear_down);
 
   return g_test_run ();
 }

@@ -603,7 +603,9 @@ test_ntlm_wrong_password (Fixture      *fixture,
 {
   test_wrong_password (fixture, data);
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
-  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), >=, 1);
+  /* One wrong password, one failed sign-in: no second try that a domain would count
+   * towards a lockout. */
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 1);
 }
 
 /* libsoup's NTLM hashes the password's bytes as ISO-8859-1 characters: a UTF-8
@@ -629,6 +631,98 @@ test_ntlm_non_ascii_password (Fixture      *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (folders->len, ==, 1);
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+}
+
+/* Which passwords libsoup's NTLM can send: those whose characters are all in
+ * ISO-8859-1. */
+static void
+test_password_fits_ntlm (void)
+{
+  g_assert_true (ews_password_fits_ntlm (NULL));
+  g_assert_true (ews_password_fits_ntlm (PASSWORD));
+  g_assert_true (ews_password_fits_ntlm ("Grüße, Zoë"));
+  g_assert_false (ews_password_fits_ntlm ("Пароль-42"));
+  g_assert_false (ews_password_fits_ntlm ("Preis 5 €"));
+  g_assert_false (ews_password_fits_ntlm ("パスワード"));
+}
+
+/* Folders of the calendar for @client, or the error. */
+static GPtrArray *
+calendar_folders (Fixture   *fixture,
+                  EwsClient *client,
+                  GError   **error)
+{
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  GPtrArray *folders;
+
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  ews_client_get_folders_async (client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (client, wait_result (fixture), error);
+  clear_result (fixture);
+  return folders;
+}
+
+/* A password beyond ISO-8859-1 with NTLM: libsoup would hash it wrongly, and the
+ * domain would count each try towards locking the account. Nothing is sent. */
+static void
+test_ntlm_password_beyond_latin1 (Fixture      *fixture,
+                                  gconstpointer data)
+{
+  g_autoptr (EwsClient) client = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ews_simulator_add_user (fixture->simulator, "dmitri", "Пароль-42");
+  client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  ews_client_set_credentials (client, "dmitri", "Пароль-42");
+  ews_client_set_auth_mechanism (client, EWS_AUTH_NTLM);
+  g_assert_false (ews_client_password_fits_ntlm (client));
+  folders = calendar_folders (fixture, client, &error);
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_AUTH);
+  g_assert_null (folders);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+}
+
+/* No password yet (the keyring still locked, say): libsoup's NTLM would go on with
+ * an empty one, a failed sign-in for the domain. Nothing is sent. */
+static void
+test_ntlm_no_password (Fixture      *fixture,
+                       gconstpointer data)
+{
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ews_client_set_credentials (fixture->client, "alice", NULL);
+  folders = calendar_folders (fixture, fixture->client, &error);
+  g_assert_error (error, EWS_ERROR, EWS_ERROR_AUTH);
+  g_assert_null (folders);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+}
+
+/* The same password with Automatic, against a server that offers NTLM and Basic over
+ * https (IIS's Windows and Basic authentication): Basic signs in, NTLM is never
+ * tried. */
+static void
+test_automatic_password_beyond_latin1 (Fixture      *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr (EwsClient) client = NULL;
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ews_simulator_add_user (fixture->simulator, "dmitri", "Пароль-42");
+  client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  g_assert_true (ews_client_set_ca_file (client, ews_simulator_get_certificate_file (fixture->simulator), &error));
+  g_assert_no_error (error);
+  ews_client_set_credentials (client, "dmitri", "Пароль-42");
+  ews_client_set_auth_mechanism (client, EWS_AUTH_AUTOMATIC);
+  folders = calendar_folders (fixture, client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (folders->len, ==, 1);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
 }
 
 /* Kerberos: the requests and the stream each sign in once with alice's ticket, on
@@ -747,11 +841,15 @@ main (int   argc,
   ADD ("ntlm/wrong-password", test_ntlm_wrong_password, WITH_NTLM);
   ADD ("ntlm/tls", test_tls, WITH_TLS | WITH_NTLM);
   ADD ("ntlm/non-ascii-password", test_ntlm_non_ascii_password, WITH_NTLM);
+  ADD ("ntlm/no-password", test_ntlm_no_password, WITH_NTLM);
+  ADD ("ntlm/password-beyond-latin1", test_ntlm_password_beyond_latin1, WITH_NTLM);
+  ADD ("ntlm/automatic-password-beyond-latin1", test_automatic_password_beyond_latin1, WITH_TLS | WITH_NTLM);
   ADD ("kerberos/stream-and-sync", test_kerberos_stream_and_sync, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/one-sign-in", test_kerberos_one_sign_in, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/no-ticket", test_kerberos_no_ticket, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/automatic", test_kerberos_automatic, WITH_TLS | WITH_KERBEROS);
 #undef ADD
+  g_test_add_func ("/client-simulator/password-fits-ntlm", test_password_fits_ntlm);
 
   status = g_test_run ();
   ews_sim_kdc_stop (kdc);
