@@ -202,7 +202,7 @@ class Simulator:
     """`ews-simulator --port 0` with alice and bob; the EWS URL is in .url. With @tls it serves
     HTTPS with a certificate of its own, in the PEM file .certificate (else None)."""
 
-    def __init__(self, log_dir, keepalive=None, tls=False, exe=None, port=0, users=None, kerberos=False):
+    def __init__(self, log_dir, keepalive=None, tls=False, exe=None, port=0, users=None, kerberos=False, ntlm=False):
         exe = exe or os.environ.get("EWS_SIMULATOR")
         if not exe:
             raise unittest.SkipTest("EWS_SIMULATOR is not set")
@@ -215,7 +215,12 @@ class Simulator:
             argv.append("--tls")
         if kerberos:
             argv.append("--kerberos")
-        self.process = Process("ews-simulator", argv, log_dir)
+        env = None
+        if ntlm:
+            argv.append("--ntlm")
+            # Its debug log says which sign-ins it refused.
+            env = dict(os.environ, G_MESSAGES_DEBUG="ews-simulator")
+        self.process = Process("ews-simulator", argv, log_dir, env=env)
         count = 1 + (1 if tls else 0) + (2 if kerberos else 0)
         try:
             lines = wait_for(lambda: self._first_lines(count), 20, "the simulator's url= line")
@@ -968,8 +973,8 @@ class DesktopTestCase(unittest.TestCase):
         self.processes.append(process)
         self.addCleanup(process.stop)
 
-    def start_simulator(self, keepalive=None, tls=False, port=0, users=None, kerberos=False):
-        simulator = Simulator(self.dir, keepalive, tls, port=port, users=users, kerberos=kerberos)
+    def start_simulator(self, keepalive=None, tls=False, port=0, users=None, kerberos=False, ntlm=False):
+        simulator = Simulator(self.dir, keepalive, tls, port=port, users=users, kerberos=kerberos, ntlm=ntlm)
         self._track(simulator.process)
         return simulator
 

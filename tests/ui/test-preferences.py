@@ -31,6 +31,7 @@ CAROL_ID = "carol-localhost"
 DAVE = "dave@localhost"
 ERIN = "erin"  # a Kerberos principal of the simulator's realm
 ERIN_ID = "erin-example-com"
+FRANK_ID = "frank-example-com"
 DAVE_PASSWORD = "Dave's s3cret"
 EDITOR = "Exchange Account"
 PREFERENCES = "EWS Notifier Preferences"
@@ -375,6 +376,49 @@ class Preferences(DesktopTestCase):
         self.wait_state(app, ": streaming", account_id=ERIN_ID)
         item.wait_entry(lambda e: ERIN in e.label and "Connected" in e.label, "saying the account is connected")
         self.assertNotIn("Password Needed", a11y.window_names())
+
+    def test_ntlm_password_beyond_latin1(self):
+        """An NTLM account whose password NTLM cannot send (Cyrillic): nothing is sent, and
+        both the account and its editor say why and what to choose instead of "wrong
+        password"."""
+        password = "Пароль-42"
+        server = self.start_simulator(tls=True, users=[("frank", password), (DAVE, DAVE_PASSWORD)], ntlm=True)
+        self.configure(server, FRANK_ID, "frank@example.com", "ntlm")
+        subprocess.run(["secret-tool", "store", "--label", "test", "xdg:schema", "io.github.ewsnotifier.Account",
+                        "account", FRANK_ID], input=password.encode(), check=True, timeout=20)
+        self.addCleanup(subprocess.run, ["secret-tool", "clear", "xdg:schema", "io.github.ewsnotifier.Account",
+                                         "account", FRANK_ID], capture_output=True, timeout=20)
+        app = self.start_app(args=[], env=self.env())
+        a11y = Accessibility(app.pid)
+        self.wait_state(app, "auth-needed: The server refused the sign-in. This password has characters that NTLM",
+                        account_id=FRANK_ID)
+
+        # Its line (in the tray) opens the password dialog, which says why rather than
+        # that the password is wrong.
+        self.activate_action(app, "account", GLib.Variant("s", FRANK_ID))
+        dialog = a11y.wait_window("Password Needed")
+        wait_for(lambda: any("NTLM sign-in cannot send" in text for text in a11y.texts(dialog)), 20,
+                 "the password dialog's message about the password")
+        screenshot("password-needed-ntlm.png")
+        a11y.press(a11y.wait_find(dialog, "push button", "Cancel"))
+
+        # So does the account's editor when it signs in again with the password from the keyring.
+        self.activate_action(app, "preferences", None)
+        prefs = a11y.wait_window(PREFERENCES)
+        a11y.press(a11y.wait_find(prefs, "push button", "Edit…"))
+        editor = a11y.wait_window(EDITOR)
+        a11y.press(a11y.wait_find(editor, "push button", "Sign In"))
+        wait_for(lambda: any("Choose Kerberos under Advanced" in text for text in a11y.texts(editor)), 20,
+                 "the editor's message about the password")
+        self.assertFalse(any("rejected the user name or password" in text for text in a11y.texts(editor)))
+
+        # The simulator logs every sign-in it refuses, as a domain counts them towards a
+        # lockout: none. (A colleague's request shows that its log is on.)
+        start = next_weekday(3, 10)
+        self.colleague(server, DAVE, DAVE_PASSWORD).create_meeting(DAVE, "Planning", start,
+                                                                   start + datetime.timedelta(hours=1))
+        wait_for(lambda: "CreateItem from" in server.process.output(), 10, "the simulator's debug log")
+        self.assertNotIn("sign-in refused", server.process.output())
 
     def test_locked_keyring(self):
         # An account set up earlier, its password in the keyring; then the keyring is locked.
