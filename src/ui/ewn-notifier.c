@@ -7,6 +7,12 @@
 
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
+#ifdef GDK_WINDOWING_X11
+#include <gdk/gdkx.h>
+#endif
+#ifdef GDK_WINDOWING_WAYLAND
+#include <gdk/gdkwayland.h>
+#endif
 
 #include "ewn-change-text.h"
 #include "ewn-notifier.h"
@@ -47,15 +53,38 @@ typedef struct
 
 G_DEFINE_FINAL_TYPE (EwnNotifier, ewn_notifier, G_TYPE_OBJECT)
 
+/* The window a click opens gets the focus the notification server hands over with
+ * the click, as GtkApplication does for an activation over D-Bus: without it, a
+ * desktop that prevents focus stealing (GNOME on Wayland, xfwm4) would only say that
+ * the window is ready, or leave it behind. */
+static void
+use_activation_token (const char *token)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (token == NULL || display == NULL)
+    return;
+#ifdef GDK_WINDOWING_X11
+  if (GDK_IS_X11_DISPLAY (display))
+    gdk_x11_display_set_startup_notification_id (display, token);
+#endif
+#ifdef GDK_WINDOWING_WAYLAND
+  if (GDK_IS_WAYLAND_DISPLAY (display))
+    gdk_wayland_display_set_startup_notification_id (display, token);
+#endif
+}
+
 /* A click, on the main context. */
 static void
 on_action (GObject    *owner,
            guint       id,
-           const char *action)
+           const char *action,
+           const char *activation_token)
 {
   EwnNotifier *self = EWN_NOTIFIER (owner);
 
-  g_debug ("action %s on notification of change %u", action, id);
+  g_debug ("action %s on notification of change %u%s", action, id, activation_token != NULL ? ", with an activation token" : "");
+  use_activation_token (activation_token);
   /* A burst's summary (id 0) stands for many changes: its click opens the list of them. */
   if (id == 0 && (g_str_equal (action, "default") || g_str_equal (action, "show-recent")))
     g_action_group_activate_action (G_ACTION_GROUP (self->application), "show-recent", NULL);
@@ -64,6 +93,8 @@ on_action (GObject    *owner,
   else if (g_str_equal (action, "open-in-browser"))
     g_action_group_activate_action (G_ACTION_GROUP (self->application), "open-in-browser", g_variant_new_uint32 (id));
   /* "dismiss": the server closes it. */
+  if (activation_token != NULL && gdk_display_get_default () != NULL)
+    gdk_notify_startup_complete ();
 }
 
 static void

@@ -79,6 +79,7 @@ typedef struct
   EwnNotifyActionFunc func;
   guint               entry_id;
   char               *action;
+  char               *activation_token;
 } ActionEvent;
 
 /* On the main context. */
@@ -87,7 +88,7 @@ deliver_action (gpointer data)
 {
   ActionEvent *event = data;
 
-  event->func (event->owner, event->entry_id, event->action);
+  event->func (event->owner, event->entry_id, event->action, event->activation_token);
   return G_SOURCE_REMOVE;
 }
 
@@ -96,6 +97,7 @@ action_event_free (ActionEvent *event)
 {
   g_object_unref (event->owner);
   g_free (event->action);
+  g_free (event->activation_token);
   g_free (event);
 }
 
@@ -115,6 +117,8 @@ on_action (NotifyNotification *notification,
   event->func = self->action_func;
   event->entry_id = GPOINTER_TO_UINT (g_hash_table_lookup (self->live, notification));
   event->action = g_strdup (action);
+  /* Only valid during this callback: the server sends it just before the click. */
+  event->activation_token = g_strdup (notify_notification_get_activation_token (notification));
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, deliver_action, event,
                               (GDestroyNotify)action_event_free);
 }

@@ -14,13 +14,17 @@ typedef struct _EwnNotifyThread EwnNotifyThread;
  * @owner: the object given to ewn_notify_thread_new()
  * @entry_id: the change's id in the history; 0 for the summary
  * @action: the action's name ("default", "open-in-browser", …)
+ * @activation_token: (nullable): what the notification server gave for the
+ *   window the click opens to get the focus (an X11 startup id, or a Wayland
+ *   xdg-activation token)
  *
  * A click on a notification, delivered on the main context of the thread that
  * created the #EwnNotifyThread.
  */
 typedef void (*EwnNotifyActionFunc) (GObject    *owner,
                                      guint       entry_id,
-                                     const char *action);
+                                     const char *action,
+                                     const char *activation_token);
 
 /* What one change's notification says and offers. */
 typedef struct

@@ -471,8 +471,14 @@ class Notifications:
     def wait_summary(self, summary, since=0, timeout=20):
         return self.wait(lambda n: n.summary == summary, f"with the summary {summary!r}", since, timeout)
 
-    def invoke(self, notification_id, action):
-        """What a click does: the server emits ActionInvoked(id, action)."""
+    def invoke(self, notification_id, action, activation_token=None):
+        """What a click does: the server emits ActionInvoked(id, action), after
+        ActivationToken(id, token) when it hands the focus over (notification spec 1.2)."""
+        if activation_token is not None:
+            dbus_call(self.bus, NOTIFY_NAME, NOTIFY_PATH, "org.freedesktop.DBus.Mock", "EmitSignal",
+                      GLib.Variant("(sssav)", (NOTIFY_NAME, "ActivationToken", "us",
+                                               [GLib.Variant("u", notification_id),
+                                                GLib.Variant("s", activation_token)])))
         dbus_call(self.bus, NOTIFY_NAME, NOTIFY_PATH, "org.freedesktop.DBus.Mock", "EmitSignal",
                   GLib.Variant("(sssav)", (NOTIFY_NAME, "ActionInvoked", "us",
                                            [GLib.Variant("u", notification_id), GLib.Variant("s", action)])))

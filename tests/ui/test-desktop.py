@@ -13,6 +13,7 @@ import datetime
 import os
 import re
 import signal
+import subprocess
 import sys
 import unittest
 
@@ -177,7 +178,8 @@ class Notifier(DesktopTestCase):
         self.meeting("Design review", start)
         banner = self.wait_banner("Design review", self.mark)
 
-        self.notifications.invoke(banner.id, "default")
+        # The server hands the focus over with the click: an X11 startup id here.
+        self.notifications.invoke(banner.id, "default", activation_token="ews-notifier-test_TIME4242")
         a11y = Accessibility(self.app.pid)
         window = a11y.wait_window("Design review")
         wanted = ("Design review", "Room 1", "10:00")
@@ -190,6 +192,18 @@ class Notifier(DesktopTestCase):
         finally:
             screenshot("item-window.png")
         self.assertTrue(shown(), f"labels: {a11y.texts(window)}")
+
+        # The window took it: the app's windows carry the startup id, and the click's time
+        # as their user time, which is what a window manager that prevents focus stealing
+        # goes by.
+        props = subprocess.run(["xprop", "-name", "Design review", "WM_CLIENT_LEADER", "_NET_WM_USER_TIME"],
+                               capture_output=True, text=True, timeout=10).stdout
+        self.assertIn("_NET_WM_USER_TIME(CARDINAL) = 4242", props)
+        leader = re.search(r"WM_CLIENT_LEADER\(WINDOW\): window id # (0x[0-9a-f]+)", props)
+        self.assertIsNotNone(leader, props)
+        startup = subprocess.run(["xprop", "-id", leader[1], "_NET_STARTUP_ID"], capture_output=True, text=True,
+                                 timeout=10).stdout
+        self.assertIn('"ews-notifier-test_TIME4242"', startup)
 
     def test_tray_menu(self):
         item = self.wait_tray_item(self.app)
