@@ -83,7 +83,7 @@ ews_autodiscover_constructed (GObject *object)
                                                  NULL);
   self->session_schemes = EWS_SESSION_DEFAULT_SCHEMES;
   ews_session_set_auth_schemes (self->session, &self->session_schemes,
-                                ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password));
+                                ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password, TRUE));
 }
 
 static void
@@ -259,7 +259,7 @@ ews_autodiscover_set_credentials (EwsAutodiscover *self,
   self->password = g_strdup (password);
   if (self->session != NULL)
     ews_session_set_auth_schemes (self->session, &self->session_schemes,
-                                  ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password));
+                                  ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password, TRUE));
 
   manager = soup_session_get_feature (self->session, SOUP_TYPE_AUTH_MANAGER);
   if (manager != NULL)
@@ -283,7 +283,7 @@ ews_autodiscover_set_auth_mechanism (EwsAutodiscover *self,
     return;
   self->auth_mechanism = mechanism;
   if (self->session != NULL)
-    ews_session_set_auth_schemes (self->session, &self->session_schemes, ews_auth_schemes_for_mechanism (mechanism, self->password));
+    ews_session_set_auth_schemes (self->session, &self->session_schemes, ews_auth_schemes_for_mechanism (mechanism, self->password, TRUE));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH_MECHANISM]);
 }
 

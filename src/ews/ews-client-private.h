@@ -43,7 +43,8 @@ typedef enum
 
 gboolean    ews_kerberos_has_ticket (void);
 AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
-                                            const char      *password);
+                                            const char      *password,
+                                            gboolean         secure);
 void        ews_session_set_auth_schemes (SoupSession *session,
                                           AuthSchemes *current,
                                           AuthSchemes  wanted);

@@ -178,17 +178,20 @@ ews_session_set_auth_schemes (SoupSession *session,
  * ews_auth_schemes_for_mechanism:
  * @mechanism: what the user chose
  * @password: (nullable): the password it will answer with
+ * @secure: whether the server is reached over https
  *
  * Negotiate is offered only while the session has a Kerberos ticket: without one,
  * libsoup would fail a GSSAPI step, and log a warning, on every new connection.
- * Automatic leaves NTLM out for a password it cannot send, so that Kerberos or
- * Basic (only ever over https) get their chance.
+ * Over https, Automatic leaves NTLM out for a password it cannot send, so that
+ * Kerberos or Basic get their chance; over plain http it does not, lest such a
+ * password go out in the clear with Basic where the server offers NTLM too.
  *
  * Returns: the libsoup schemes that answer @mechanism now
  */
 AuthSchemes
 ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
-                                const char      *password)
+                                const char      *password,
+                                gboolean         secure)
 {
   AuthSchemes wanted = AUTH_BASIC;
 
@@ -211,7 +214,7 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
       /* libsoup answers with the strongest scheme the server offers: Basic only
        * when it offers nothing else. */
       wanted = AUTH_BASIC;
-      if (ews_password_fits_ntlm (password))
+      if (!secure || ews_password_fits_ntlm (password))
         wanted |= AUTH_NTLM;
       if (soup_auth_negotiate_supported () && ews_kerberos_has_ticket ())
         wanted |= AUTH_NEGOTIATE;
@@ -222,7 +225,8 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
 static void
 apply_auth_mechanism (EwsClient *self)
 {
-  AuthSchemes wanted = ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password);
+  AuthSchemes wanted = ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password,
+                                                       self->url != NULL && g_ascii_strncasecmp (self->url, "https:", 6) == 0);
 
   self->schemes_checked_us = g_get_monotonic_time ();
   ews_session_set_auth_schemes (self->session, &self->session_schemes, wanted);

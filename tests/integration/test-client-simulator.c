@@ -737,6 +737,18 @@ test_automatic_password_beyond_latin1 (Fixture      *fixture,
   g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
 }
 
+/* Over plain http, Automatic never falls back to Basic for such a password where the
+ * server offers NTLM as well: the password would go out in the clear. Nothing is
+ * sent, as with NTLM. */
+static void
+test_automatic_password_beyond_latin1_http (Fixture      *fixture,
+                                            gconstpointer data)
+{
+  g_autoptr (EwsClient) client = new_dmitri_client (fixture, EWS_AUTH_AUTOMATIC);
+
+  assert_refused_untried (fixture, client);
+}
+
 /* Kerberos: the requests and the stream each sign in once with alice's ticket, on
  * their own connection; NTLM, offered as well, is never used. */
 static void
@@ -856,6 +868,7 @@ main (int   argc,
   ADD ("ntlm/no-password", test_ntlm_no_password, WITH_NTLM);
   ADD ("ntlm/password-beyond-latin1", test_ntlm_password_beyond_latin1, WITH_NTLM);
   ADD ("ntlm/automatic-password-beyond-latin1", test_automatic_password_beyond_latin1, WITH_TLS | WITH_NTLM);
+  ADD ("ntlm/automatic-password-beyond-latin1-http", test_automatic_password_beyond_latin1_http, WITH_NTLM);
   ADD ("kerberos/stream-and-sync", test_kerberos_stream_and_sync, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/one-sign-in", test_kerberos_one_sign_in, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/no-ticket", test_kerberos_no_ticket, WITH_TLS | WITH_KERBEROS);
