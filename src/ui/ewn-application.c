@@ -156,6 +156,17 @@ open_item (GSimpleAction *action,
 }
 
 static void
+on_browser_launched (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_message ("Could not open the item in the browser: %s", error->message);
+}
+
+static void
 on_details_for_browser (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
@@ -173,7 +184,14 @@ on_details_for_browser (GObject      *source,
   item = g_ptr_array_index (items, 0);
   link = ewn_web_link_for_item (ews_client_get_url (EWS_CLIENT (source)), item->web_client_read_form_query_string);
   if (link != NULL)
-    g_app_info_launch_default_for_uri_async (link, NULL, NULL, NULL, NULL);
+    {
+      /* A launch context of the display: the browser gets the time of the click (from
+       * the notification's activation token), and with it the focus. */
+      GdkDisplay *display = gdk_display_get_default ();
+      g_autoptr (GdkAppLaunchContext) context = display != NULL ? gdk_display_get_app_launch_context (display) : NULL;
+
+      g_app_info_launch_default_for_uri_async (link, G_APP_LAUNCH_CONTEXT (context), NULL, on_browser_launched, NULL);
+    }
 }
 
 static void

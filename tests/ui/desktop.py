@@ -984,6 +984,26 @@ class DesktopTestCase(unittest.TestCase):
         self._track(simulator.process)
         return simulator
 
+    def install_browser(self):
+        """A web browser for the app, as the default handler of https links: it only notes
+        each URL it is given, with the startup id it was launched with. Returns the file
+        of its notes, one "URL STARTUP-ID" line per launch."""
+        notes = os.path.join(self.dir, "browser-opened")
+        script = os.path.join(self.dir, "fake-browser")
+        with open(script, "w") as f:
+            f.write(f'#!/bin/sh\nprintf "%s %s\\n" "$1" "${{DESKTOP_STARTUP_ID:-none}}" >> "{notes}"\n')
+        os.chmod(script, 0o755)
+        applications = os.path.join(self.dir, "xdg_data_home", "applications")
+        os.makedirs(applications, exist_ok=True)
+        with open(os.path.join(applications, "fake-browser.desktop"), "w") as f:
+            f.write(f"[Desktop Entry]\nType=Application\nName=Fake Browser\nExec={script} %u\n"
+                    "MimeType=x-scheme-handler/https;\nStartupNotify=true\n")
+        config = os.path.join(self.dir, "xdg_config_home")
+        os.makedirs(config, exist_ok=True)
+        with open(os.path.join(config, "mimeapps.list"), "w") as f:
+            f.write("[Default Applications]\nx-scheme-handler/https=fake-browser.desktop\n")
+        return notes
+
     def colleague(self, simulator, user="bob", password=BOB_PASSWORD):
         colleague = Colleague(simulator.url, user, password)
         self.addCleanup(colleague.close)
@@ -998,7 +1018,7 @@ class DesktopTestCase(unittest.TestCase):
         """The environment for ews-notifier: the session's, with the app's state, settings and
         cache in this test's dir, UTC, the C locale, and the account's debug log."""
         env = dict(os.environ)
-        for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
             env[var] = os.path.join(self.dir, var.lower())
             os.makedirs(env[var], exist_ok=True)
         env["TZ"] = "UTC"

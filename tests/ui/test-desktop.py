@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,6 +50,7 @@ class Notifier(DesktopTestCase):
         super().setUp()
         self.simulator = self.start_simulator(tls=True)
         self.bob = self.colleague(self.simulator)
+        self.browser = self.install_browser()
         self.start_tray()
         self.app = self.start_app(self.simulator)
         self.app.wait_streaming()
@@ -204,6 +206,28 @@ class Notifier(DesktopTestCase):
         startup = subprocess.run(["xprop", "-id", leader[1], "_NET_STARTUP_ID"], capture_output=True, text=True,
                                  timeout=10).stdout
         self.assertIn('"ews-notifier-test_TIME4242"', startup)
+
+    def test_open_in_browser(self):
+        """"Open in Browser" opens the item's Outlook on the web page, on the EWS host over
+        https, in the default browser, which gets the click's time to take the focus."""
+        start = next_weekday(THURSDAY, 15)
+        self.meeting("Roadmap", start)
+        banner = self.wait_banner("Roadmap", self.mark)
+        self.notifications.invoke(banner.id, "open-in-browser", activation_token="ews-notifier-test_TIME5151")
+
+        def opened():
+            try:
+                with open(self.browser) as f:
+                    return f.read().splitlines()
+            except FileNotFoundError:
+                return None
+        lines = wait_for(opened, 20, "the browser to be given the item's page")
+        self.assertEqual(len(lines), 1, lines)
+        url, startup_id = lines[0].split(" ", 1)
+        host = urllib.parse.urlsplit(self.simulator.url).netloc.split(":")[0]
+        self.assertTrue(url.startswith(f"https://{host}"), url)
+        self.assertIn("/owa/", url)
+        self.assertIn("_TIME5151", startup_id)
 
     def test_tray_menu(self):
         item = self.wait_tray_item(self.app)
