@@ -51,6 +51,9 @@ struct _EwnAccountEditor
   char            *offered_pin;
   char            *owner_name;
   char            *saved_password; /* from the keyring, when editing */
+  gboolean         loading_password;
+  gboolean         run_when_loaded; /* Sign In (or Test) pressed while it was loading */
+  gboolean         save_when_loaded;
   gboolean         check_when_loaded;
   gboolean         discovering;
   GCancellable    *cancellable;
@@ -398,7 +401,17 @@ run (EwnAccountEditor *self,
   g_autofree char *user = NULL;
   g_autofree char *status = NULL;
 
-  if (self->busy || !validate (self))
+  if (self->busy)
+    return;
+  if (self->loading_password && *gtk_entry_get_text (self->password) == '\0')
+    {
+      /* Pressed at once: the saved password is still on its way from the keyring. */
+      self->run_when_loaded = TRUE;
+      self->save_when_loaded = save_after;
+      set_busy (self, TRUE, _("Getting the saved password from the keyring…"));
+      return;
+    }
+  if (!validate (self))
     return;
   self->save = save_after;
   gtk_widget_hide (self->certificate_box);
@@ -467,18 +480,29 @@ on_saved_password (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  self->loading_password = FALSE;
+  if (self->run_when_loaded)
+    set_busy (self, FALSE, NULL);
   if (password == NULL)
     {
       g_debug ("no saved password: %s", error->message);
       gtk_entry_set_placeholder_text (self->password, _("Enter the password"));
       gtk_widget_grab_focus (GTK_WIDGET (self->password));
-      return;
     }
-  ewn_secret_free (self->saved_password);
-  self->saved_password = password;
-  gtk_entry_set_placeholder_text (self->password, _("Saved in the keyring"));
-  /* Opened to fix a problem: find out at once what it is now. */
-  if (self->check_when_loaded)
+  else
+    {
+      ewn_secret_free (self->saved_password);
+      self->saved_password = password;
+      gtk_entry_set_placeholder_text (self->password, _("Saved in the keyring"));
+    }
+  /* What was pressed while it loaded goes on now (and says so without a password);
+   * opened to fix a problem, the editor finds out at once what it is now. */
+  if (self->run_when_loaded)
+    {
+      self->run_when_loaded = FALSE;
+      run (self, self->save_when_loaded);
+    }
+  else if (self->check_when_loaded && password != NULL)
     run (self, FALSE);
 }
 
@@ -509,7 +533,10 @@ load (EwnAccountEditor *self)
     gtk_label_set_text (self->status, ewn_account_get_state_reason (account));
   /* The saved password is used unless another is typed; it is never shown. */
   if (ewn_account_config_needs_password (settings))
-    ewn_secret_lookup_async (self->account_id, EWN_SECRET_DEFAULT_TIMEOUT_MS, self->cancellable, on_saved_password, self);
+    {
+      self->loading_password = TRUE;
+      ewn_secret_lookup_async (self->account_id, EWN_SECRET_DEFAULT_TIMEOUT_MS, self->cancellable, on_saved_password, self);
+    }
   else if (self->check_when_loaded)
     run (self, FALSE);
 }
