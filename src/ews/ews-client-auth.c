@@ -10,7 +10,6 @@
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
-#include <string.h>
 
 #include "ews-client.h"
 #include "ews-client-private.h"
@@ -43,6 +42,17 @@ ews_kerberos_has_ticket (void)
   return !GSS_ERROR (major) && lifetime > 0;
 }
 
+/* @password as libsoup's NTLM must be given it: in ISO-8859-1 (see
+ * ews_password_fits_ntlm()); %NULL when it does not fit. Clear it with
+ * ews_client_clear_secret(). */
+static char *
+dup_ntlm_password (const char *password)
+{
+  if (g_str_is_ascii (password))
+    return g_strdup (password);
+  return g_convert (password, -1, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
+}
+
 /**
  * ews_password_fits_ntlm:
  * @password: (nullable): a password, in UTF-8
@@ -58,15 +68,15 @@ ews_kerberos_has_ticket (void)
 gboolean
 ews_password_fits_ntlm (const char *password)
 {
-  g_autofree char *latin1 = NULL;
+  char    *ntlm;
+  gboolean fits;
 
-  if (password == NULL || g_str_is_ascii (password))
+  if (password == NULL)
     return TRUE;
-  latin1 = g_convert (password, -1, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
-  if (latin1 == NULL)
-    return FALSE;
-  memset (latin1, 0, strlen (latin1));
-  return TRUE;
+  ntlm = dup_ntlm_password (password);
+  fits = ntlm != NULL;
+  ews_client_clear_secret (&ntlm);
+  return fits;
 }
 
 /**
@@ -105,21 +115,22 @@ ews_auth_answer (SoupAuth   *auth,
                  const char *username,
                  const char *password)
 {
-  g_autofree char *latin1 = NULL;
+  char *ntlm;
 
-  if (G_TYPE_CHECK_INSTANCE_TYPE (auth, SOUP_TYPE_AUTH_NTLM) && !g_str_is_ascii (password))
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (auth, SOUP_TYPE_AUTH_NTLM))
     {
-      latin1 = g_convert (password, -1, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
-      if (latin1 == NULL)
-        {
-          g_message ("NTLM cannot sign in with this password: it has characters beyond ISO-8859-1 (Latin-1), "
-                     "which libsoup's NTLM cannot send. Nothing was sent; sign in with Kerberos, or with Basic over https");
-          return ews_auth_decline (auth);
-        }
+      soup_auth_authenticate (auth, username, password);
+      return TRUE;
     }
-  soup_auth_authenticate (auth, username, latin1 != NULL ? latin1 : password);
-  if (latin1 != NULL)
-    memset (latin1, 0, strlen (latin1));
+  ntlm = dup_ntlm_password (password);
+  if (ntlm == NULL)
+    {
+      g_message ("NTLM cannot sign in with this password: it has characters beyond ISO-8859-1 (Latin-1), "
+                 "which libsoup's NTLM cannot send. Nothing was sent; sign in with Kerberos, or with Basic over https");
+      return ews_auth_decline (auth);
+    }
+  soup_auth_authenticate (auth, username, ntlm);
+  ews_client_clear_secret (&ntlm);
   return TRUE;
 }
 
