@@ -27,7 +27,10 @@ struct _EwsAutodiscover
 
   SoupSession     *session;
   AuthSchemes      session_schemes;
-  GPtrArray       *attempts; /* the last discovery's, NULL-terminated */
+  gboolean         have_ticket; /* a Kerberos ticket at the last look (ews_kerberos_look_async()) */
+  GPtrArray       *attempts;    /* the last discovery's, NULL-terminated */
 };
+
+void ews_autodiscover_apply_auth (EwsAutodiscover *self);
 
 G_END_DECLS

@@ -603,6 +603,26 @@ run_next_step (GTask *task)
   step_free (step);
 }
 
+/* As long as a sign-in waits for the Kerberos credential cache (ews-client.c). */
+#define KERBEROS_WAIT_MS 3000
+
+/* Whether Negotiate is offered is settled before the first step. */
+static void
+looked_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  EwsAutodiscover *self = g_task_get_source_object (task);
+
+  self->have_ticket = ews_kerberos_look_finish (result);
+  if (self->session != NULL)
+    ews_autodiscover_apply_auth (self);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  run_next_step (task);
+}
+
 /**
  * ews_autodiscover_run_async:
  * @self: an autodiscover
@@ -646,6 +666,11 @@ ews_autodiscover_run_async (EwsAutodiscover    *self,
     }
   /* After a redirectAddr the user still signs in as before. */
   run->login = g_strdup (self->username != NULL ? self->username : email);
+  if (self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE)
+    {
+      ews_kerberos_look_async (KERBEROS_WAIT_MS, looked_cb, g_steal_pointer (&task));
+      return;
+    }
   /* Each pending step holds its own reference; this one is dropped on return. */
   run_next_step (task);
 }

@@ -65,6 +65,14 @@ ews_autodiscover_settings_free (EwsAutodiscoverSettings *settings)
   g_free (settings);
 }
 
+/* Credentials only ever go over https: Autodiscover never sends them in the clear. */
+void
+ews_autodiscover_apply_auth (EwsAutodiscover *self)
+{
+  ews_session_set_auth_schemes (self->session, &self->session_schemes,
+                                ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password, TRUE, self->have_ticket));
+}
+
 static void
 ews_autodiscover_constructed (GObject *object)
 {
@@ -82,8 +90,7 @@ ews_autodiscover_constructed (GObject *object)
                                                  "timeout", SESSION_TIMEOUT,
                                                  NULL);
   self->session_schemes = EWS_SESSION_DEFAULT_SCHEMES;
-  ews_session_set_auth_schemes (self->session, &self->session_schemes,
-                                ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password, TRUE));
+  ews_autodiscover_apply_auth (self);
 }
 
 static void
@@ -258,8 +265,7 @@ ews_autodiscover_set_credentials (EwsAutodiscover *self,
   ews_client_clear_secret (&self->password);
   self->password = g_strdup (password);
   if (self->session != NULL)
-    ews_session_set_auth_schemes (self->session, &self->session_schemes,
-                                  ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password, TRUE));
+    ews_autodiscover_apply_auth (self);
 
   manager = soup_session_get_feature (self->session, SOUP_TYPE_AUTH_MANAGER);
   if (manager != NULL)
@@ -283,7 +289,7 @@ ews_autodiscover_set_auth_mechanism (EwsAutodiscover *self,
     return;
   self->auth_mechanism = mechanism;
   if (self->session != NULL)
-    ews_session_set_auth_schemes (self->session, &self->session_schemes, ews_auth_schemes_for_mechanism (mechanism, self->password, TRUE));
+    ews_autodiscover_apply_auth (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH_MECHANISM]);
 }
 

@@ -14,21 +14,14 @@
 #include "ews-client.h"
 #include "ews-client-private.h"
 
-/**
- * ews_kerberos_has_ticket:
- *
- * Whether the session has a Kerberos ticket it can sign in with: a credential
+/* Whether the session has a Kerberos ticket it can sign in with: a credential
  * cache (KRB5CCNAME, or the system's default) with a ticket-granting ticket that
- * has not expired. Asks GSSAPI, as libsoup's Negotiate does; a few tens of
- * microseconds, a few milliseconds the first time in a process.
- *
- * Without one, offering Negotiate only makes libsoup fail a GSSAPI step, and say
- * so as a warning, on every new connection before it falls back to NTLM.
- *
- * Returns: %TRUE when there is a usable ticket
- */
-gboolean
-ews_kerberos_has_ticket (void)
+ * has not expired. Asks GSSAPI, as libsoup's Negotiate does: a few tens of
+ * microseconds, a few milliseconds the first time in a process — but the cache may
+ * be a daemon (KCM, sssd) or a file on a network share that does not answer, so
+ * this only ever runs in a thread of its own. */
+static gboolean
+has_ticket (void)
 {
   gss_OID_set_desc kerberos = { 1, (gss_OID)gss_mech_krb5 };
   gss_cred_id_t    credential = GSS_C_NO_CREDENTIAL;
@@ -40,6 +33,127 @@ ews_kerberos_has_ticket (void)
   if (credential != GSS_C_NO_CREDENTIAL)
     gss_release_cred (&minor, &credential);
   return !GSS_ERROR (major) && lifetime > 0;
+}
+
+/* One caller of ews_kerberos_look_async(), answered by the look or by its wait
+ * running out, whichever comes first. */
+typedef struct
+{
+  GTask   *task;
+  GSource *wait;
+  guint    wait_ms;
+  gint     answered;
+} Waiter;
+
+static void
+waiter_clear (Waiter *waiter)
+{
+  g_clear_object (&waiter->task);
+  g_clear_pointer (&waiter->wait, g_source_unref);
+}
+
+static void
+waiter_release (gpointer waiter)
+{
+  g_atomic_rc_box_release_full (waiter, (GDestroyNotify)waiter_clear);
+}
+
+static void
+waiter_answer (Waiter  *waiter,
+               gboolean have_ticket)
+{
+  if (g_atomic_int_compare_and_exchange (&waiter->answered, FALSE, TRUE))
+    {
+      g_task_return_boolean (waiter->task, have_ticket);
+      g_source_destroy (waiter->wait);
+    }
+}
+
+/* The callers waiting for the look in flight; NULL while there is none. One look
+ * at a time for the whole process, so a cache that never answers holds one thread,
+ * not one per attempt. */
+G_LOCK_DEFINE_STATIC (looking);
+static GPtrArray *looking_waiters;
+
+static gpointer
+look_thread (gpointer data)
+{
+  gboolean have_ticket = has_ticket ();
+  g_autoptr (GPtrArray) waiters = NULL;
+
+  G_LOCK (looking);
+  waiters = g_steal_pointer (&looking_waiters);
+  G_UNLOCK (looking);
+  for (guint i = 0; i < waiters->len; i++)
+    waiter_answer (waiters->pdata[i], have_ticket);
+  return NULL;
+}
+
+static gboolean
+wait_over (gpointer data)
+{
+  Waiter *waiter = data;
+
+  if (!g_atomic_int_get (&waiter->answered))
+    g_message ("The Kerberos credential cache has not answered within %u ms: signing in without Kerberos for now",
+               waiter->wait_ms);
+  waiter_answer (waiter, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * ews_kerberos_look_async:
+ * @wait_ms: how long to wait for the credential cache
+ * @callback: called with the answer, at the latest after @wait_ms
+ * @user_data: for @callback
+ *
+ * Asks GSSAPI, in a thread, whether the session has a Kerberos ticket to sign in
+ * with: without one, offering Negotiate only makes libsoup fail a GSSAPI step, and
+ * say so as a warning, on every new connection before it falls back to NTLM.
+ *
+ * A cache that does not answer within @wait_ms counts as no ticket, so that a
+ * hung KCM daemon delays a sign-in but never stops it (nor the main loop); a look
+ * still in flight is shared by later callers.
+ */
+void
+ews_kerberos_look_async (guint               wait_ms,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
+{
+  Waiter  *waiter = g_atomic_rc_box_new0 (Waiter);
+  gboolean start;
+
+  waiter->task = g_task_new (NULL, NULL, callback, user_data);
+  g_task_set_source_tag (waiter->task, ews_kerberos_look_async);
+  g_task_set_name (waiter->task, "ews_kerberos_look");
+  waiter->wait_ms = wait_ms;
+  waiter->wait = g_timeout_source_new (wait_ms);
+  g_source_set_callback (waiter->wait, wait_over, g_atomic_rc_box_acquire (waiter), waiter_release);
+  g_source_attach (waiter->wait, g_task_get_context (waiter->task));
+
+  G_LOCK (looking);
+  start = looking_waiters == NULL;
+  if (start)
+    looking_waiters = g_ptr_array_new_with_free_func (waiter_release);
+  g_ptr_array_add (looking_waiters, waiter);
+  G_UNLOCK (looking);
+  if (start)
+    g_thread_unref (g_thread_new ("ews-kerberos", look_thread, NULL));
+}
+
+/**
+ * ews_kerberos_look_finish:
+ * @result: the result
+ *
+ * Returns: %TRUE when there is a usable ticket
+ */
+gboolean
+ews_kerberos_look_finish (GAsyncResult *result)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ews_kerberos_look_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), NULL);
 }
 
 /* @password as libsoup's NTLM must be given it: in ISO-8859-1 (see
@@ -174,6 +288,7 @@ ews_session_set_auth_schemes (SoupSession *session,
  * @mechanism: what the user chose
  * @password: (nullable): the password it will answer with
  * @secure: whether the server is reached over https
+ * @have_ticket: whether the session has a Kerberos ticket (ews_kerberos_look_async())
  *
  * Negotiate is offered only while the session has a Kerberos ticket: without one,
  * libsoup would fail a GSSAPI step, and log a warning, on every new connection.
@@ -186,7 +301,8 @@ ews_session_set_auth_schemes (SoupSession *session,
 AuthSchemes
 ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
                                 const char      *password,
-                                gboolean         secure)
+                                gboolean         secure,
+                                gboolean         have_ticket)
 {
   AuthSchemes wanted = AUTH_BASIC;
 
@@ -201,7 +317,7 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
       wanted = 0;
       if (!soup_auth_negotiate_supported ())
         g_message ("Kerberos sign-in is not possible: this libsoup was built without GSSAPI");
-      else if (ews_kerberos_has_ticket ())
+      else if (have_ticket)
         wanted = AUTH_NEGOTIATE;
     }
   else if (mechanism == EWS_AUTH_AUTOMATIC)
@@ -211,7 +327,7 @@ ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
       wanted = AUTH_BASIC;
       if (!secure || ews_password_fits_ntlm (password))
         wanted |= AUTH_NTLM;
-      if (soup_auth_negotiate_supported () && ews_kerberos_has_ticket ())
+      if (soup_auth_negotiate_supported () && have_ticket)
         wanted |= AUTH_NEGOTIATE;
     }
   return wanted;

@@ -20,6 +20,7 @@
 typedef struct
 {
   SoupMessage *msg;
+  GBytes      *body;
   char        *server_version;
 } Check;
 
@@ -27,6 +28,7 @@ static void
 check_free (Check *check)
 {
   g_clear_object (&check->msg);
+  g_clear_pointer (&check->body, g_bytes_unref);
   g_free (check->server_version);
   g_free (check);
 }
@@ -172,6 +174,23 @@ check_cb (GObject      *object,
     g_task_return_boolean (task, TRUE);
 }
 
+/* Sends the check, once the sign-in schemes are ready; takes the task reference. */
+static void
+send_check (GTask *task)
+{
+  EwsClient *self = g_task_get_source_object (task);
+  Check     *check = g_task_get_task_data (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  /* The task keeps self, and with it the trust and the credentials, alive. */
+  ews_http_send_async (self->session, check->msg, check->body, &self->trust, check_authenticate, self,
+                       CHECK_MAX_RESPONSE_SIZE, g_task_get_cancellable (task), check_cb, task);
+}
+
 /**
  * ews_client_check_async:
  * @self: a client
@@ -222,9 +241,8 @@ ews_client_check_async (EwsClient          *self,
   if (self->anchor_mailbox != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (check->msg), "X-AnchorMailbox", self->anchor_mailbox);
 
-  /* The task keeps self, and with it the trust and the credentials, alive. */
-  ews_http_send_async (self->session, check->msg, body, &self->trust, check_authenticate, self,
-                       CHECK_MAX_RESPONSE_SIZE, cancellable, check_cb, g_object_ref (task));
+  check->body = g_steal_pointer (&body);
+  ews_client_when_auth_ready (self, TRUE, g_steal_pointer (&task), send_check);
 }
 
 /**

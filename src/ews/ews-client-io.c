@@ -23,6 +23,8 @@
 typedef struct
 {
   EwsClient           *self; /* the task holds the reference */
+  SoupSession         *session;
+  gboolean             affinity;
   SoupMessage         *msg;
   GInputStream        *input;
   GBytes              *request_body;
@@ -165,7 +167,6 @@ new_message (EwsClient *self,
         }
     }
 
-  request->request_body = g_bytes_ref (body);
   g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), request);
   g_signal_connect (msg, "authenticate", G_CALLBACK (on_authenticate), request);
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), request);
@@ -462,6 +463,33 @@ is_idempotent (const char *operation)
   return operation != NULL && g_strv_contains (safe, operation);
 }
 
+/* Sends @task's request, once the sign-in schemes are ready; takes the task reference. */
+static void
+send_request (GTask *task)
+{
+  Request    *request = g_task_get_task_data (task);
+  const char *name = g_task_get_name (task);
+  GError     *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  request->msg = new_message (request->self, request->request_body, request->affinity, request, &error);
+  if (request->msg == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (is_idempotent (name))
+    soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
+
+  soup_session_send_async (request->session, request->msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), send_cb,
+                           task);
+}
+
 /* Starts the exchange for @task; takes the task reference. */
 void
 ews_client_start_request (GTask       *task,
@@ -472,21 +500,12 @@ ews_client_start_request (GTask       *task,
   static const char *const connecting[] = { "GetStreamingEvents", "Subscribe", "GetFolder", NULL };
   Request                 *request = g_task_get_task_data (task);
   const char              *name = g_task_get_name (task);
-  GError                  *error = NULL;
 
-  ews_client_refresh_auth (request->self, name != NULL && g_strv_contains (connecting, name));
+  request->session = session;
+  request->affinity = affinity;
+  request->request_body = g_bytes_ref (body);
   request->body = g_byte_array_new ();
-  request->msg = new_message (request->self, body, affinity, request, &error);
-  if (request->msg == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  if (is_idempotent (name))
-    soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
-
-  soup_session_send_async (session, request->msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), send_cb, task);
+  ews_client_when_auth_ready (request->self, name != NULL && g_strv_contains (connecting, name), task, send_request);
 }
 
 GTask *

@@ -41,10 +41,14 @@ typedef enum
 /* libsoup sessions start with Basic and Digest. */
 #define EWS_SESSION_DEFAULT_SCHEMES (AUTH_BASIC | AUTH_DIGEST)
 
-gboolean    ews_kerberos_has_ticket (void);
+void        ews_kerberos_look_async (guint               wait_ms,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data);
+gboolean    ews_kerberos_look_finish (GAsyncResult *result);
 AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
                                             const char      *password,
-                                            gboolean         secure);
+                                            gboolean         secure,
+                                            gboolean         have_ticket);
 void        ews_session_set_auth_schemes (SoupSession *session,
                                           AuthSchemes *current,
                                           AuthSchemes  wanted);
@@ -74,12 +78,21 @@ struct _EwsClient
   SoupSession     *stream_session; /* the hanging GetStreamingEvents */
   AuthSchemes      session_schemes;
   AuthSchemes      stream_session_schemes;
-  gint64           schemes_checked_us; /* when Kerberos was last asked for a ticket */
+  gboolean         have_ticket;      /* the last look's answer */
+  gint64           ticket_looked_us; /* when it came; 0 before the first */
+  gboolean         looking;
+  guint            kerberos_wait_ms;
+  GArray          *auth_waiting; /* (element-type AuthWaiter): requests waiting for the look */
 };
 
 void ews_client_clear_secret (char **secret);
-void ews_client_refresh_auth (EwsClient *self,
-                              gboolean   connecting);
+
+typedef void (*EwsClientAuthReadyFunc) (GTask *task);
+
+void ews_client_when_auth_ready (EwsClient             *self,
+                                 gboolean               connecting,
+                                 GTask                 *task,
+                                 EwsClientAuthReadyFunc ready);
 
 /* The HTTP exchange (ews-client-io.c), used by the operations (ews-client-ops.c). */
 typedef gpointer (*EwsClientParseFunc) (const char *data,

@@ -63,32 +63,115 @@ static void
 apply_auth_mechanism (EwsClient *self)
 {
   AuthSchemes wanted = ews_auth_schemes_for_mechanism (self->auth_mechanism, self->password,
-                                                       self->url != NULL && g_ascii_strncasecmp (self->url, "https:", 6) == 0);
+                                                       self->url != NULL && g_ascii_strncasecmp (self->url, "https:", 6) == 0,
+                                                       self->have_ticket);
 
-  self->schemes_checked_us = g_get_monotonic_time ();
   ews_session_set_auth_schemes (self->session, &self->session_schemes, wanted);
   ews_session_set_auth_schemes (self->stream_session, &self->stream_session_schemes, wanted);
 }
 
 /* How long a request trusts the last look for a Kerberos ticket. */
-#define SCHEMES_RECHECK_US (30 * G_USEC_PER_SEC)
+#define TICKET_RECHECK_US (30 * G_USEC_PER_SEC)
+
+/* How long a request waits for the credential cache before it goes without Kerberos. */
+#define DEFAULT_KERBEROS_WAIT_MS 3000
+
+typedef struct
+{
+  GTask                 *task;
+  EwsClientAuthReadyFunc ready;
+} AuthWaiter;
+
+static void
+looked_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (EwsClient) self = user_data;
+  g_autoptr (GArray) waiting = g_steal_pointer (&self->auth_waiting);
+
+  self->looking = FALSE;
+  self->have_ticket = ews_kerberos_look_finish (result);
+  self->ticket_looked_us = g_get_monotonic_time ();
+  g_debug ("Kerberos ticket: %s", self->have_ticket ? "yes" : "none");
+  if (self->session != NULL)
+    apply_auth_mechanism (self);
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    {
+      AuthWaiter *waiter = &g_array_index (waiting, AuthWaiter, i);
+
+      if (self->session != NULL)
+        waiter->ready (waiter->task);
+      else
+        {
+          /* Disposed while it waited. */
+          g_task_return_new_error (waiter->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The client was closed");
+          g_object_unref (waiter->task);
+        }
+    }
+}
 
 /**
- * ews_client_refresh_auth:
+ * ews_client_when_auth_ready:
  * @connecting: whether the request opens the way to the server (a subscription,
- *   the stream, the folders): a sign-in the user may just have fixed with kinit
+ *   the stream, the folders, the sign-in check): a sign-in the user may just have
+ *   fixed with kinit
+ * @task: (transfer full): the request's task
+ * @ready: sends the request; gets @task
  *
- * Offers Negotiate when a Kerberos ticket has come, and stops when it has gone:
- * looked at when connecting, and otherwise at most every 30 seconds.
+ * Offers Negotiate when a Kerberos ticket has come, and stops when it has gone,
+ * then calls @ready. The credential cache is asked in a thread: a connecting
+ * request waits for its answer (at most the client's Kerberos wait); any other
+ * goes at once, while a look older than 30 seconds is renewed for the next.
  */
 void
-ews_client_refresh_auth (EwsClient *self,
-                         gboolean   connecting)
+ews_client_when_auth_ready (EwsClient             *self,
+                            gboolean               connecting,
+                            GTask                 *task,
+                            EwsClientAuthReadyFunc ready)
 {
-  if (self->auth_mechanism != EWS_AUTH_AUTOMATIC && self->auth_mechanism != EWS_AUTH_NEGOTIATE)
-    return;
-  if (connecting || g_get_monotonic_time () - self->schemes_checked_us >= SCHEMES_RECHECK_US)
-    apply_auth_mechanism (self);
+  gboolean   kerberos = self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE;
+  gboolean   known = self->ticket_looked_us != 0;
+  gboolean   fresh = known && g_get_monotonic_time () - self->ticket_looked_us < TICKET_RECHECK_US;
+  AuthWaiter waiter = { task, ready };
+
+  if (!kerberos || (fresh && !connecting))
+    {
+      ready (task);
+      return;
+    }
+  if (!self->looking)
+    {
+      self->looking = TRUE;
+      ews_kerberos_look_async (self->kerberos_wait_ms, looked_cb, g_object_ref (self));
+    }
+  if (!connecting && known)
+    {
+      ready (task);
+      return;
+    }
+  if (self->auth_waiting == NULL)
+    self->auth_waiting = g_array_new (FALSE, FALSE, sizeof (AuthWaiter));
+  g_array_append_val (self->auth_waiting, waiter);
+}
+
+/**
+ * ews_client_set_kerberos_wait:
+ * @self: a client
+ * @wait_ms: how long a sign-in waits for the Kerberos credential cache (3 s by default)
+ *
+ * A cache (KCM, sssd, a file on a network share) that does not answer in time
+ * counts as one without a ticket: the sign-in goes on with the other schemes, and
+ * the next one asks again.
+ */
+void
+ews_client_set_kerberos_wait (EwsClient *self,
+                              guint      wait_ms)
+{
+  g_return_if_fail (EWS_IS_CLIENT (self));
+  g_return_if_fail (wait_ms > 0);
+
+  self->kerberos_wait_ms = wait_ms;
 }
 
 static void
@@ -152,6 +235,8 @@ ews_client_finalize (GObject *object)
   ews_client_clear_secret (&self->password);
   ews_client_clear_secret (&self->affinity_cookie);
   ews_client_trust_clear (&self->trust);
+  /* A look in flight holds a reference, and hands the waiting requests on. */
+  g_assert (self->auth_waiting == NULL);
 
   G_OBJECT_CLASS (ews_client_parent_class)->finalize (object);
 }
@@ -278,6 +363,7 @@ static void
 ews_client_init (EwsClient *self)
 {
   self->auth_mechanism = EWS_AUTH_BASIC;
+  self->kerberos_wait_ms = DEFAULT_KERBEROS_WAIT_MS;
 }
 
 /**

@@ -35,6 +35,8 @@ void             ews_client_set_anchor_mailbox (EwsClient  *self,
 EwsAuthMechanism ews_client_get_auth_mechanism (EwsClient *self);
 void             ews_client_set_auth_mechanism (EwsClient       *self,
                                                 EwsAuthMechanism mechanism);
+void             ews_client_set_kerberos_wait (EwsClient *self,
+                                               guint      wait_ms);
 GProxyResolver  *ews_client_get_proxy_resolver (EwsClient *self);
 void             ews_client_set_proxy_resolver (EwsClient      *self,
                                                 GProxyResolver *resolver);

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: The EWS Notifier authors */
+
+/* A Kerberos credential cache that does not answer — a hung KCM or sssd daemon, a
+ * cache on a network share — against the EWS simulator: sign-ins with Automatic
+ * wait for it a bounded time, in a thread, and the main loop never stops.
+ *
+ * The cache is a FIFO: GSSAPI's open() of it blocks until the test opens the other
+ * end, which then makes it answer at once (a cache it cannot read: no ticket). */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ews-autodiscover.h"
+#include "ews-client.h"
+#include "ews-error.h"
+#include "ews-simulator.h"
+#include "net-test-util.h"
+
+#define PASSWORD "correct horse battery staple"
+
+static char *fifo_path;
+
+typedef struct
+{
+  EwsSimulator *simulator;
+  EwsClient    *client;
+  GAsyncResult *result;
+  guint         ticks; /* of a 10 ms timeout: the main loop ran */
+} Fixture;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_assert_null (fixture->result);
+  fixture->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Fixture *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (fixture->result == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return fixture->result;
+}
+
+/* The threads that are asking the credential cache. */
+static guint
+count_looking_threads (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint       n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "ews-kerberos"))
+        n++;
+    }
+  return n;
+}
+
+/* Opens the writing end, if a reader waits, and closes it: the reader reads an
+ * empty cache. Returns whether one waited. */
+static gboolean
+release_cache (void)
+{
+  int fd = open (fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_assert_cmpint (errno, ==, ENXIO);
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+release_cb (gpointer user_data)
+{
+  release_cache ();
+  return G_SOURCE_CONTINUE;
+}
+
+/* Until the look that holds the cache open has answered. */
+static void
+release_until_answered (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (count_looking_threads () > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      release_cache ();
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->simulator = ews_simulator_new ();
+  /* Windows authentication without Negotiate: Automatic signs in with NTLM. */
+  ews_simulator_set_ntlm (fixture->simulator, TRUE);
+  ews_simulator_add_user (fixture->simulator, "alice", PASSWORD);
+  g_assert_true (ews_simulator_listen (fixture->simulator, 0, FALSE, &error));
+  g_assert_no_error (error);
+
+  fixture->client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_AUTOMATIC);
+}
+
+static void
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
+{
+  release_until_answered ();
+  g_clear_object (&fixture->result);
+  g_clear_object (&fixture->client);
+  g_clear_object (&fixture->simulator);
+}
+
+static GPtrArray *
+calendar_refs (void)
+{
+  GPtrArray *refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+
+  g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
+  return refs;
+}
+
+/* The cache never answers: the request waits for it as long as the client's
+ * Kerberos wait, with the main loop running, then signs in with NTLM. */
+static void
+test_hung (Fixture      *fixture,
+           gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = calendar_refs ();
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  guint  tick = g_timeout_add (10, tick_cb, fixture);
+  gint64 begin = g_get_monotonic_time ();
+  double waited_ms;
+
+  ews_client_set_kerberos_wait (fixture->client, 300);
+  g_test_expect_message ("ews-client", G_LOG_LEVEL_MESSAGE, "The Kerberos credential cache has not answered within 300 ms*");
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  waited_ms = (g_get_monotonic_time () - begin) / 1000.0;
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpuint (folders->len, ==, 1);
+  g_test_message ("signed in after %.0f ms, the main loop ran %u times meanwhile", waited_ms, fixture->ticks);
+  g_assert_cmpfloat (waited_ms, >=, 300);
+  /* Nearly every 10 ms tick came: nothing blocked the loop for long. */
+  g_assert_cmpuint (fixture->ticks, >=, 15);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+  g_clear_handle_id (&tick, g_source_remove);
+  /* The look still hangs in its one thread. */
+  g_assert_cmpuint (count_looking_threads (), ==, 1);
+}
+
+/* Further sign-ins, of this client and of another, while the cache still hangs:
+ * they share the one look in flight instead of each starting a thread. */
+static void
+test_hung_shared (Fixture      *fixture,
+                  gconstpointer data)
+{
+  g_autoptr (EwsClient) other = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  g_autoptr (GError) error = NULL;
+
+  ews_client_set_credentials (other, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (other, EWS_AUTH_AUTOMATIC);
+  ews_client_set_kerberos_wait (fixture->client, 100);
+  ews_client_set_kerberos_wait (other, 100);
+  for (guint round = 0; round < 3; round++)
+    {
+      EwsClient *clients[] = { fixture->client, other };
+
+      for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+        {
+          g_autoptr (GPtrArray) refs = calendar_refs ();
+          g_autoptr (GPtrArray) folders = NULL;
+
+          g_test_expect_message ("ews-client", G_LOG_LEVEL_MESSAGE, "The Kerberos credential cache has not answered*");
+          ews_client_get_folders_async (clients[i], refs, NULL, store_result, fixture);
+          folders = ews_client_get_folders_finish (clients[i], wait_result (fixture), &error);
+          g_clear_object (&fixture->result);
+          g_test_assert_expected_messages ();
+          g_assert_no_error (error);
+          g_assert_cmpuint (count_looking_threads (), ==, 1);
+        }
+    }
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+}
+
+/* The cache answers late but within the wait: the request goes as soon as it has,
+ * and the sign-in check (the account editor's Sign In) waits the same way. */
+static void
+test_slow (Fixture      *fixture,
+           gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = calendar_refs ();
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  guint  release = g_timeout_add (100, release_cb, NULL);
+  gint64 begin = g_get_monotonic_time ();
+  double waited_ms;
+
+  ews_client_set_kerberos_wait (fixture->client, 10000);
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  waited_ms = (g_get_monotonic_time () - begin) / 1000.0;
+  g_assert_no_error (error);
+  g_assert_cmpuint (folders->len, ==, 1);
+  g_test_message ("signed in after %.0f ms", waited_ms);
+  g_assert_cmpfloat (waited_ms, >=, 100);
+  g_assert_cmpfloat (waited_ms, <, 5000);
+  g_clear_object (&fixture->result);
+  g_clear_handle_id (&release, g_source_remove);
+
+  /* A fresh client: the check is a connecting request and looks again. */
+  g_clear_object (&fixture->client);
+  fixture->client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_AUTOMATIC);
+  ews_client_set_kerberos_wait (fixture->client, 10000);
+  release = g_timeout_add (100, release_cb, NULL);
+  begin = g_get_monotonic_time ();
+  ews_client_check_async (fixture->client, NULL, store_result, fixture);
+  g_assert_true (ews_client_check_finish (fixture->client, wait_result (fixture), NULL, &error));
+  g_assert_no_error (error);
+  waited_ms = (g_get_monotonic_time () - begin) / 1000.0;
+  g_test_message ("checked after %.0f ms", waited_ms);
+  g_assert_cmpfloat (waited_ms, >=, 100);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+  g_clear_handle_id (&release, g_source_remove);
+}
+
+/* Autodiscover (the account editor's first step) with Automatic settles whether
+ * to offer Kerberos before its first request, without stopping the main loop. */
+static void
+test_autodiscover (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (EwsSimulator) simulator = ews_simulator_new ();
+  g_autoptr (TestResolver) resolver = test_resolver_new ();
+  g_autoptr (EwsAutodiscover) autodiscover = ews_autodiscover_new ();
+  g_autoptr (EwsAutodiscoverSettings) settings = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pin = NULL;
+  guint            tick = g_timeout_add (10, tick_cb, fixture);
+  guint            release = g_timeout_add (100, release_cb, NULL);
+  gint64           begin;
+
+  /* Autodiscover sends credentials over https only. */
+  ews_simulator_add_user (simulator, "alice", PASSWORD);
+  g_assert_true (ews_simulator_listen (simulator, 0, TRUE, &error));
+  g_assert_no_error (error);
+  uri = g_uri_parse (ews_simulator_get_url (simulator), G_URI_FLAGS_NONE, NULL);
+  pin = ews_client_certificate_fingerprint (ews_simulator_get_certificate (simulator));
+  test_resolver_add_host (resolver, "example.com", "127.0.0.1");
+  g_resolver_set_default (G_RESOLVER (resolver));
+  ews_autodiscover_set_resolver (autodiscover, G_RESOLVER (resolver));
+  ews_autodiscover_set_ports (autodiscover, (guint16)g_uri_get_port (uri), 1);
+  ews_autodiscover_set_credentials (autodiscover, "alice", PASSWORD);
+  ews_autodiscover_set_auth_mechanism (autodiscover, EWS_AUTH_AUTOMATIC);
+  ews_autodiscover_set_pinned_certificate (autodiscover, pin);
+
+  begin = g_get_monotonic_time ();
+  ews_autodiscover_run_async (autodiscover, "alice@example.com", NULL, store_result, fixture);
+  settings = ews_autodiscover_run_finish (autodiscover, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (settings->ews_url, ==, ews_simulator_get_url (simulator));
+  g_test_message ("discovered after %.0f ms, the main loop ran %u times meanwhile",
+                  (g_get_monotonic_time () - begin) / 1000.0, fixture->ticks);
+  g_assert_cmpint (g_get_monotonic_time () - begin, >=, 100 * 1000);
+  g_assert_cmpuint (fixture->ticks, >=, 5);
+  g_clear_handle_id (&tick, g_source_remove);
+  g_clear_handle_id (&release, g_source_remove);
+}
+
+/* Basic never asks the cache: a hung one cannot delay it at all. */
+static void
+test_basic_does_not_ask (Fixture      *fixture,
+                         gconstpointer data)
+{
+  g_autoptr (GPtrArray) refs = calendar_refs ();
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+
+  release_until_answered ();
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_BASIC);
+  ews_client_set_kerberos_wait (fixture->client, 10000);
+  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_looking_threads (), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *ccache = NULL;
+  int              status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  /* Before any thread starts: this process's Kerberos reads an empty configuration
+   * and a cache that never answers. */
+  dir = g_dir_make_tmp ("ewn-ccache-XXXXXX", NULL);
+  g_assert_nonnull (dir);
+  fifo_path = g_build_filename (dir, "ccache", NULL);
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+  config = g_build_filename (dir, "krb5.conf", NULL);
+  g_assert_true (g_file_set_contents (config, "", 0, NULL));
+  ccache = g_strconcat ("FILE:", fifo_path, NULL);
+  g_setenv ("KRB5_CONFIG", config, TRUE);
+  g_setenv ("KRB5CCNAME", ccache, TRUE);
+
+  g_test_add ("/credential-cache/hung", Fixture, NULL, fixture_set_up, test_hung, fixture_tear_down);
+  g_test_add ("/credential-cache/hung-shared", Fixture, NULL, fixture_set_up, test_hung_shared, fixture_tear_down);
+  g_test_add ("/credential-cache/slow", Fixture, NULL, fixture_set_up, test_slow, fixture_tear_down);
+  g_test_add ("/credential-cache/autodiscover", Fixture, NULL, fixture_set_up, test_autodiscover, fixture_tear_down);
+  g_test_add ("/credential-cache/basic-does-not-ask", Fixture, NULL, fixture_set_up, test_basic_does_not_ask,
+              fixture_tear_down);
+
+  status = g_test_run ();
+  g_unlink (fifo_path);
+  g_unlink (config);
+  g_rmdir (dir);
+  g_free (fifo_path);
+  return status;
+}
