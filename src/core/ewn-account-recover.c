@@ -112,7 +112,7 @@ ewn_account_handle_error (EwnAccount   *self,
                       "Sign in to the domain again (kinit)"));
           return;
         }
-      if (!ews_client_password_fits_ntlm (self->client) && ews_client_get_auth_mechanism (self->client) != EWS_AUTH_BASIC)
+      if (ews_client_withholds_password (self->client))
         /* Not sent at all: NTLM cannot carry it, and a wrong hash would count towards
          * a lockout. Asked again all the same, as the password may just be mistyped. */
         ewn_account_set_state (self, EWN_ACCOUNT_STATE_AUTH_NEEDED,

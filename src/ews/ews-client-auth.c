@@ -194,6 +194,25 @@ ews_password_fits_ntlm (const char *password)
 }
 
 /**
+ * ews_auth_withholds_password:
+ * @mechanism: the sign-in method
+ * @password: (nullable): its password
+ *
+ * Whether a sign-in with @mechanism that the server refused may have been refused
+ * because NTLM could not send @password (see ews_password_fits_ntlm()): then it
+ * was not sent at all, and retyping it cannot help — the person has to choose
+ * Kerberos, or Basic over https.
+ *
+ * Returns: %TRUE when NTLM may have withheld @password
+ */
+gboolean
+ews_auth_withholds_password (EwsAuthMechanism mechanism,
+                             const char      *password)
+{
+  return (mechanism == EWS_AUTH_NTLM || mechanism == EWS_AUTH_AUTOMATIC) && !ews_password_fits_ntlm (password);
+}
+
+/**
  * ews_auth_decline:
  * @auth: a challenge libsoup got
  *

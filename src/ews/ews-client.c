@@ -584,16 +584,17 @@ ews_client_set_credentials (EwsClient  *self,
 }
 
 /**
- * ews_client_password_fits_ntlm:
+ * ews_client_withholds_password:
  * @self: a client
  *
- * Returns: whether NTLM can send the client's password (see ews_password_fits_ntlm())
+ * Returns: whether a refused sign-in of the client may come from NTLM withholding
+ *   its password (see ews_auth_withholds_password())
  */
 gboolean
-ews_client_password_fits_ntlm (EwsClient *self)
+ews_client_withholds_password (EwsClient *self)
 {
-  g_return_val_if_fail (EWS_IS_CLIENT (self), TRUE);
-  return ews_password_fits_ntlm (self->password);
+  g_return_val_if_fail (EWS_IS_CLIENT (self), FALSE);
+  return ews_auth_withholds_password (self->auth_mechanism, self->password);
 }
 
 /**

@@ -47,8 +47,10 @@ void             ews_client_set_trace (EwsClient *self,
 void             ews_client_set_credentials (EwsClient  *self,
                                              const char *username,
                                              const char *password);
-gboolean         ews_client_password_fits_ntlm (EwsClient *self);
+gboolean         ews_client_withholds_password (EwsClient *self);
 gboolean         ews_password_fits_ntlm (const char *password);
+gboolean         ews_auth_withholds_password (EwsAuthMechanism mechanism,
+                                              const char      *password);
 gboolean         ews_client_set_ca_file (EwsClient  *self,
                                          const char *path,
                                          GError    **error);

@@ -151,7 +151,7 @@ show_failure (EwnAccountEditor *self,
 
   if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && g_str_equal (auth_id (self), "negotiate"))
     message = g_strdup_printf (_("%s: the server did not accept a Kerberos sign-in. Check that you have a valid ticket (klist; sign in to the domain again, or kinit), and that the EWS address starts with https."), step);
-  else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && auth_mechanism (self) != EWS_AUTH_BASIC && !ews_password_fits_ntlm (current_password (self)))
+  else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && ews_auth_withholds_password (auth_mechanism (self), current_password (self)))
     message = g_strdup_printf (_("%s: the server did not accept the sign-in. This password has characters that NTLM sign-in cannot send (only those of ISO-8859-1, Western European letters, can), so it was not sent. Choose Kerberos under Advanced, or Basic if the server offers it over https."), step);
   else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH))
     message = g_strdup_printf (_("%s: the server rejected the user name or password. Check them, or the user name under Advanced (DOMAIN\\user or user@example.com)."), step);
