@@ -10,9 +10,59 @@
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
 
 #include "ews-client.h"
 #include "ews-client-private.h"
+
+/* Whether the credential caches can be read as far as GSSAPI reads them: up to the
+ * first that names its principal. MIT krb5 1.20 (Debian 12) frees an uninitialised
+ * principal in krb5_cccol_have_content() when a cache before that cannot be read —
+ * corrupt, truncated, not a file — and gss_acquire_cred() calls it: a crash, or
+ * worse. Here the same walk is made safely, and such a cache means no ticket. */
+static gboolean
+caches_readable (void)
+{
+  /* What was last said about an unreadable cache: said once, not on every look.
+   * Looks run one at a time. */
+  static char      *reported;
+  krb5_context      context = NULL;
+  krb5_cccol_cursor cursor = NULL;
+  krb5_ccache       cache = NULL;
+  g_autofree char  *problem = NULL;
+
+  if (krb5_init_context (&context) != 0)
+    return FALSE;
+  if (krb5_cccol_cursor_new (context, &cursor) == 0)
+    {
+      while (problem == NULL && krb5_cccol_cursor_next (context, cursor, &cache) == 0 && cache != NULL)
+        {
+          krb5_principal  principal = NULL;
+          krb5_error_code code = krb5_cc_get_principal (context, cache, &principal);
+
+          if (code != 0)
+            {
+              const char *message = krb5_get_error_message (context, code);
+
+              problem = g_strdup_printf ("%s:%s (%s)", krb5_cc_get_type (context, cache),
+                                         krb5_cc_get_name (context, cache), message);
+              krb5_free_error_message (context, message);
+            }
+          krb5_free_principal (context, principal);
+          krb5_cc_close (context, cache);
+          if (code == 0)
+            break;
+        }
+      krb5_cccol_cursor_free (context, &cursor);
+    }
+  krb5_free_context (context);
+
+  if (problem != NULL && g_strcmp0 (problem, reported) != 0)
+    g_message ("The Kerberos credential cache %s cannot be read: signing in without Kerberos", problem);
+  g_free (reported);
+  reported = g_steal_pointer (&problem);
+  return reported == NULL;
+}
 
 /* Whether the session has a Kerberos ticket it can sign in with: a credential
  * cache (KRB5CCNAME, or the system's default) with a ticket-granting ticket that
@@ -28,6 +78,8 @@ has_ticket (void)
   OM_uint32        major, minor;
   OM_uint32        lifetime = 0;
 
+  if (!caches_readable ())
+    return FALSE;
   major = gss_acquire_cred (&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &kerberos, GSS_C_INITIATE, &credential, NULL,
                             &lifetime);
   if (credential != GSS_C_NO_CREDENTIAL)
@@ -58,34 +110,42 @@ waiter_release (gpointer waiter)
   g_atomic_rc_box_release_full (waiter, (GDestroyNotify)waiter_clear);
 }
 
-static void
+/* Returns whether this answered @waiter: FALSE when it already had its answer. */
+static gboolean
 waiter_answer (Waiter  *waiter,
                gboolean have_ticket)
 {
-  if (g_atomic_int_compare_and_exchange (&waiter->answered, FALSE, TRUE))
-    {
-      g_task_return_boolean (waiter->task, have_ticket);
-      g_source_destroy (waiter->wait);
-    }
+  if (!g_atomic_int_compare_and_exchange (&waiter->answered, FALSE, TRUE))
+    return FALSE;
+  g_task_return_boolean (waiter->task, have_ticket);
+  g_source_destroy (waiter->wait);
+  return TRUE;
 }
 
-/* The callers waiting for the look in flight; NULL while there is none. One look
- * at a time for the whole process, so a cache that never answers holds one thread,
- * not one per attempt. */
+/* The callers waiting for the look in flight, NULL while there is none; and whether
+ * that look has kept a caller waiting too long. One look at a time for the whole
+ * process, so a cache that never answers holds one thread, not one per attempt. */
 G_LOCK_DEFINE_STATIC (looking);
 static GPtrArray *looking_waiters;
+static gboolean   looking_overdue;
 
-static gpointer
-look_thread (gpointer data)
+static void
+answer_all (gboolean have_ticket)
 {
-  gboolean have_ticket = has_ticket ();
   g_autoptr (GPtrArray) waiters = NULL;
 
   G_LOCK (looking);
   waiters = g_steal_pointer (&looking_waiters);
+  looking_overdue = FALSE;
   G_UNLOCK (looking);
   for (guint i = 0; i < waiters->len; i++)
     waiter_answer (waiters->pdata[i], have_ticket);
+}
+
+static gpointer
+look_thread (gpointer data)
+{
+  answer_all (has_ticket ());
   return NULL;
 }
 
@@ -94,10 +154,14 @@ wait_over (gpointer data)
 {
   Waiter *waiter = data;
 
-  if (!g_atomic_int_get (&waiter->answered))
+  /* No longer waiting: the look does not keep it, however long it hangs. */
+  G_LOCK (looking);
+  if (looking_waiters != NULL && g_ptr_array_remove_fast (looking_waiters, waiter))
+    looking_overdue = TRUE;
+  G_UNLOCK (looking);
+  if (waiter_answer (waiter, FALSE))
     g_message ("The Kerberos credential cache has not answered within %u ms: signing in without Kerberos for now",
                waiter->wait_ms);
-  waiter_answer (waiter, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -112,24 +176,40 @@ wait_over (gpointer data)
  * say so as a warning, on every new connection before it falls back to NTLM.
  *
  * A cache that does not answer within @wait_ms counts as no ticket, so that a
- * hung KCM daemon delays a sign-in but never stops it (nor the main loop); a look
- * still in flight is shared by later callers.
+ * hung KCM daemon delays a sign-in but never stops it, nor the main loop. A look
+ * still in flight is shared by later callers; once it has kept one waiting too
+ * long, the others get "no ticket" at once until it answers.
  */
 void
 ews_kerberos_look_async (guint               wait_ms,
                          GAsyncReadyCallback callback,
                          gpointer            user_data)
 {
-  Waiter  *waiter = g_atomic_rc_box_new0 (Waiter);
-  gboolean start;
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  Waiter  *waiter;
+  GThread *thread;
+  gboolean overdue, start;
 
-  waiter->task = g_task_new (NULL, NULL, callback, user_data);
-  g_task_set_source_tag (waiter->task, ews_kerberos_look_async);
-  g_task_set_name (waiter->task, "ews_kerberos_look");
+  g_task_set_source_tag (task, ews_kerberos_look_async);
+  g_task_set_name (task, "ews_kerberos_look");
+
+  G_LOCK (looking);
+  overdue = looking_waiters != NULL && looking_overdue;
+  G_UNLOCK (looking);
+  if (overdue)
+    {
+      g_debug ("The Kerberos credential cache still has not answered: signing in without Kerberos");
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  waiter = g_atomic_rc_box_new0 (Waiter);
+  waiter->task = g_object_ref (task);
   waiter->wait_ms = wait_ms;
   waiter->wait = g_timeout_source_new (wait_ms);
   g_source_set_callback (waiter->wait, wait_over, g_atomic_rc_box_acquire (waiter), waiter_release);
-  g_source_attach (waiter->wait, g_task_get_context (waiter->task));
+  g_source_attach (waiter->wait, g_task_get_context (task));
 
   G_LOCK (looking);
   start = looking_waiters == NULL;
@@ -137,8 +217,17 @@ ews_kerberos_look_async (guint               wait_ms,
     looking_waiters = g_ptr_array_new_with_free_func (waiter_release);
   g_ptr_array_add (looking_waiters, waiter);
   G_UNLOCK (looking);
-  if (start)
-    g_thread_unref (g_thread_new ("ews-kerberos", look_thread, NULL));
+  if (!start)
+    return;
+
+  thread = g_thread_try_new ("ews-kerberos", look_thread, NULL, &error);
+  if (thread == NULL)
+    {
+      g_message ("Cannot look for a Kerberos ticket: %s", error->message);
+      answer_all (FALSE);
+      return;
+    }
+  g_thread_unref (thread);
 }
 
 /**

@@ -161,8 +161,8 @@ ews_client_when_auth_ready (EwsClient             *self,
  * @wait_ms: how long a sign-in waits for the Kerberos credential cache (3 s by default)
  *
  * A cache (KCM, sssd, a file on a network share) that does not answer in time
- * counts as one without a ticket: the sign-in goes on with the other schemes, and
- * the next one asks again.
+ * counts as one without a ticket: the sign-in goes on with the other schemes.
+ * Until the look that hangs answers, later sign-ins go on without Kerberos at once.
  */
 void
 ews_client_set_kerberos_wait (EwsClient *self,
