@@ -306,12 +306,13 @@ test_slow (Fixture      *fixture,
 }
 
 /* Autodiscover (the account editor's first step) with Automatic settles whether
- * to offer Kerberos before its first request, without stopping the main loop. */
+ * to offer Kerberos before its first request, without stopping the main loop. The
+ * simulator serves from a thread of its own: its TLS work stays off this loop. */
 static void
 test_autodiscover (Fixture      *fixture,
                    gconstpointer data)
 {
-  g_autoptr (EwsSimulator) simulator = ews_simulator_new ();
+  g_autoptr (EwsSimulator) simulator = ews_simulator_new_in_thread ();
   g_autoptr (TestResolver) resolver = test_resolver_new ();
   g_autoptr (EwsAutodiscover) autodiscover = ews_autodiscover_new ();
   g_autoptr (EwsAutodiscoverSettings) settings = NULL;
@@ -337,7 +338,7 @@ test_autodiscover (Fixture      *fixture,
   ews_autodiscover_set_pinned_certificate (autodiscover, pin);
 
   tick = start_ticking (fixture);
-  release = g_timeout_add (MS (300), release_cb, &released);
+  release = g_timeout_add (MS (1000), release_cb, &released);
   begin = g_get_monotonic_time ();
   ews_autodiscover_run_async (autodiscover, "alice@example.com", NULL, store_result, fixture);
   settings = ews_autodiscover_run_finish (autodiscover, wait_result (fixture), &error);
@@ -347,9 +348,9 @@ test_autodiscover (Fixture      *fixture,
                   (g_get_monotonic_time () - begin) / 1000.0, fixture->max_gap_us / 1000.0);
   /* It waited for the look, which waited for the cache. */
   g_assert_cmpuint (released, >=, 1);
-  g_assert_cmpint (g_get_monotonic_time () - begin, >=, MS (300) * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - begin, >=, MS (1000) * 1000);
   /* A look on the loop would have stood until the cache was released. */
-  g_assert_cmpint (fixture->max_gap_us, <, MS (250) * 1000);
+  g_assert_cmpint (fixture->max_gap_us, <, MS (800) * 1000);
   g_clear_handle_id (&tick, g_source_remove);
   g_clear_handle_id (&release, g_source_remove);
 }
