@@ -80,7 +80,32 @@ typedef struct
 {
   GTask                 *task;
   EwsClientAuthReadyFunc ready;
+  GSource               *cancelled; /* (nullable): its cancellable, for ending the wait */
 } AuthWaiter;
+
+/* A request cancelled while it waits for the look ends at once. */
+static gboolean
+waiter_cancelled_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GTask     *task = user_data;
+  EwsClient *self = g_task_get_source_object (task);
+
+  for (guint i = 0; self->auth_waiting != NULL && i < self->auth_waiting->len; i++)
+    {
+      AuthWaiter *waiter = &g_array_index (self->auth_waiting, AuthWaiter, i);
+
+      if (waiter->task != task)
+        continue;
+      g_source_destroy (waiter->cancelled);
+      g_source_unref (waiter->cancelled);
+      g_array_remove_index (self->auth_waiting, i);
+      g_task_return_error_if_cancelled (task);
+      g_object_unref (task);
+      break;
+    }
+  return G_SOURCE_REMOVE;
+}
 
 static void
 looked_cb (GObject      *source,
@@ -100,6 +125,11 @@ looked_cb (GObject      *source,
     {
       AuthWaiter *waiter = &g_array_index (waiting, AuthWaiter, i);
 
+      if (waiter->cancelled != NULL)
+        {
+          g_source_destroy (waiter->cancelled);
+          g_source_unref (waiter->cancelled);
+        }
       if (self->session != NULL)
         waiter->ready (waiter->task);
       else
@@ -121,8 +151,9 @@ looked_cb (GObject      *source,
  *
  * Offers Negotiate when a Kerberos ticket has come, and stops when it has gone,
  * then calls @ready. The credential cache is asked in a thread: a connecting
- * request waits for its answer (at most the client's Kerberos wait); any other
- * goes at once, while a look older than 30 seconds is renewed for the next.
+ * request waits for its answer (at most the client's Kerberos wait, and only until
+ * it is cancelled); any other goes at once, while a look older than 30 seconds is
+ * renewed for the next.
  */
 void
 ews_client_when_auth_ready (EwsClient             *self,
@@ -130,10 +161,11 @@ ews_client_when_auth_ready (EwsClient             *self,
                             GTask                 *task,
                             EwsClientAuthReadyFunc ready)
 {
-  gboolean   kerberos = self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE;
-  gboolean   known = self->ticket_looked_us != 0;
-  gboolean   fresh = known && g_get_monotonic_time () - self->ticket_looked_us < TICKET_RECHECK_US;
-  AuthWaiter waiter = { task, ready };
+  gboolean      kerberos = self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE;
+  gboolean      known = self->ticket_looked_us != 0;
+  gboolean      fresh = known && g_get_monotonic_time () - self->ticket_looked_us < TICKET_RECHECK_US;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  AuthWaiter    waiter = { task, ready, NULL };
 
   if (!kerberos || (fresh && !connecting))
     {
@@ -152,6 +184,12 @@ ews_client_when_auth_ready (EwsClient             *self,
     }
   if (self->auth_waiting == NULL)
     self->auth_waiting = g_array_new (FALSE, FALSE, sizeof (AuthWaiter));
+  if (cancellable != NULL)
+    {
+      waiter.cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (waiter.cancelled, (GSourceFunc)(void (*) (void))waiter_cancelled_cb, task, NULL);
+      g_source_attach (waiter.cancelled, g_task_get_context (task));
+    }
   g_array_append_val (self->auth_waiting, waiter);
 }
 

@@ -305,6 +305,37 @@ test_slow (Fixture      *fixture,
   g_clear_handle_id (&release, g_source_remove);
 }
 
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A request cancelled while it waits for the cache ends at once, not when the
+ * wait runs out; the cache hangs on. */
+static void
+test_cancelled (Fixture      *fixture,
+                gconstpointer data)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GPtrArray) refs = calendar_refs ();
+  g_autoptr (GPtrArray) folders = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 begin = g_get_monotonic_time ();
+
+  ews_client_set_kerberos_wait (fixture->client, MS (10000));
+  g_timeout_add (MS (50), cancel_cb, cancellable);
+  ews_client_get_folders_async (fixture->client, refs, cancellable, store_result, fixture);
+  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (folders);
+  g_test_message ("cancelled after %.0f ms", (g_get_monotonic_time () - begin) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - begin, <, MS (2000) * 1000);
+  g_assert_cmpuint (count_looking_threads (), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
+}
+
 /* Autodiscover (the account editor's first step) with Automatic settles whether
  * to offer Kerberos before its first request, without stopping the main loop. The
  * simulator serves from a thread of its own: its TLS work stays off this loop. */
@@ -401,6 +432,7 @@ main (int   argc,
   g_test_add ("/credential-cache/hung", Fixture, NULL, fixture_set_up, test_hung, fixture_tear_down);
   g_test_add ("/credential-cache/hung-shared", Fixture, NULL, fixture_set_up, test_hung_shared, fixture_tear_down);
   g_test_add ("/credential-cache/slow", Fixture, NULL, fixture_set_up, test_slow, fixture_tear_down);
+  g_test_add ("/credential-cache/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
   g_test_add ("/credential-cache/autodiscover", Fixture, NULL, fixture_set_up, test_autodiscover, fixture_tear_down);
   g_test_add ("/credential-cache/basic-does-not-ask", Fixture, NULL, fixture_set_up, test_basic_does_not_ask,
               fixture_tear_down);
