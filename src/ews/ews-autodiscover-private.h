@@ -28,7 +28,8 @@ struct _EwsAutodiscover
   SoupSession     *session;
   AuthSchemes      session_schemes;
   gboolean         have_ticket; /* a Kerberos ticket at the last look (ews_kerberos_look_async()) */
-  GPtrArray       *attempts;    /* the last discovery's, NULL-terminated */
+  guint            kerberos_wait_ms;
+  GPtrArray       *attempts; /* the last discovery's, NULL-terminated */
 };
 
 void ews_autodiscover_apply_auth (EwsAutodiscover *self);

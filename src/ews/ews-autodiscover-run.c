@@ -603,9 +603,6 @@ run_next_step (GTask *task)
   step_free (step);
 }
 
-/* As long as a sign-in waits for the Kerberos credential cache (ews-client.c). */
-#define KERBEROS_WAIT_MS 3000
-
 /* Whether Negotiate is offered is settled before the first step. */
 static void
 looked_cb (GObject      *source,
@@ -668,7 +665,7 @@ ews_autodiscover_run_async (EwsAutodiscover    *self,
   run->login = g_strdup (self->username != NULL ? self->username : email);
   if (self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE)
     {
-      ews_kerberos_look_async (KERBEROS_WAIT_MS, looked_cb, g_steal_pointer (&task));
+      ews_kerberos_look_async (self->kerberos_wait_ms, looked_cb, g_steal_pointer (&task));
       return;
     }
   /* Each pending step holds its own reference; this one is dropped on return. */

@@ -225,6 +225,7 @@ ews_autodiscover_init (EwsAutodiscover *self)
   self->auth_mechanism = EWS_AUTH_BASIC;
   self->https_port = EWS_AUTODISCOVER_DEFAULT_HTTPS_PORT;
   self->http_port = EWS_AUTODISCOVER_DEFAULT_HTTP_PORT;
+  self->kerberos_wait_ms = EWS_KERBEROS_DEFAULT_WAIT_MS;
   self->attempts = g_ptr_array_new_null_terminated (1, g_free, TRUE);
   read_ports_from_environment (self);
 }
@@ -291,6 +292,22 @@ ews_autodiscover_set_auth_mechanism (EwsAutodiscover *self,
   if (self->session != NULL)
     ews_autodiscover_apply_auth (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH_MECHANISM]);
+}
+
+/**
+ * ews_autodiscover_set_kerberos_wait:
+ * @self: an autodiscover
+ * @wait_ms: how long a discovery with Automatic or Kerberos waits for the Kerberos
+ *   credential cache before it goes on without Kerberos (3 s by default)
+ */
+void
+ews_autodiscover_set_kerberos_wait (EwsAutodiscover *self,
+                                    guint            wait_ms)
+{
+  g_return_if_fail (EWS_IS_AUTODISCOVER (self));
+  g_return_if_fail (wait_ms > 0);
+
+  self->kerberos_wait_ms = wait_ms;
 }
 
 /**

@@ -49,6 +49,8 @@ void                     ews_autodiscover_set_credentials (EwsAutodiscover *self
 EwsAuthMechanism         ews_autodiscover_get_auth_mechanism (EwsAutodiscover *self);
 void                     ews_autodiscover_set_auth_mechanism (EwsAutodiscover *self,
                                                               EwsAuthMechanism mechanism);
+void                     ews_autodiscover_set_kerberos_wait (EwsAutodiscover *self,
+                                                             guint            wait_ms);
 gboolean                 ews_autodiscover_set_ca_file (EwsAutodiscover *self,
                                                        const char      *path,
                                                        GError         **error);

@@ -73,9 +73,6 @@ apply_auth_mechanism (EwsClient *self)
 /* How long a request trusts the last look for a Kerberos ticket. */
 #define TICKET_RECHECK_US (30 * G_USEC_PER_SEC)
 
-/* How long a request waits for the credential cache before it goes without Kerberos. */
-#define DEFAULT_KERBEROS_WAIT_MS 3000
-
 typedef struct
 {
   GTask                 *task;
@@ -401,7 +398,7 @@ static void
 ews_client_init (EwsClient *self)
 {
   self->auth_mechanism = EWS_AUTH_BASIC;
-  self->kerberos_wait_ms = DEFAULT_KERBEROS_WAIT_MS;
+  self->kerberos_wait_ms = EWS_KERBEROS_DEFAULT_WAIT_MS;
 }
 
 /**
