@@ -250,27 +250,44 @@ print_splits (BenchLatency *self)
           median_ms (to_notify), to_request->len);
 }
 
-/* The median of each tenth of the run in order: whether latency drifts as the
- * application runs on. */
-static void
-print_drift (BenchLatency *self)
+typedef enum
 {
-  g_autoptr (GString) line = g_string_new ("notify_latency_p50_by_tenth_ms=");
+  PART_WHOLE,     /* commit → Notify */
+  PART_TO_SYNC,   /* commit → the SyncFolderItems request */
+  PART_TO_NOTIFY, /* its response → Notify */
+} Part;
+
+/* The median of @part in each tenth of the run in order: whether latency drifts as
+ * the application runs on, and in which part. */
+static void
+print_drift (BenchLatency *self,
+             const char   *name,
+             Part          part)
+{
+  g_autoptr (GString) line = g_string_new (name);
   guint tenth = MAX (self->n_ids / 10, 1);
 
+  g_string_append_c (line, '=');
   for (guint start = 0; start + tenth <= self->n_ids; start += tenth)
     {
-      g_autoptr (GArray) part = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
 
       for (guint i = start; i < start + tenth; i++)
         {
           Record *record = &self->records[i];
-          gint64  latency = record->notify_us - record->commit_us;
+          gint64  value;
 
-          if (record->commit_us != 0 && record->n_notifies > 0)
-            g_array_append_val (part, latency);
+          if (record->commit_us == 0 || record->n_notifies == 0 || (part != PART_WHOLE && record->response_us == 0))
+            continue;
+          if (part == PART_TO_SYNC)
+            value = record->request_us - record->commit_us;
+          else if (part == PART_TO_NOTIFY)
+            value = record->notify_us - record->response_us;
+          else
+            value = record->notify_us - record->commit_us;
+          g_array_append_val (values, value);
         }
-      g_string_append_printf (line, "%s%.3f", start > 0 ? "," : "", median_ms (part));
+      g_string_append_printf (line, "%s%.3f", start > 0 ? "," : "", values->len > 0 ? median_ms (values) : 0.0);
     }
   printf ("%s\n", line->str);
 }
@@ -308,7 +325,9 @@ bench_latency_report (BenchLatency *self)
   printf ("notify_latency_p50_ms=%.3f\nnotify_latency_p90_ms=%.3f\nnotify_latency_p99_ms=%.3f\nnotify_latency_max_ms=%.3f\nnotify_latency_n=%u\n",
           percentile_ms (latencies, 0.50), percentile_ms (latencies, 0.90), percentile_ms (latencies, 0.99),
           percentile_ms (latencies, 1.0), latencies->len);
-  print_drift (self);
+  print_drift (self, "notify_latency_p50_by_tenth_ms", PART_WHOLE);
+  print_drift (self, "split_to_sync_by_tenth_ms", PART_TO_SYNC);
+  print_drift (self, "split_to_notify_by_tenth_ms", PART_TO_NOTIFY);
   print_splits (self);
   g_mutex_unlock (&self->lock);
   /* grouped: summaries instead of single notifications, which the pacing should avoid. */
