@@ -389,6 +389,30 @@ test_autodiscover (Fixture      *fixture,
   g_clear_handle_id (&release, g_source_remove);
 }
 
+/* Autodiscover cancelled while it waits for the cache ends at once too. */
+static void
+test_autodiscover_cancelled (Fixture      *fixture,
+                             gconstpointer data)
+{
+  g_autoptr (EwsAutodiscover) autodiscover = ews_autodiscover_new ();
+  g_autoptr (EwsAutodiscoverSettings) settings = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  gint64 begin = g_get_monotonic_time ();
+
+  ews_autodiscover_set_credentials (autodiscover, "alice", PASSWORD);
+  ews_autodiscover_set_auth_mechanism (autodiscover, EWS_AUTH_AUTOMATIC);
+  ews_autodiscover_set_kerberos_wait (autodiscover, MS (10000));
+  g_timeout_add (MS (50), cancel_cb, cancellable);
+  ews_autodiscover_run_async (autodiscover, "alice@example.com", cancellable, store_result, fixture);
+  settings = ews_autodiscover_run_finish (autodiscover, wait_result (fixture), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (settings);
+  g_test_message ("cancelled after %.0f ms", (g_get_monotonic_time () - begin) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - begin, <, MS (2000) * 1000);
+  g_assert_cmpuint (count_looking_threads (), ==, 1);
+}
+
 /* Basic never asks the cache: a hung one cannot delay it at all. */
 static void
 test_basic_does_not_ask (Fixture      *fixture,
@@ -437,6 +461,8 @@ main (int   argc,
   g_test_add ("/credential-cache/slow", Fixture, NULL, fixture_set_up, test_slow, fixture_tear_down);
   g_test_add ("/credential-cache/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
   g_test_add ("/credential-cache/autodiscover", Fixture, NULL, fixture_set_up, test_autodiscover, fixture_tear_down);
+  g_test_add ("/credential-cache/autodiscover-cancelled", Fixture, NULL, fixture_set_up, test_autodiscover_cancelled,
+              fixture_tear_down);
   g_test_add ("/credential-cache/basic-does-not-ask", Fixture, NULL, fixture_set_up, test_basic_does_not_ask,
               fixture_tear_down);
 
