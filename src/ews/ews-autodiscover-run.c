@@ -50,18 +50,7 @@ typedef struct
   SoupMessage *msg;
   char        *url;
   GBytes      *body;
-  gboolean     looking;        /* for a Kerberos ticket, before the first step */
-  GSource     *look_cancelled; /* (nullable): ends the look's wait on cancellation */
 } Run;
-
-static void
-clear_look_cancelled (Run *run)
-{
-  if (run->look_cancelled == NULL)
-    return;
-  g_source_destroy (run->look_cancelled);
-  g_clear_pointer (&run->look_cancelled, g_source_unref);
-}
 
 static void
 step_free (Step *step)
@@ -81,7 +70,6 @@ run_free (Run *run)
   g_clear_object (&run->msg);
   g_free (run->url);
   g_clear_pointer (&run->body, g_bytes_unref);
-  clear_look_cancelled (run);
   g_free (run);
 }
 
@@ -623,32 +611,17 @@ looked_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   EwsAutodiscover *self = g_task_get_source_object (task);
-  Run             *run = g_task_get_task_data (task);
+  GError          *error = NULL;
+  gboolean         have_ticket = ews_kerberos_look_finish (result, &error);
 
-  self->have_ticket = ews_kerberos_look_finish (result);
-  if (self->session != NULL)
-    ews_autodiscover_apply_auth (self);
-  if (!run->looking)
-    return; /* cancelled meanwhile, and told so */
-  run->looking = FALSE;
-  clear_look_cancelled (run);
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  self->have_ticket = have_ticket;
+  ews_autodiscover_apply_auth (self);
   run_next_step (task);
-}
-
-/* A discovery cancelled while it waits for the look ends at once. */
-static gboolean
-look_cancelled_cb (GCancellable *cancellable,
-                   gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run   *run = g_task_get_task_data (task);
-
-  run->looking = FALSE;
-  g_clear_pointer (&run->look_cancelled, g_source_unref);
-  g_task_return_error_if_cancelled (task);
-  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -696,15 +669,7 @@ ews_autodiscover_run_async (EwsAutodiscover    *self,
   run->login = g_strdup (self->username != NULL ? self->username : email);
   if (self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE)
     {
-      run->looking = TRUE;
-      if (cancellable != NULL)
-        {
-          /* The look's reference keeps the task, and this source's data, alive. */
-          run->look_cancelled = g_cancellable_source_new (cancellable);
-          g_source_set_callback (run->look_cancelled, (GSourceFunc)(void (*) (void))look_cancelled_cb, task, NULL);
-          g_source_attach (run->look_cancelled, g_task_get_context (task));
-        }
-      ews_kerberos_look_async (self->kerberos_wait_ms, looked_cb, g_steal_pointer (&task));
+      ews_kerberos_look_async (self->kerberos_wait_ms, cancellable, looked_cb, g_steal_pointer (&task));
       return;
     }
   /* Each pending step holds its own reference; this one is dropped on return. */

@@ -87,12 +87,13 @@ has_ticket (void)
   return !GSS_ERROR (major) && lifetime > 0;
 }
 
-/* One caller of ews_kerberos_look_async(), answered by the look or by its wait
- * running out, whichever comes first. */
+/* One caller of ews_kerberos_look_async(), answered by the look, by its wait
+ * running out or by its cancellation, whichever comes first. */
 typedef struct
 {
   GTask   *task;
   GSource *wait;
+  GSource *cancelled; /* (nullable) */
   guint    wait_ms;
   gint     answered;
 } Waiter;
@@ -102,6 +103,7 @@ waiter_clear (Waiter *waiter)
 {
   g_clear_object (&waiter->task);
   g_clear_pointer (&waiter->wait, g_source_unref);
+  g_clear_pointer (&waiter->cancelled, g_source_unref);
 }
 
 static void
@@ -110,7 +112,8 @@ waiter_release (gpointer waiter)
   g_atomic_rc_box_release_full (waiter, (GDestroyNotify)waiter_clear);
 }
 
-/* Returns whether this answered @waiter: FALSE when it already had its answer. */
+/* Returns whether this answered @waiter: FALSE when it already had its answer. A
+ * cancelled task returns G_IO_ERROR_CANCELLED instead. */
 static gboolean
 waiter_answer (Waiter  *waiter,
                gboolean have_ticket)
@@ -119,6 +122,8 @@ waiter_answer (Waiter  *waiter,
     return FALSE;
   g_task_return_boolean (waiter->task, have_ticket);
   g_source_destroy (waiter->wait);
+  if (waiter->cancelled != NULL)
+    g_source_destroy (waiter->cancelled);
   return TRUE;
 }
 
@@ -149,25 +154,43 @@ look_thread (gpointer data)
   return NULL;
 }
 
+/* No longer waiting: the look does not keep @waiter, however long it hangs. When
+ * the look was @overdue for it, later callers do not wait for it either. */
+static void
+waiter_leave (Waiter  *waiter,
+              gboolean overdue)
+{
+  G_LOCK (looking);
+  if (looking_waiters != NULL && g_ptr_array_remove_fast (looking_waiters, waiter) && overdue)
+    looking_overdue = TRUE;
+  G_UNLOCK (looking);
+}
+
 static gboolean
 wait_over (gpointer data)
 {
   Waiter *waiter = data;
 
-  /* No longer waiting: the look does not keep it, however long it hangs. */
-  G_LOCK (looking);
-  if (looking_waiters != NULL && g_ptr_array_remove_fast (looking_waiters, waiter))
-    looking_overdue = TRUE;
-  G_UNLOCK (looking);
+  waiter_leave (waiter, TRUE);
   if (waiter_answer (waiter, FALSE))
     g_message ("The Kerberos credential cache has not answered within %u ms: signing in without Kerberos for now",
                waiter->wait_ms);
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+waiter_cancelled (GCancellable *cancellable,
+                  gpointer      data)
+{
+  waiter_leave (data, FALSE);
+  waiter_answer (data, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * ews_kerberos_look_async:
  * @wait_ms: how long to wait for the credential cache
+ * @cancellable: (nullable): ends the wait at once
  * @callback: called with the answer, at the latest after @wait_ms
  * @user_data: for @callback
  *
@@ -182,10 +205,11 @@ wait_over (gpointer data)
  */
 void
 ews_kerberos_look_async (guint               wait_ms,
+                         GCancellable       *cancellable,
                          GAsyncReadyCallback callback,
                          gpointer            user_data)
 {
-  g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr (GError) error = NULL;
   Waiter  *waiter;
   GThread *thread;
@@ -210,6 +234,13 @@ ews_kerberos_look_async (guint               wait_ms,
   waiter->wait = g_timeout_source_new (wait_ms);
   g_source_set_callback (waiter->wait, wait_over, g_atomic_rc_box_acquire (waiter), waiter_release);
   g_source_attach (waiter->wait, g_task_get_context (task));
+  if (cancellable != NULL)
+    {
+      waiter->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (waiter->cancelled, (GSourceFunc)(void (*) (void))waiter_cancelled,
+                             g_atomic_rc_box_acquire (waiter), waiter_release);
+      g_source_attach (waiter->cancelled, g_task_get_context (task));
+    }
 
   G_LOCK (looking);
   start = looking_waiters == NULL;
@@ -233,16 +264,18 @@ ews_kerberos_look_async (guint               wait_ms,
 /**
  * ews_kerberos_look_finish:
  * @result: the result
+ * @error: set to G_IO_ERROR_CANCELLED only, when the look was cancelled
  *
  * Returns: %TRUE when there is a usable ticket
  */
 gboolean
-ews_kerberos_look_finish (GAsyncResult *result)
+ews_kerberos_look_finish (GAsyncResult *result,
+                          GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ews_kerberos_look_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), NULL);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* @password as libsoup's NTLM must be given it: in ISO-8859-1 (see

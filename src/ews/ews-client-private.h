@@ -45,9 +45,11 @@ typedef enum
 #define EWS_KERBEROS_DEFAULT_WAIT_MS 3000
 
 void        ews_kerberos_look_async (guint               wait_ms,
+                                     GCancellable       *cancellable,
                                      GAsyncReadyCallback callback,
                                      gpointer            user_data);
-gboolean    ews_kerberos_look_finish (GAsyncResult *result);
+gboolean    ews_kerberos_look_finish (GAsyncResult *result,
+                                      GError      **error);
 AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
                                             const char      *password,
                                             gboolean         secure,
@@ -83,9 +85,8 @@ struct _EwsClient
   AuthSchemes      stream_session_schemes;
   gboolean         have_ticket;      /* the last look's answer */
   gint64           ticket_looked_us; /* when it came; 0 before the first */
-  gboolean         looking;
+  gboolean         looking;          /* renewing the look in the background */
   guint            kerberos_wait_ms;
-  GArray          *auth_waiting; /* (element-type AuthWaiter): requests waiting for the look */
 };
 
 void ews_client_clear_secret (char **secret);

@@ -73,69 +73,57 @@ apply_auth_mechanism (EwsClient *self)
 /* How long a request trusts the last look for a Kerberos ticket. */
 #define TICKET_RECHECK_US (30 * G_USEC_PER_SEC)
 
+/* What a look for a ticket said: the schemes the client offers from now on. */
+static void
+learn_ticket (EwsClient *self,
+              gboolean   have_ticket)
+{
+  self->have_ticket = have_ticket;
+  self->ticket_looked_us = g_get_monotonic_time ();
+  g_debug ("Kerberos ticket: %s", have_ticket ? "yes" : "none");
+  if (self->session != NULL)
+    apply_auth_mechanism (self);
+}
+
+static void
+renewed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (EwsClient) self = user_data;
+
+  self->looking = FALSE;
+  learn_ticket (self, ews_kerberos_look_finish (result, NULL));
+}
+
+/* A request waiting for a look. */
 typedef struct
 {
   GTask                 *task;
   EwsClientAuthReadyFunc ready;
-  GSource               *cancelled; /* (nullable): its cancellable, for ending the wait */
 } AuthWaiter;
-
-/* A request cancelled while it waits for the look ends at once. */
-static gboolean
-waiter_cancelled_cb (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  GTask     *task = user_data;
-  EwsClient *self = g_task_get_source_object (task);
-
-  for (guint i = 0; self->auth_waiting != NULL && i < self->auth_waiting->len; i++)
-    {
-      AuthWaiter *waiter = &g_array_index (self->auth_waiting, AuthWaiter, i);
-
-      if (waiter->task != task)
-        continue;
-      g_source_destroy (waiter->cancelled);
-      g_source_unref (waiter->cancelled);
-      g_array_remove_index (self->auth_waiting, i);
-      g_task_return_error_if_cancelled (task);
-      g_object_unref (task);
-      break;
-    }
-  return G_SOURCE_REMOVE;
-}
 
 static void
 looked_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr (EwsClient) self = user_data;
-  g_autoptr (GArray) waiting = g_steal_pointer (&self->auth_waiting);
+  AuthWaiter            *waiter = user_data;
+  GTask                 *task = waiter->task;
+  EwsClientAuthReadyFunc ready = waiter->ready;
+  GError                *error = NULL;
+  gboolean               have_ticket = ews_kerberos_look_finish (result, &error);
 
-  self->looking = FALSE;
-  self->have_ticket = ews_kerberos_look_finish (result);
-  self->ticket_looked_us = g_get_monotonic_time ();
-  g_debug ("Kerberos ticket: %s", self->have_ticket ? "yes" : "none");
-  if (self->session != NULL)
-    apply_auth_mechanism (self);
-  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+  g_free (waiter);
+  if (error != NULL)
     {
-      AuthWaiter *waiter = &g_array_index (waiting, AuthWaiter, i);
-
-      if (waiter->cancelled != NULL)
-        {
-          g_source_destroy (waiter->cancelled);
-          g_source_unref (waiter->cancelled);
-        }
-      if (self->session != NULL)
-        waiter->ready (waiter->task);
-      else
-        {
-          /* Disposed while it waited. */
-          g_task_return_new_error (waiter->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The client was closed");
-          g_object_unref (waiter->task);
-        }
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
     }
+  /* The task keeps the client alive. */
+  learn_ticket (g_task_get_source_object (task), have_ticket);
+  ready (task);
 }
 
 /**
@@ -143,7 +131,7 @@ looked_cb (GObject      *source,
  * @connecting: whether the request opens the way to the server (a subscription,
  *   the stream, the folders, the sign-in check): a sign-in the user may just have
  *   fixed with kinit
- * @task: (transfer full): the request's task
+ * @task: (transfer full): the request's task, whose source object is @self
  * @ready: sends the request; gets @task
  *
  * Offers Negotiate when a Kerberos ticket has come, and stops when it has gone,
@@ -158,36 +146,30 @@ ews_client_when_auth_ready (EwsClient             *self,
                             GTask                 *task,
                             EwsClientAuthReadyFunc ready)
 {
-  gboolean      kerberos = self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE;
-  gboolean      known = self->ticket_looked_us != 0;
-  gboolean      fresh = known && g_get_monotonic_time () - self->ticket_looked_us < TICKET_RECHECK_US;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  AuthWaiter    waiter = { task, ready, NULL };
+  gboolean    kerberos = self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE;
+  gboolean    known = self->ticket_looked_us != 0;
+  gboolean    fresh = known && g_get_monotonic_time () - self->ticket_looked_us < TICKET_RECHECK_US;
+  AuthWaiter *waiter;
 
   if (!kerberos || (fresh && !connecting))
     {
       ready (task);
       return;
     }
-  if (!self->looking)
-    {
-      self->looking = TRUE;
-      ews_kerberos_look_async (self->kerberos_wait_ms, looked_cb, g_object_ref (self));
-    }
   if (!connecting && known)
     {
+      if (!self->looking)
+        {
+          self->looking = TRUE;
+          ews_kerberos_look_async (self->kerberos_wait_ms, NULL, renewed_cb, g_object_ref (self));
+        }
       ready (task);
       return;
     }
-  if (self->auth_waiting == NULL)
-    self->auth_waiting = g_array_new (FALSE, FALSE, sizeof (AuthWaiter));
-  if (cancellable != NULL)
-    {
-      waiter.cancelled = g_cancellable_source_new (cancellable);
-      g_source_set_callback (waiter.cancelled, (GSourceFunc)(void (*) (void))waiter_cancelled_cb, task, NULL);
-      g_source_attach (waiter.cancelled, g_task_get_context (task));
-    }
-  g_array_append_val (self->auth_waiting, waiter);
+  waiter = g_new (AuthWaiter, 1);
+  waiter->task = task;
+  waiter->ready = ready;
+  ews_kerberos_look_async (self->kerberos_wait_ms, g_task_get_cancellable (task), looked_cb, waiter);
 }
 
 /**
@@ -270,8 +252,6 @@ ews_client_finalize (GObject *object)
   ews_client_clear_secret (&self->password);
   ews_client_clear_secret (&self->affinity_cookie);
   ews_client_trust_clear (&self->trust);
-  /* A look in flight holds a reference, and hands the waiting requests on. */
-  g_assert (self->auth_waiting == NULL);
 
   G_OBJECT_CLASS (ews_client_parent_class)->finalize (object);
 }

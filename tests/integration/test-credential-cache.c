@@ -174,13 +174,22 @@ fixture_tear_down (Fixture      *fixture,
   g_clear_object (&fixture->simulator);
 }
 
+/* The calendar folder of @client, as an account's first request asks for it:
+ * GetFolder, which connects. */
 static GPtrArray *
-calendar_refs (void)
+get_calendar (Fixture      *fixture,
+              EwsClient    *client,
+              GCancellable *cancellable,
+              GError      **error)
 {
-  GPtrArray *refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_folder_ref_free);
+  GPtrArray *folders;
 
   g_ptr_array_add (refs, ews_folder_ref_new_distinguished ("calendar", NULL));
-  return refs;
+  ews_client_get_folders_async (client, refs, cancellable, store_result, fixture);
+  folders = ews_client_get_folders_finish (client, wait_result (fixture), error);
+  g_clear_object (&fixture->result);
+  return folders;
 }
 
 /* The cache never answers: the request waits for it as long as the client's
@@ -189,7 +198,6 @@ static void
 test_hung (Fixture      *fixture,
            gconstpointer data)
 {
-  g_autoptr (GPtrArray) refs = calendar_refs ();
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GError) error = NULL;
   guint  tick = start_ticking (fixture);
@@ -198,8 +206,7 @@ test_hung (Fixture      *fixture,
 
   ews_client_set_kerberos_wait (fixture->client, MS (300));
   g_test_expect_message ("ews-client", G_LOG_LEVEL_MESSAGE, "The Kerberos credential cache has not answered within *");
-  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
-  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  folders = get_calendar (fixture, fixture->client, NULL, &error);
   waited_ms = (g_get_monotonic_time () - begin) / 1000.0;
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
@@ -224,7 +231,6 @@ test_hung_shared (Fixture      *fixture,
                   gconstpointer data)
 {
   g_autoptr (EwsClient) other = ews_client_new (ews_simulator_get_url (fixture->simulator));
-  g_autoptr (GPtrArray) refs = calendar_refs ();
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -232,11 +238,9 @@ test_hung_shared (Fixture      *fixture,
   ews_client_set_auth_mechanism (other, EWS_AUTH_AUTOMATIC);
   ews_client_set_kerberos_wait (fixture->client, MS (100));
   g_test_expect_message ("ews-client", G_LOG_LEVEL_MESSAGE, "The Kerberos credential cache has not answered*");
-  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
-  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  folders = get_calendar (fixture, fixture->client, NULL, &error);
   g_assert_no_error (error);
   g_test_assert_expected_messages ();
-  g_clear_object (&fixture->result);
 
   /* Each would wait 3 s (the default) for a look of its own. */
   ews_client_set_kerberos_wait (fixture->client, MS (3000));
@@ -250,9 +254,7 @@ test_hung_shared (Fixture      *fixture,
           gint64 begin = g_get_monotonic_time ();
 
           /* GetFolder connects: it never goes on an earlier look. */
-          ews_client_get_folders_async (clients[i], refs, NULL, store_result, fixture);
-          more = ews_client_get_folders_finish (clients[i], wait_result (fixture), &error);
-          g_clear_object (&fixture->result);
+          more = get_calendar (fixture, clients[i], NULL, &error);
           g_assert_no_error (error);
           g_assert_cmpint (g_get_monotonic_time () - begin, <, MS (2000) * 1000);
           g_assert_cmpuint (count_looking_threads (), ==, 1);
@@ -268,7 +270,6 @@ static void
 test_slow (Fixture      *fixture,
            gconstpointer data)
 {
-  g_autoptr (GPtrArray) refs = calendar_refs ();
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GError) error = NULL;
   guint  released = 0;
@@ -279,8 +280,7 @@ test_slow (Fixture      *fixture,
   ews_client_set_kerberos_wait (fixture->client, MS (10000));
   release = g_timeout_add (MS (100), release_cb, &released);
   begin = g_get_monotonic_time ();
-  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
-  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  folders = get_calendar (fixture, fixture->client, NULL, &error);
   waited_ms = (g_get_monotonic_time () - begin) / 1000.0;
   g_assert_no_error (error);
   g_assert_cmpuint (folders->len, ==, 1);
@@ -288,7 +288,6 @@ test_slow (Fixture      *fixture,
   g_assert_cmpuint (released, >=, 1);
   g_assert_cmpfloat (waited_ms, >=, MS (100));
   g_assert_cmpfloat (waited_ms, <, MS (5000));
-  g_clear_object (&fixture->result);
   g_clear_handle_id (&release, g_source_remove);
 
   released = 0;
@@ -319,15 +318,13 @@ test_cancelled (Fixture      *fixture,
                 gconstpointer data)
 {
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr (GPtrArray) refs = calendar_refs ();
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GError) error = NULL;
   gint64 begin = g_get_monotonic_time ();
 
   ews_client_set_kerberos_wait (fixture->client, MS (10000));
   g_timeout_add (MS (50), cancel_cb, cancellable);
-  ews_client_get_folders_async (fixture->client, refs, cancellable, store_result, fixture);
-  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  folders = get_calendar (fixture, fixture->client, cancellable, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (folders);
   g_test_message ("cancelled after %.0f ms", (g_get_monotonic_time () - begin) / 1000.0);
@@ -418,15 +415,13 @@ static void
 test_basic_does_not_ask (Fixture      *fixture,
                          gconstpointer data)
 {
-  g_autoptr (GPtrArray) refs = calendar_refs ();
   g_autoptr (GPtrArray) folders = NULL;
   g_autoptr (GError) error = NULL;
 
   release_until_answered ();
   ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_BASIC);
   ews_client_set_kerberos_wait (fixture->client, MS (10000));
-  ews_client_get_folders_async (fixture->client, refs, NULL, store_result, fixture);
-  folders = ews_client_get_folders_finish (fixture->client, wait_result (fixture), &error);
+  folders = get_calendar (fixture, fixture->client, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_looking_threads (), ==, 0);
 }
