@@ -122,20 +122,35 @@ add_temporary_account (EwnApplication *self)
 
 /* Actions */
 
+/* The change with history id @id: in the history, or of a notification still on
+ * screen after the history has let it go. */
+static EwnHistoryEntry *
+find_entry (EwnApplication *self,
+            guint           id)
+{
+  EwnHistoryEntry *entry = ewn_history_lookup (self->history, id);
+
+  if (entry == NULL && self->notifier != NULL)
+    entry = ewn_notifier_lookup_entry (self->notifier, id);
+  return entry;
+}
+
 static void
 open_item (GSimpleAction *action,
            GVariant      *parameter,
            gpointer       user_data)
 {
   EwnApplication  *self = EWN_APPLICATION (user_data);
-  EwnHistoryEntry *entry = ewn_history_lookup (self->history, g_variant_get_uint32 (parameter));
+  EwnHistoryEntry *entry = find_entry (self, g_variant_get_uint32 (parameter));
   EwnAccount      *account;
   GList           *windows;
   EwnItemWindow   *window;
 
   if (entry == NULL)
     {
-      g_message ("That change is no longer in the history");
+      /* A click never does nothing: the list of what is still known instead. */
+      g_message ("That change is no longer kept: showing the recent changes instead");
+      g_action_group_activate_action (G_ACTION_GROUP (self), "show-recent", NULL);
       return;
     }
 
@@ -200,13 +215,17 @@ open_in_browser (GSimpleAction *action,
                  gpointer       user_data)
 {
   EwnApplication  *self = EWN_APPLICATION (user_data);
-  EwnHistoryEntry *entry = ewn_history_lookup (self->history, g_variant_get_uint32 (parameter));
+  EwnHistoryEntry *entry = find_entry (self, g_variant_get_uint32 (parameter));
   const EwnChange *change;
   EwnAccount      *account;
   const char      *ids[2] = { NULL, NULL };
 
   if (entry == NULL)
-    return;
+    {
+      g_message ("That change is no longer kept: showing the recent changes instead");
+      g_action_group_activate_action (G_ACTION_GROUP (self), "show-recent", NULL);
+      return;
+    }
   change = ewn_history_entry_get_change (entry);
   account = find_account (self, change->account);
   if (account == NULL || change->after == NULL)

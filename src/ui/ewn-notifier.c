@@ -42,6 +42,9 @@ struct _EwnNotifier
   guint            burst_tasks;
   char            *burst_mailbox; /* the one mailbox of the burst, or "" when several */
   guint            refresh_id;
+  GQueue           shown; /* (element-type EwnHistoryEntry) the changes of the latest single
+                           * notifications, newest last: a click still opens one whose change
+                           * the history has let go */
 };
 
 /* A change of the last minute, for telling bursts. */
@@ -106,6 +109,7 @@ ewn_notifier_dispose (GObject *object)
   g_clear_pointer (&self->thread, ewn_notify_thread_stop);
   g_clear_object (&self->settings);
   g_queue_clear_full (&self->recent, g_free);
+  g_queue_clear_full (&self->shown, g_object_unref);
 
   G_OBJECT_CLASS (ewn_notifier_parent_class)->dispose (object);
 }
@@ -133,6 +137,7 @@ static void
 ewn_notifier_init (EwnNotifier *self)
 {
   g_queue_init (&self->recent);
+  g_queue_init (&self->shown);
 }
 
 /* The app's icon as a file the notification server can read even when it does not
@@ -405,7 +410,33 @@ ewn_notifier_show (EwnNotifier     *self,
   request.transient = ewn_change_is_minor (change);
   request.web_link = has_web_link;
   request.entry_id = ewn_history_entry_get_id (entry);
-  ewn_notify_thread_show (self->thread, &request);
+  if (!ewn_notify_thread_show (self->thread, &request))
+    return;
+  /* As many as the thread keeps clickable, in the same order. */
+  g_queue_push_tail (&self->shown, g_object_ref (entry));
+  if (self->shown.length > EWN_NOTIFY_THREAD_MAX_KEPT)
+    g_object_unref (g_queue_pop_head (&self->shown));
+}
+
+/**
+ * ewn_notifier_lookup_entry:
+ * @id: a history entry's id
+ *
+ * Finds the change of a notification still kept for its clicks, for when the
+ * history no longer lists it.
+ *
+ * Returns: (transfer none) (nullable): the entry
+ */
+EwnHistoryEntry *
+ewn_notifier_lookup_entry (EwnNotifier *self,
+                           guint        id)
+{
+  g_return_val_if_fail (EWN_IS_NOTIFIER (self), NULL);
+
+  for (GList *l = self->shown.tail; l != NULL; l = l->prev)
+    if (ewn_history_entry_get_id (l->data) == id)
+      return l->data;
+  return NULL;
 }
 
 /* Closes every notification still on screen (on quit). */

@@ -50,7 +50,8 @@ struct _EwnNotifyThread
   /* The thread's alone. */
   gboolean            has_actions;
   gboolean            has_markup;
-  GHashTable         *live; /* NotifyNotification → change id (0: a summary), kept for their clicks */
+  GHashTable         *live;  /* NotifyNotification → change id (0: a summary), kept for their clicks */
+  GQueue              order; /* the single notifications in live, oldest first */
   NotifyNotification *summary;
 };
 
@@ -129,6 +130,8 @@ on_closed (NotifyNotification *notification,
 {
   if (notification == self->summary)
     g_clear_object (&self->summary);
+  else
+    g_queue_remove (&self->order, notification);
   g_hash_table_remove (self->live, notification);
 }
 
@@ -139,6 +142,19 @@ keep (EwnNotifyThread    *self,
 {
   g_hash_table_replace (self->live, g_object_ref (notification), GUINT_TO_POINTER (entry_id));
   g_signal_connect (notification, "closed", G_CALLBACK (on_closed), self);
+  if (entry_id == 0)
+    return;
+
+  /* Servers close what they no longer show, but some never do: the oldest are let go
+   * (left on screen), so that a long session does not keep every notification. */
+  g_queue_push_tail (&self->order, notification);
+  while (self->order.length > EWN_NOTIFY_THREAD_MAX_KEPT)
+    {
+      NotifyNotification *oldest = g_queue_pop_head (&self->order);
+
+      g_signal_handlers_disconnect_by_data (oldest, self);
+      g_hash_table_remove (self->live, oldest);
+    }
 }
 
 static void
@@ -187,6 +203,7 @@ run (gpointer data)
   g_hash_table_iter_init (&iter, self->live);
   while (g_hash_table_iter_next (&iter, &notification, NULL))
     g_signal_handlers_disconnect_by_data (notification, self);
+  g_queue_clear (&self->order);
   g_hash_table_remove_all (self->live);
   g_clear_object (&self->summary);
   notify_uninit ();
@@ -226,6 +243,7 @@ ewn_notify_thread_new (const char         *app_name,
   g_mutex_init (&self->lock);
   g_cond_init (&self->finished_cond);
   self->live = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  g_queue_init (&self->order);
   self->thread = g_thread_new ("ewn-notify", run, self);
   return self;
 }
@@ -275,8 +293,11 @@ show_in_thread (gpointer data)
  *
  * Shows @request's notification. While the server does not answer, a few wait;
  * more are dropped (the change stays in the history), and the log says so.
+ *
+ * Returns: whether the notification is on its way; notifications go out in the
+ *   order they were posted
  */
-void
+gboolean
 ewn_notify_thread_show (EwnNotifyThread        *self,
                         const EwnNotifyRequest *request)
 {
@@ -285,7 +306,7 @@ ewn_notify_thread_show (EwnNotifyThread        *self,
   if (g_atomic_int_get (&self->waiting) >= MAX_WAITING)
     {
       g_message ("The notification server does not answer: not showing “%s”", request->headline);
-      return;
+      return FALSE;
     }
   g_atomic_int_inc (&self->waiting);
   job = g_new0 (ShowJob, 1);
@@ -298,6 +319,7 @@ ewn_notify_thread_show (EwnNotifyThread        *self,
   job->web_link = request->web_link;
   job->entry_id = request->entry_id;
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, show_in_thread, job, (GDestroyNotify)show_job_free);
+  return TRUE;
 }
 
 static void
@@ -412,6 +434,7 @@ close_all_in_thread (gpointer data)
       notify_notification_close (notification, NULL);
       g_hash_table_iter_remove (&iter);
     }
+  g_queue_clear (&self->order);
   g_clear_object (&self->summary);
   return G_SOURCE_REMOVE;
 }

@@ -9,6 +9,9 @@ G_BEGIN_DECLS
 
 typedef struct _EwnNotifyThread EwnNotifyThread;
 
+/* How many of the latest single notifications stay clickable, at most. */
+#define EWN_NOTIFY_THREAD_MAX_KEPT 256
+
 /**
  * EwnNotifyActionFunc:
  * @owner: the object given to ewn_notify_thread_new()
@@ -42,7 +45,7 @@ EwnNotifyThread *ewn_notify_thread_new (const char         *app_name,
                                         const char         *icon,
                                         GObject            *owner,
                                         EwnNotifyActionFunc action_func);
-void             ewn_notify_thread_show (EwnNotifyThread        *thread,
+gboolean         ewn_notify_thread_show (EwnNotifyThread        *thread,
                                          const EwnNotifyRequest *request);
 void             ewn_notify_thread_show_summary (EwnNotifyThread *thread,
                                                  const char      *title,

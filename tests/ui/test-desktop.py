@@ -292,6 +292,50 @@ class Notifier(DesktopTestCase):
         self.assertEqual(list(self.tray.items()), [str(item)])
 
 
+class ShortHistory(DesktopTestCase):
+    """alice keeps the shortest history (10 changes) and sees every change on its own."""
+
+    HISTORY_SIZE = 10
+
+    def setUp(self):
+        super().setUp()
+        self.simulator = self.start_simulator(tls=True)
+        self.bob = self.colleague(self.simulator)
+        self.start_tray()
+        env = self.app_env()
+        env["GSETTINGS_BACKEND"] = "keyfile"
+        settings = os.path.join(env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+        os.makedirs(settings, exist_ok=True)
+        with open(os.path.join(settings, "keyfile"), "w") as f:
+            f.write(f"[io/github/ewsnotifier/EwsNotifier]\nhistory-size=uint32 {self.HISTORY_SIZE}\n"
+                    "coalesce-seconds=uint32 0\nmax-notifications-per-minute=uint32 120\n")
+        self.app = self.start_app(self.simulator, env=env)
+        self.app.wait_streaming()
+
+    def test_click_after_history_moved_on(self):
+        """A notification still on screen opens its meeting after newer changes have pushed
+        that change out of the history."""
+        start = next_weekday(THURSDAY, 8)
+        banners = []
+        for i in range(self.HISTORY_SIZE + 2):
+            slot = start + i * HOUR
+            self.bob.create_meeting(ALICE, f"Slot {i + 1}", slot, slot + HOUR, f"Room {i + 1}")
+            banners.append(self.notifications.wait(lambda n, s=f"Slot {i + 1} ": s in n.summary,
+                                                   f"about Slot {i + 1}", self.mark))
+        self.assertEqual(len({b.id for b in banners}), len(banners))
+
+        self.notifications.invoke(banners[0].id, "default")
+        a11y = Accessibility(self.app.pid)
+        window = a11y.wait_window("Slot 1")
+        wanted = ("Slot 1", "Room 1", "08:00")
+
+        def shown():
+            texts = a11y.texts(window)
+            return all(any(w in t for t in texts) for w in wanted)
+        wait_for(shown, 10, "the first meeting's subject, place and time in its window")
+        self.assertNotIn("no longer kept", self.app.process.output())
+
+
 class SharedMailbox(DesktopTestCase):
     """alice also watches bob's mailbox, on the same connection."""
 
