@@ -50,6 +50,7 @@ typedef struct
   SoupMessage *msg;
   char        *url;
   GBytes      *body;
+  gboolean     kerberos; /* a ticket-granting ticket: each server's service ticket is looked for */
 } Run;
 
 static void
@@ -548,6 +549,39 @@ run_not_found (GTask *task)
 }
 
 static void
+send_post (GTask *task)
+{
+  EwsAutodiscover *self = g_task_get_source_object (task);
+  Run             *run = g_task_get_task_data (task);
+
+  g_assert (g_str_has_prefix (run->url, "https://"));
+  soup_message_set_request_body_from_bytes (run->msg, "text/xml; charset=utf-8", run->body);
+  ews_http_send_async (self->session, run->msg, run->body, &self->trust, run_authenticate, task, MAX_RESPONSE_SIZE,
+                       g_task_get_cancellable (task), post_cb, g_object_ref (task));
+}
+
+/* Whether Negotiate is offered to this step's server. */
+static void
+host_looked_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  EwsAutodiscover *self = g_task_get_source_object (task);
+  GError          *error = NULL;
+  gboolean         have_ticket = ews_kerberos_look_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  self->have_ticket = have_ticket;
+  ews_autodiscover_apply_auth (self);
+  send_post (task);
+}
+
+static void
 run_next_step (GTask *task)
 {
   EwsAutodiscover *self = g_task_get_source_object (task);
@@ -587,13 +621,17 @@ run_next_step (GTask *task)
   soup_message_add_flags (run->msg, SOUP_MESSAGE_NO_REDIRECT);
   g_debug ("%s %s", soup_message_get_method (run->msg), run->url);
 
-  if (step->kind == STEP_POST)
+  if (step->kind == STEP_POST && run->kerberos)
     {
-      g_assert (g_str_has_prefix (run->url, "https://"));
-      soup_message_set_request_body_from_bytes (run->msg, "text/xml; charset=utf-8", run->body);
-      ews_http_send_async (self->session, run->msg, run->body, &self->trust, run_authenticate, task, MAX_RESPONSE_SIZE,
-                           g_task_get_cancellable (task), post_cb, g_object_ref (task));
+      g_autoptr (GUri) uri = g_uri_parse (run->url, G_URI_FLAGS_NONE, NULL);
+
+      /* This server's service ticket, fetched off the main loop before libsoup's
+       * Negotiate would ask the KDC on it. */
+      ews_kerberos_look_async (uri != NULL ? g_uri_get_host (uri) : NULL, self->kerberos_wait_ms, g_task_get_cancellable (task),
+                               host_looked_cb, g_object_ref (task));
     }
+  else if (step->kind == STEP_POST)
+    send_post (task);
   else
     {
       /* Plain http: no credentials, nothing but the redirect is believed. */
@@ -603,7 +641,7 @@ run_next_step (GTask *task)
   step_free (step);
 }
 
-/* Whether Negotiate is offered is settled before the first step. */
+/* Whether there is a ticket-granting ticket is settled before the first step. */
 static void
 looked_cb (GObject      *source,
            GAsyncResult *result,
@@ -611,6 +649,7 @@ looked_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   EwsAutodiscover *self = g_task_get_source_object (task);
+  Run             *run = g_task_get_task_data (task);
   GError          *error = NULL;
   gboolean         have_ticket = ews_kerberos_look_finish (result, &error);
 
@@ -619,6 +658,7 @@ looked_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  run->kerberos = have_ticket;
   self->have_ticket = have_ticket;
   ews_autodiscover_apply_auth (self);
   run_next_step (task);
@@ -669,7 +709,7 @@ ews_autodiscover_run_async (EwsAutodiscover    *self,
   run->login = g_strdup (self->username != NULL ? self->username : email);
   if (self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE)
     {
-      ews_kerberos_look_async (self->kerberos_wait_ms, cancellable, looked_cb, g_steal_pointer (&task));
+      ews_kerberos_look_async (NULL, self->kerberos_wait_ms, cancellable, looked_cb, g_steal_pointer (&task));
       return;
     }
   /* Each pending step holds its own reference; this one is dropped on return. */

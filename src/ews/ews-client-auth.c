@@ -15,6 +15,22 @@
 #include "ews-client.h"
 #include "ews-client-private.h"
 
+/* Logs @message (%NULL: all is well) unless it is what @said last: a problem is
+ * said once, not on every look. */
+G_LOCK_DEFINE_STATIC (said);
+
+static void
+say_once (char      **said,
+          const char *message)
+{
+  G_LOCK (said);
+  if (message != NULL && g_strcmp0 (message, *said) != 0)
+    g_message ("%s", message);
+  g_free (*said);
+  *said = g_strdup (message);
+  G_UNLOCK (said);
+}
+
 /* Whether the credential caches can be read as far as GSSAPI reads them: up to the
  * first that names its principal. MIT krb5 1.20 (Debian 12) frees an uninitialised
  * principal in krb5_cccol_have_content() when a cache before that cannot be read —
@@ -23,13 +39,12 @@
 static gboolean
 caches_readable (void)
 {
-  /* What was last said about an unreadable cache: said once, not on every look.
-   * Looks run one at a time. */
-  static char      *reported;
+  static char      *said;
   krb5_context      context = NULL;
   krb5_cccol_cursor cursor = NULL;
   krb5_ccache       cache = NULL;
   g_autofree char  *problem = NULL;
+  g_autofree char  *message = NULL;
 
   if (krb5_init_context (&context) != 0)
     return FALSE;
@@ -42,11 +57,11 @@ caches_readable (void)
 
           if (code != 0)
             {
-              const char *message = krb5_get_error_message (context, code);
+              const char *text = krb5_get_error_message (context, code);
 
               problem = g_strdup_printf ("%s:%s (%s)", krb5_cc_get_type (context, cache),
-                                         krb5_cc_get_name (context, cache), message);
-              krb5_free_error_message (context, message);
+                                         krb5_cc_get_name (context, cache), text);
+              krb5_free_error_message (context, text);
             }
           krb5_free_principal (context, principal);
           krb5_cc_close (context, cache);
@@ -57,34 +72,98 @@ caches_readable (void)
     }
   krb5_free_context (context);
 
-  if (problem != NULL && g_strcmp0 (problem, reported) != 0)
-    g_message ("The Kerberos credential cache %s cannot be read: signing in without Kerberos", problem);
-  g_free (reported);
-  reported = g_steal_pointer (&problem);
-  return reported == NULL;
+  message = problem != NULL ? g_strdup_printf ("The Kerberos credential cache %s cannot be read: signing in without Kerberos", problem) : NULL;
+  say_once (&said, message);
+  return problem == NULL;
 }
 
-/* Whether the session has a Kerberos ticket it can sign in with: a credential
- * cache (KRB5CCNAME, or the system's default) with a ticket-granting ticket that
- * has not expired. Asks GSSAPI, as libsoup's Negotiate does: a few tens of
- * microseconds, a few milliseconds the first time in a process — but the cache may
- * be a daemon (KCM, sssd) or a file on a network share that does not answer, so
- * this only ever runs in a thread of its own. */
+/* GSSAPI's words for @major and @minor. */
+static char *
+dup_gss_status (OM_uint32 major,
+                OM_uint32 minor)
+{
+  GString  *text = g_string_new (NULL);
+  OM_uint32 context = 0, ignored;
+
+  do
+    {
+      gss_buffer_desc part = GSS_C_EMPTY_BUFFER;
+
+      gss_display_status (&ignored, minor != 0 ? minor : major, minor != 0 ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
+                          GSS_C_NO_OID, &context, &part);
+      if (part.length > 0)
+        g_string_append_printf (text, "%s%.*s", text->len > 0 ? "; " : "", (int)part.length, (const char *)part.value);
+      gss_release_buffer (&ignored, &part);
+    }
+  while (context != 0);
+  return g_string_free (text, FALSE);
+}
+
+/* Gets the ticket for @host's HTTP service into the credential cache, as libsoup's
+ * Negotiate would on its first sign-in there — but libsoup does it on the main loop,
+ * where a KDC that does not answer (behind a VPN that is down) stops the whole app
+ * for half a minute. Once in the cache, libsoup takes it from there. */
 static gboolean
-has_ticket (void)
+fetch_service_ticket (gss_cred_id_t credential,
+                      const char   *host)
+{
+  static char     *said;
+  g_autofree char *service = g_strdup_printf ("HTTP@%s", host);
+  gss_buffer_desc  service_name = { strlen (service), service };
+  gss_name_t       target = GSS_C_NO_NAME;
+  gss_ctx_id_t     context = GSS_C_NO_CONTEXT;
+  gss_buffer_desc  token = GSS_C_EMPTY_BUFFER;
+  OM_uint32        major, minor, ignored;
+  g_autofree char *problem = NULL;
+  g_autofree char *message = NULL;
+
+  major = gss_import_name (&minor, &service_name, GSS_C_NT_HOSTBASED_SERVICE, &target);
+  if (!GSS_ERROR (major))
+    major = gss_init_sec_context (&minor, credential, &context, target, (gss_OID)gss_mech_krb5, 0, GSS_C_INDEFINITE,
+                                  GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &token, NULL, NULL);
+  if (GSS_ERROR (major))
+    {
+      g_autofree char *status = dup_gss_status (major, minor);
+
+      problem = g_strdup_printf ("%s (%s)", service, status);
+    }
+  gss_release_buffer (&ignored, &token);
+  if (context != GSS_C_NO_CONTEXT)
+    gss_delete_sec_context (&ignored, &context, GSS_C_NO_BUFFER);
+  if (target != GSS_C_NO_NAME)
+    gss_release_name (&ignored, &target);
+
+  message = problem != NULL ? g_strdup_printf ("No Kerberos ticket for %s: signing in without Kerberos", problem) : NULL;
+  say_once (&said, message);
+  return problem == NULL;
+}
+
+/* Whether the session has a Kerberos ticket it can sign in to @host with: a
+ * credential cache (KRB5CCNAME, or the system's default) with a ticket-granting
+ * ticket that has not expired and, given @host, the ticket for its HTTP service.
+ * Asks GSSAPI, as libsoup's Negotiate does: a few tens of microseconds, a few
+ * milliseconds the first time in a process — but the cache may be a daemon (KCM,
+ * sssd) or a file on a network share that does not answer, and the KDC may not
+ * answer either, so this only ever runs in a thread of its own. */
+static gboolean
+has_ticket (const char *host)
 {
   gss_OID_set_desc kerberos = { 1, (gss_OID)gss_mech_krb5 };
   gss_cred_id_t    credential = GSS_C_NO_CREDENTIAL;
   OM_uint32        major, minor;
   OM_uint32        lifetime = 0;
+  gboolean         usable;
 
   if (!caches_readable ())
     return FALSE;
   major = gss_acquire_cred (&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &kerberos, GSS_C_INITIATE, &credential, NULL,
                             &lifetime);
+  usable = !GSS_ERROR (major) && lifetime > 0;
+  if (usable && host != NULL)
+    usable = fetch_service_ticket (credential, host);
   if (credential != GSS_C_NO_CREDENTIAL)
     gss_release_cred (&minor, &credential);
-  return !GSS_ERROR (major) && lifetime > 0;
+  return usable;
 }
 
 /* One caller of ews_kerberos_look_async(), answered by the look, by its wait
@@ -94,6 +173,7 @@ typedef struct
   GTask   *task;
   GSource *wait;
   GSource *cancelled; /* (nullable) */
+  char    *key;       /* of its look */
   guint    wait_ms;
   gint     answered;
 } Waiter;
@@ -104,6 +184,7 @@ waiter_clear (Waiter *waiter)
   g_clear_object (&waiter->task);
   g_clear_pointer (&waiter->wait, g_source_unref);
   g_clear_pointer (&waiter->cancelled, g_source_unref);
+  g_free (waiter->key);
 }
 
 static void
@@ -127,30 +208,40 @@ waiter_answer (Waiter  *waiter,
   return TRUE;
 }
 
-/* The callers waiting for the look in flight, NULL while there is none; and whether
- * that look has kept a caller waiting too long. One look at a time for the whole
- * process, so a cache that never answers holds one thread, not one per attempt. */
+/* A look in flight: for one host (the empty key: the ticket-granting ticket alone),
+ * with the callers waiting for it, and whether it has kept one waiting too long.
+ * One look at a time for each host, shared by every caller, so a cache or a KDC
+ * that never answers holds one thread, not one per attempt. */
+typedef struct
+{
+  char      *key;
+  GPtrArray *waiters;
+  gboolean   overdue;
+} Look;
+
 G_LOCK_DEFINE_STATIC (looking);
-static GPtrArray *looking_waiters;
-static gboolean   looking_overdue;
+static GHashTable *looks; /* key → Look, while in flight */
 
 static void
-answer_all (gboolean have_ticket)
+answer_all (Look    *look,
+            gboolean have_ticket)
 {
-  g_autoptr (GPtrArray) waiters = NULL;
-
   G_LOCK (looking);
-  waiters = g_steal_pointer (&looking_waiters);
-  looking_overdue = FALSE;
+  g_hash_table_steal (looks, look->key);
   G_UNLOCK (looking);
-  for (guint i = 0; i < waiters->len; i++)
-    waiter_answer (waiters->pdata[i], have_ticket);
+  for (guint i = 0; i < look->waiters->len; i++)
+    waiter_answer (look->waiters->pdata[i], have_ticket);
+  g_ptr_array_unref (look->waiters);
+  g_free (look->key);
+  g_free (look);
 }
 
 static gpointer
 look_thread (gpointer data)
 {
-  answer_all (has_ticket ());
+  Look *look = data;
+
+  answer_all (look, has_ticket (look->key[0] != '\0' ? look->key : NULL));
   return NULL;
 }
 
@@ -160,9 +251,12 @@ static void
 waiter_leave (Waiter  *waiter,
               gboolean overdue)
 {
+  Look *look;
+
   G_LOCK (looking);
-  if (looking_waiters != NULL && g_ptr_array_remove_fast (looking_waiters, waiter) && overdue)
-    looking_overdue = TRUE;
+  look = looks != NULL ? g_hash_table_lookup (looks, waiter->key) : NULL;
+  if (look != NULL && g_ptr_array_remove_fast (look->waiters, waiter) && overdue)
+    look->overdue = TRUE;
   G_UNLOCK (looking);
 }
 
@@ -173,7 +267,8 @@ wait_over (gpointer data)
 
   waiter_leave (waiter, TRUE);
   if (waiter_answer (waiter, FALSE))
-    g_message ("The Kerberos credential cache has not answered within %u ms: signing in without Kerberos for now",
+    g_message ("Kerberos (the credential cache, or the KDC) has not answered within %u ms: signing in without "
+               "Kerberos for now",
                waiter->wait_ms);
   return G_SOURCE_REMOVE;
 }
@@ -189,47 +284,57 @@ waiter_cancelled (GCancellable *cancellable,
 
 /**
  * ews_kerberos_look_async:
- * @wait_ms: how long to wait for the credential cache
+ * @host: (nullable): the server to sign in to, or %NULL for the ticket-granting
+ *   ticket alone
+ * @wait_ms: how long to wait for the credential cache and the KDC
  * @cancellable: (nullable): ends the wait at once
  * @callback: called with the answer, at the latest after @wait_ms
  * @user_data: for @callback
  *
  * Asks GSSAPI, in a thread, whether the session has a Kerberos ticket to sign in
- * with: without one, offering Negotiate only makes libsoup fail a GSSAPI step, and
- * say so as a warning, on every new connection before it falls back to NTLM.
+ * with — and given @host, gets the ticket for its HTTP service into the cache.
+ * Without a ticket, offering Negotiate only makes libsoup fail a GSSAPI step, and
+ * say so as a warning, on every new connection before it falls back to NTLM; and
+ * libsoup asks the KDC for the service ticket on the main loop.
  *
- * A cache that does not answer within @wait_ms counts as no ticket, so that a
- * hung KCM daemon delays a sign-in but never stops it, nor the main loop. A look
- * still in flight is shared by later callers; once it has kept one waiting too
- * long, the others get "no ticket" at once until it answers.
+ * A cache or a KDC that does not answer within @wait_ms counts as no ticket, so
+ * that a hung KCM daemon or an unreachable KDC delays a sign-in but never stops
+ * it, nor the main loop. A look still in flight for the same host is shared by
+ * later callers; once it has kept one waiting too long, the others get "no
+ * ticket" at once until it answers.
  */
 void
-ews_kerberos_look_async (guint               wait_ms,
+ews_kerberos_look_async (const char         *host,
+                         guint               wait_ms,
                          GCancellable       *cancellable,
                          GAsyncReadyCallback callback,
                          gpointer            user_data)
 {
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr (GError) error = NULL;
-  Waiter  *waiter;
-  GThread *thread;
-  gboolean overdue, start;
+  const char *key = host != NULL ? host : "";
+  Waiter     *waiter;
+  Look       *look;
+  GThread    *thread;
+  gboolean    start;
 
   g_task_set_source_tag (task, ews_kerberos_look_async);
   g_task_set_name (task, "ews_kerberos_look");
 
   G_LOCK (looking);
-  overdue = looking_waiters != NULL && looking_overdue;
-  G_UNLOCK (looking);
-  if (overdue)
+  look = looks != NULL ? g_hash_table_lookup (looks, key) : NULL;
+  if (look != NULL && look->overdue)
     {
-      g_debug ("The Kerberos credential cache still has not answered: signing in without Kerberos");
+      G_UNLOCK (looking);
+      g_debug ("Kerberos still has not answered: signing in without Kerberos");
       g_task_return_boolean (task, FALSE);
       return;
     }
+  G_UNLOCK (looking);
 
   waiter = g_atomic_rc_box_new0 (Waiter);
   waiter->task = g_object_ref (task);
+  waiter->key = g_strdup (key);
   waiter->wait_ms = wait_ms;
   waiter->wait = g_timeout_source_new (wait_ms);
   g_source_set_callback (waiter->wait, wait_over, g_atomic_rc_box_acquire (waiter), waiter_release);
@@ -243,19 +348,27 @@ ews_kerberos_look_async (guint               wait_ms,
     }
 
   G_LOCK (looking);
-  start = looking_waiters == NULL;
+  if (looks == NULL)
+    looks = g_hash_table_new (g_str_hash, g_str_equal);
+  look = g_hash_table_lookup (looks, key);
+  start = look == NULL;
   if (start)
-    looking_waiters = g_ptr_array_new_with_free_func (waiter_release);
-  g_ptr_array_add (looking_waiters, waiter);
+    {
+      look = g_new0 (Look, 1);
+      look->key = g_strdup (key);
+      look->waiters = g_ptr_array_new_with_free_func (waiter_release);
+      g_hash_table_insert (looks, look->key, look);
+    }
+  g_ptr_array_add (look->waiters, waiter);
   G_UNLOCK (looking);
   if (!start)
     return;
 
-  thread = g_thread_try_new ("ews-kerberos", look_thread, NULL, &error);
+  thread = g_thread_try_new ("ews-kerberos", look_thread, look, &error);
   if (thread == NULL)
     {
       g_message ("Cannot look for a Kerberos ticket: %s", error->message);
-      answer_all (FALSE);
+      answer_all (look, FALSE);
       return;
     }
   g_thread_unref (thread);

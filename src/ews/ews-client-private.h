@@ -41,10 +41,11 @@ typedef enum
 /* libsoup sessions start with Basic and Digest. */
 #define EWS_SESSION_DEFAULT_SCHEMES (AUTH_BASIC | AUTH_DIGEST)
 
-/* How long a sign-in waits for the Kerberos credential cache, by default. */
+/* How long a sign-in waits for the Kerberos credential cache and KDC, by default. */
 #define EWS_KERBEROS_DEFAULT_WAIT_MS 3000
 
-void        ews_kerberos_look_async (guint               wait_ms,
+void        ews_kerberos_look_async (const char         *host,
+                                     guint               wait_ms,
                                      GCancellable       *cancellable,
                                      GAsyncReadyCallback callback,
                                      gpointer            user_data);

@@ -96,6 +96,15 @@ renewed_cb (GObject      *source,
   learn_ticket (self, ews_kerberos_look_finish (result, NULL));
 }
 
+/* The host Negotiate signs in to: the service ticket a look fetches is for it. */
+static char *
+dup_host (EwsClient *self)
+{
+  g_autoptr (GUri) uri = self->url != NULL ? g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return uri != NULL && g_uri_get_host (uri) != NULL ? g_strdup (g_uri_get_host (uri)) : NULL;
+}
+
 /* A request waiting for a look. */
 typedef struct
 {
@@ -146,10 +155,11 @@ ews_client_when_auth_ready (EwsClient             *self,
                             GTask                 *task,
                             EwsClientAuthReadyFunc ready)
 {
-  gboolean    kerberos = self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE;
-  gboolean    known = self->ticket_looked_us != 0;
-  gboolean    fresh = known && g_get_monotonic_time () - self->ticket_looked_us < TICKET_RECHECK_US;
-  AuthWaiter *waiter;
+  gboolean         kerberos = self->auth_mechanism == EWS_AUTH_AUTOMATIC || self->auth_mechanism == EWS_AUTH_NEGOTIATE;
+  gboolean         known = self->ticket_looked_us != 0;
+  gboolean         fresh = known && g_get_monotonic_time () - self->ticket_looked_us < TICKET_RECHECK_US;
+  g_autofree char *host = NULL;
+  AuthWaiter      *waiter;
 
   if (!kerberos || (fresh && !connecting))
     {
@@ -161,7 +171,8 @@ ews_client_when_auth_ready (EwsClient             *self,
       if (!self->looking)
         {
           self->looking = TRUE;
-          ews_kerberos_look_async (self->kerberos_wait_ms, NULL, renewed_cb, g_object_ref (self));
+          host = dup_host (self);
+          ews_kerberos_look_async (host, self->kerberos_wait_ms, NULL, renewed_cb, g_object_ref (self));
         }
       ready (task);
       return;
@@ -169,7 +180,8 @@ ews_client_when_auth_ready (EwsClient             *self,
   waiter = g_new (AuthWaiter, 1);
   waiter->task = task;
   waiter->ready = ready;
-  ews_kerberos_look_async (self->kerberos_wait_ms, g_task_get_cancellable (task), looked_cb, waiter);
+  host = dup_host (self);
+  ews_kerberos_look_async (host, self->kerberos_wait_ms, g_task_get_cancellable (task), looked_cb, waiter);
 }
 
 /**

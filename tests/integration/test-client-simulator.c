@@ -7,14 +7,22 @@
 
 #include <string.h>
 
+#include "ews-autodiscover.h"
 #include "ews-client.h"
+#include "ews-client-private.h"
 #include "ews-error.h"
 #include "ews-event-stream.h"
 #include "ews-sim-colleague.h"
 #include "ews-sim-kdc.h"
 #include "ews-simulator.h"
+#include "net-test-util.h"
 
 #define PASSWORD "correct horse battery staple"
+
+/* Under valgrind everything is about ten times slower: EWS_TEST_TIME_SCALE stretches
+ * the waits, and what the main loop may take between two ticks. */
+static guint time_scale = 1;
+#define MS(ms) ((ms)*time_scale)
 
 /* What a test's fixture is set up with. */
 enum
@@ -845,6 +853,155 @@ test_kerberos_automatic (Fixture      *fixture,
   g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
 }
 
+/* How long the main loop stood at most, between ticks of a 10 ms timeout. */
+typedef struct
+{
+  gint64 last_us;
+  gint64 max_gap_us;
+} Ticks;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  Ticks *ticks = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  ticks->max_gap_us = MAX (ticks->max_gap_us, now - ticks->last_us);
+  ticks->last_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+store_look (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(int *)user_data = ews_kerberos_look_finish (result, NULL) ? 1 : 0;
+}
+
+/* Until a look for @host's service ticket says yes: the look left waiting for a
+ * KDC that did not answer has ended, and until then, looks say "no ticket" at once. */
+static void
+wait_service_ticket (const char *host)
+{
+  gint64 begin = g_get_monotonic_time ();
+  int    looked = -1;
+
+  while (looked != 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time () - begin, <, MS (20000) * 1000);
+      looked = -1;
+      ews_kerberos_look_async (host, MS (20000), NULL, store_look, &looked);
+      while (looked < 0)
+        g_main_context_iteration (NULL, TRUE);
+      if (looked != 1)
+        g_usleep (10 * 1000);
+    }
+}
+
+/* Automatic with a ticket, and a KDC that does not answer (behind a VPN that is
+ * down, while the server is reachable): the ticket for the server's HTTP service
+ * would keep krb5 waiting for half a minute. It is fetched in the look's thread,
+ * waited for as long as the client's Kerberos wait, and NTLM signs in meanwhile,
+ * the main loop never held. Once the KDC answers, Kerberos signs in again. */
+static void
+test_kerberos_kdc_not_answering (Fixture      *fixture,
+                                 gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  Ticks  ticks = { g_get_monotonic_time (), 0 };
+  guint  tick;
+  gint64 begin, took;
+
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_AUTOMATIC);
+  ews_client_set_kerberos_wait (fixture->client, MS (500));
+  ews_sim_kdc_set_answering (kdc, FALSE);
+  g_test_expect_message ("ews-client", G_LOG_LEVEL_MESSAGE, "Kerberos (the credential cache, or the KDC) has not answered within *");
+  tick = g_timeout_add (10, tick_cb, &ticks);
+  begin = g_get_monotonic_time ();
+  resolve_folders (fixture);
+  took = g_get_monotonic_time () - begin;
+  g_source_remove (tick);
+  g_test_assert_expected_messages ();
+  g_test_message ("signed in after %.0f ms; the main loop stood %.0f ms at most", took / 1000.0, ticks.max_gap_us / 1000.0);
+  /* Without the look, libsoup asks the KDC on the main loop: 27 s here. */
+  g_assert_cmpint (ticks.max_gap_us, <, MS (1500) * 1000);
+  g_assert_cmpint (took, >=, MS (500) * 1000);
+  g_assert_cmpint (took, <, MS (5000) * 1000);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+
+  /* The KDC answers the look still waiting for it: the service ticket is cached. */
+  ews_sim_kdc_set_answering (kdc, TRUE);
+  wait_service_ticket ("127.0.0.1");
+
+  /* A new client (new connections) signs in with Kerberos. */
+  g_clear_object (&fixture->client);
+  fixture->client = ews_client_new (ews_simulator_get_url (fixture->simulator));
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_AUTOMATIC);
+  ews_client_set_ca_file (fixture->client, ews_simulator_get_certificate_file (fixture->simulator), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&fixture->calendar_id, g_free);
+  g_clear_pointer (&fixture->tasks_id, g_free);
+  resolve_folders (fixture);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+}
+
+/* Autodiscover (the account editor's first step) with Automatic and a ticket, the
+ * KDC not answering: the service ticket of each server it asks is fetched off the
+ * main loop too, and the password signs in meanwhile. */
+static void
+test_kerberos_autodiscover_kdc_not_answering (Fixture      *fixture,
+                                              gconstpointer data)
+{
+  g_autoptr (TestResolver) resolver = test_resolver_new ();
+  g_autoptr (GResolver) system_resolver = g_resolver_get_default ();
+  g_autoptr (EwsAutodiscover) autodiscover = ews_autodiscover_new ();
+  g_autoptr (EwsAutodiscoverSettings) settings = NULL;
+  g_autoptr (GUri) uri = g_uri_parse (ews_simulator_get_url (fixture->simulator), G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pin = ews_client_certificate_fingerprint (ews_simulator_get_certificate (fixture->simulator));
+  Ticks            ticks = { g_get_monotonic_time (), 0 };
+  guint            tick;
+  gint64           begin, took;
+
+  /* libsoup connects through the default resolver. */
+  test_resolver_add_host (resolver, "example.com", "127.0.0.1");
+  g_resolver_set_default (G_RESOLVER (resolver));
+  ews_autodiscover_set_resolver (autodiscover, G_RESOLVER (resolver));
+  ews_autodiscover_set_ports (autodiscover, (guint16)g_uri_get_port (uri), 1);
+  ews_autodiscover_set_credentials (autodiscover, "alice", PASSWORD);
+  ews_autodiscover_set_auth_mechanism (autodiscover, EWS_AUTH_AUTOMATIC);
+  ews_autodiscover_set_kerberos_wait (autodiscover, MS (500));
+  ews_autodiscover_set_pinned_certificate (autodiscover, pin);
+
+  ews_sim_kdc_set_answering (kdc, FALSE);
+  g_test_expect_message ("ews-client", G_LOG_LEVEL_MESSAGE, "Kerberos (the credential cache, or the KDC) has not answered within *");
+  tick = g_timeout_add (10, tick_cb, &ticks);
+  begin = g_get_monotonic_time ();
+  ews_autodiscover_run_async (autodiscover, "alice@example.com", NULL, store_result, fixture);
+  settings = ews_autodiscover_run_finish (autodiscover, wait_result (fixture), &error);
+  took = g_get_monotonic_time () - begin;
+  clear_result (fixture);
+  g_source_remove (tick);
+  ews_sim_kdc_set_answering (kdc, TRUE);
+  g_resolver_set_default (system_resolver);
+  g_assert_no_error (error);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (settings->ews_url, ==, ews_simulator_get_url (fixture->simulator));
+  g_test_message ("discovered after %.0f ms; the main loop stood %.0f ms at most", took / 1000.0, ticks.max_gap_us / 1000.0);
+  /* Without the look, libsoup asks the KDC on the main loop: 27 s here. */
+  g_assert_cmpint (ticks.max_gap_us, <, MS (1500) * 1000);
+  g_assert_cmpint (took, <, MS (5000) * 1000);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 0);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+  wait_service_ticket ("example.com");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -854,6 +1011,8 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  if (g_getenv ("EWS_TEST_TIME_SCALE") != NULL)
+    time_scale = CLAMP (g_ascii_strtoull (g_getenv ("EWS_TEST_TIME_SCALE"), NULL, 10), 1, 100);
   /* Before any thread starts: it points this process's Kerberos at the test realm. */
   kdc = ews_sim_kdc_start (kdc_users, &error);
   g_assert_no_error (error);
@@ -882,6 +1041,8 @@ main (int   argc,
   ADD ("kerberos/one-sign-in", test_kerberos_one_sign_in, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/no-ticket", test_kerberos_no_ticket, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/automatic", test_kerberos_automatic, WITH_TLS | WITH_KERBEROS);
+  ADD ("kerberos/kdc-not-answering", test_kerberos_kdc_not_answering, WITH_TLS | WITH_KERBEROS);
+  ADD ("kerberos/autodiscover-kdc-not-answering", test_kerberos_autodiscover_kdc_not_answering, WITH_TLS | WITH_KERBEROS);
 #undef ADD
   g_test_add_func ("/client-simulator/password-fits-ntlm", test_password_fits_ntlm);
 

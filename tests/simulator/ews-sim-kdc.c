@@ -16,12 +16,14 @@
 
 /* A throwaway Kerberos realm for the simulator: MIT's own KDC (krb5kdc) on a free
  * loopback port, its database, configuration and keytabs in a temporary directory.
- * The simulator's service principal is HTTP/127.0.0.1; each user gets a principal
+ * The simulator's service principals are HTTP/127.0.0.1 and HTTP/example.com (the
+ * name tests give it through a resolver of their own); each user gets a principal
  * of the same name with a random key, which a client keytab holds, so that kinit
  * needs no password at all. */
 
-#define SERVICE_PRINCIPAL "HTTP/127.0.0.1"
-#define START_TIMEOUT_US  (10 * G_USEC_PER_SEC)
+#define SERVICE_PRINCIPAL       "HTTP/127.0.0.1"
+#define NAMED_SERVICE_PRINCIPAL "HTTP/example.com"
+#define START_TIMEOUT_US        (10 * G_USEC_PER_SEC)
 
 struct _EwsSimKdc
 {
@@ -214,7 +216,7 @@ set_up (EwsSimKdc         *kdc,
 {
   g_autofree char *kdb5_util = find_program ("kdb5_util");
   g_autofree char *master_key = g_uuid_string_random ();
-  g_autofree char *add_service = g_strdup_printf ("ktadd -k %s " SERVICE_PRINCIPAL, kdc->service_keytab);
+  g_autofree char *add_service = g_strdup_printf ("ktadd -k %s " SERVICE_PRINCIPAL " " NAMED_SERVICE_PRINCIPAL, kdc->service_keytab);
   g_autoptr (GString) add_users = g_string_new (NULL);
 
   /* The database's location is all its tools need of the configuration. */
@@ -224,7 +226,7 @@ set_up (EwsSimKdc         *kdc,
   /* The database's master key guards nothing but this directory. */
   const char *const create[] = { kdb5_util, "-r", EWS_SIM_KDC_REALM, "create", "-s", "-P", master_key, NULL };
   if (!run (kdc, create, error) || !kadmin (kdc, "addprinc -randkey " SERVICE_PRINCIPAL, error)
-      || !kadmin (kdc, add_service, error))
+      || !kadmin (kdc, "addprinc -randkey " NAMED_SERVICE_PRINCIPAL, error) || !kadmin (kdc, add_service, error))
     return FALSE;
 
   g_string_printf (add_users, "ktadd -k %s", kdc->client_keytab);
@@ -359,6 +361,22 @@ ews_sim_kdc_kdestroy (EwsSimKdc *kdc,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * ews_sim_kdc_set_answering:
+ * @kdc: a running KDC
+ * @answering: %FALSE to stop the KDC where it is, %TRUE to let it go on
+ *
+ * A KDC that does not answer, as one behind a VPN that is down: connections to it
+ * are taken by the kernel, and no reply ever comes. Requests sent meanwhile are
+ * answered once it goes on.
+ */
+void
+ews_sim_kdc_set_answering (EwsSimKdc *kdc,
+                           gboolean   answering)
+{
+  g_subprocess_send_signal (kdc->kdc, answering ? SIGCONT : SIGSTOP);
 }
 
 /**

@@ -21,6 +21,8 @@ gboolean                  ews_sim_kdc_kinit (EwsSimKdc  *kdc,
                                              GError    **error);
 gboolean                  ews_sim_kdc_kdestroy (EwsSimKdc *kdc,
                                                 GError   **error);
+void                      ews_sim_kdc_set_answering (EwsSimKdc *kdc,
+                                                     gboolean   answering);
 void                      ews_sim_kdc_stop (EwsSimKdc *kdc);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EwsSimKdc, ews_sim_kdc_stop)
