@@ -375,7 +375,7 @@ run_changes (Bench        *bench,
   int      pid = bench_app_get_pid (app);
   double   floor_ms = bench_shell_time_notify (bench->shell, 30, &error);
   double   app_cpu;
-  gint64   begin, rss_before;
+  gint64   begin, rss_before, rss_after;
   gboolean ok;
 
   if (floor_ms < 0)
@@ -421,7 +421,9 @@ run_changes (Bench        *bench,
   printf ("app_cpu_ms_per_change=%.3f\n", app_cpu * 1000 / n_changes);
   /* What the run left in memory: the history is bounded (history-size), and so are the
    * notifications kept for their clicks, which the bench's server never closes. */
-  printf ("rss_anon_growth_kb=%" G_GINT64_FORMAT "\n", bench_proc_get_rss_anon_kb (pid) - rss_before);
+  rss_after = bench_proc_get_rss_anon_kb (pid);
+  if (rss_before >= 0 && rss_after >= 0)
+    printf ("rss_anon_growth_kb=%" G_GINT64_FORMAT "\n", rss_after - rss_before);
   return ok;
 }
 

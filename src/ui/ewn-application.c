@@ -131,7 +131,11 @@ find_entry (EwnApplication *self,
   EwnHistoryEntry *entry = ewn_history_lookup (self->history, id);
 
   if (entry == NULL && self->notifier != NULL)
-    entry = ewn_notifier_lookup_entry (self->notifier, id);
+    {
+      entry = ewn_notifier_lookup_entry (self->notifier, id);
+      if (entry != NULL)
+        g_debug ("change %u is no longer in the history: taken from its notification", id);
+    }
   return entry;
 }
 
@@ -148,7 +152,7 @@ open_item (GSimpleAction *action,
 
   if (entry == NULL)
     {
-      /* A click never does nothing: the list of what is still known instead. */
+      /* Rather than nothing: the list of what is still known. */
       g_message ("That change is no longer kept: showing the recent changes instead");
       g_action_group_activate_action (G_ACTION_GROUP (self), "show-recent", NULL);
       return;

@@ -51,7 +51,7 @@ struct _EwnNotifyThread
   gboolean            has_actions;
   gboolean            has_markup;
   GHashTable         *live;  /* NotifyNotification → change id (0: a summary), kept for their clicks */
-  GQueue              order; /* the single notifications in live, oldest first */
+  GQueue              order; /* the notifications in live but the current summary, oldest first */
   NotifyNotification *summary;
 };
 
@@ -135,18 +135,13 @@ on_closed (NotifyNotification *notification,
   g_hash_table_remove (self->live, notification);
 }
 
+/* Servers close what they no longer show, but some never do: past the newest
+ * EWN_NOTIFY_THREAD_MAX_KEPT, the oldest are let go (left on screen, their clicks
+ * no longer heard), so that a long session does not keep every notification. */
 static void
-keep (EwnNotifyThread    *self,
-      NotifyNotification *notification,
-      guint               entry_id)
+queue_kept (EwnNotifyThread    *self,
+            NotifyNotification *notification)
 {
-  g_hash_table_replace (self->live, g_object_ref (notification), GUINT_TO_POINTER (entry_id));
-  g_signal_connect (notification, "closed", G_CALLBACK (on_closed), self);
-  if (entry_id == 0)
-    return;
-
-  /* Servers close what they no longer show, but some never do: the oldest are let go
-   * (left on screen), so that a long session does not keep every notification. */
   g_queue_push_tail (&self->order, notification);
   while (self->order.length > EWN_NOTIFY_THREAD_MAX_KEPT)
     {
@@ -155,6 +150,18 @@ keep (EwnNotifyThread    *self,
       g_signal_handlers_disconnect_by_data (oldest, self);
       g_hash_table_remove (self->live, oldest);
     }
+}
+
+static void
+keep (EwnNotifyThread    *self,
+      NotifyNotification *notification,
+      guint               entry_id)
+{
+  g_hash_table_replace (self->live, g_object_ref (notification), GUINT_TO_POINTER (entry_id));
+  g_signal_connect (notification, "closed", G_CALLBACK (on_closed), self);
+  /* A burst's summary joins them when its burst ends. */
+  if (entry_id != 0)
+    queue_kept (self, notification);
 }
 
 static void
@@ -402,6 +409,8 @@ end_summary_in_thread (gpointer data)
   EwnNotifyThread *self = data;
 
   /* It stays on screen, and its click still opens the list. */
+  if (self->summary != NULL && g_hash_table_contains (self->live, self->summary))
+    queue_kept (self, self->summary);
   g_clear_object (&self->summary);
   return G_SOURCE_REMOVE;
 }
