@@ -77,25 +77,37 @@ caches_readable (void)
   return problem == NULL;
 }
 
-/* GSSAPI's words for @major and @minor. */
-static char *
-dup_gss_status (OM_uint32 major,
-                OM_uint32 minor)
+/* GSSAPI's words for one status code of @type. */
+static void
+append_gss_status (GString  *text,
+                   OM_uint32 code,
+                   int       type)
 {
-  GString  *text = g_string_new (NULL);
   OM_uint32 context = 0, ignored;
 
   do
     {
       gss_buffer_desc part = GSS_C_EMPTY_BUFFER;
 
-      gss_display_status (&ignored, minor != 0 ? minor : major, minor != 0 ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
-                          GSS_C_NO_OID, &context, &part);
+      if (GSS_ERROR (gss_display_status (&ignored, code, type, GSS_C_NO_OID, &context, &part)))
+        break;
       if (part.length > 0)
         g_string_append_printf (text, "%s%.*s", text->len > 0 ? "; " : "", (int)part.length, (const char *)part.value);
       gss_release_buffer (&ignored, &part);
     }
   while (context != 0);
+}
+
+/* GSSAPI's words for @major and @minor. */
+static char *
+dup_gss_status (OM_uint32 major,
+                OM_uint32 minor)
+{
+  GString *text = g_string_new (NULL);
+
+  append_gss_status (text, major, GSS_C_GSS_CODE);
+  if (minor != 0)
+    append_gss_status (text, minor, GSS_C_MECH_CODE);
   return g_string_free (text, FALSE);
 }
 

@@ -144,10 +144,11 @@ looked_cb (GObject      *source,
  * @ready: sends the request; gets @task
  *
  * Offers Negotiate when a Kerberos ticket has come, and stops when it has gone,
- * then calls @ready. The credential cache is asked in a thread: a connecting
- * request waits for its answer (at most the client's Kerberos wait, and only until
- * it is cancelled); any other goes at once, while a look older than 30 seconds is
- * renewed for the next.
+ * then calls @ready. The credential cache is asked in a thread, which also gets the
+ * server's service ticket into it: a connecting request waits for its answer (at
+ * most the client's Kerberos wait, and only until it is cancelled), and so does
+ * any request while Negotiate is offered on a look older than 30 seconds; any other
+ * goes at once, while the look is renewed for the next.
  */
 void
 ews_client_when_auth_ready (EwsClient             *self,
@@ -166,7 +167,11 @@ ews_client_when_auth_ready (EwsClient             *self,
       ready (task);
       return;
     }
-  if (!connecting && known)
+  /* While Negotiate is offered, any request may open a connection on which libsoup
+   * signs in with the service ticket, and asks the KDC for it on the main loop when
+   * the cache has lost it (a kinit, a renewal): each waits for a look that is not
+   * fresh. Without a ticket, a request goes at once and the look runs beside it. */
+  if (!connecting && known && !self->have_ticket)
     {
       if (!self->looking)
         {
