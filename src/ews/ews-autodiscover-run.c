@@ -569,7 +569,7 @@ host_looked_cb (GObject      *source,
   g_autoptr (GTask) task = user_data;
   EwsAutodiscover *self = g_task_get_source_object (task);
   GError          *error = NULL;
-  gboolean         have_ticket = ews_kerberos_look_finish (result, &error);
+  gboolean         have_ticket = ews_kerberos_look_finish (result, NULL, &error);
 
   if (error != NULL)
     {
@@ -651,7 +651,7 @@ looked_cb (GObject      *source,
   EwsAutodiscover *self = g_task_get_source_object (task);
   Run             *run = g_task_get_task_data (task);
   GError          *error = NULL;
-  gboolean         have_ticket = ews_kerberos_look_finish (result, &error);
+  gboolean         have_ticket = ews_kerberos_look_finish (result, NULL, &error);
 
   if (error != NULL)
     {

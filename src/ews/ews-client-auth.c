@@ -205,15 +205,23 @@ waiter_release (gpointer waiter)
   g_atomic_rc_box_release_full (waiter, (GDestroyNotify)waiter_clear);
 }
 
+/* What a look tells its callers. */
+typedef enum
+{
+  ANSWER_NO_TICKET,
+  ANSWER_TICKET,
+  ANSWER_NONE, /* the cache or the KDC did not answer in time */
+} Answer;
+
 /* Returns whether this answered @waiter: FALSE when it already had its answer. A
  * cancelled task returns G_IO_ERROR_CANCELLED instead. */
 static gboolean
-waiter_answer (Waiter  *waiter,
-               gboolean have_ticket)
+waiter_answer (Waiter *waiter,
+               Answer  answer)
 {
   if (!g_atomic_int_compare_and_exchange (&waiter->answered, FALSE, TRUE))
     return FALSE;
-  g_task_return_boolean (waiter->task, have_ticket);
+  g_task_return_int (waiter->task, answer);
   g_source_destroy (waiter->wait);
   if (waiter->cancelled != NULL)
     g_source_destroy (waiter->cancelled);
@@ -242,7 +250,7 @@ answer_all (Look    *look,
   g_hash_table_steal (looks, look->key);
   G_UNLOCK (looking);
   for (guint i = 0; i < look->waiters->len; i++)
-    waiter_answer (look->waiters->pdata[i], have_ticket);
+    waiter_answer (look->waiters->pdata[i], have_ticket ? ANSWER_TICKET : ANSWER_NO_TICKET);
   g_ptr_array_unref (look->waiters);
   g_free (look->key);
   g_free (look);
@@ -278,7 +286,7 @@ wait_over (gpointer data)
   Waiter *waiter = data;
 
   waiter_leave (waiter, TRUE);
-  if (waiter_answer (waiter, FALSE))
+  if (waiter_answer (waiter, ANSWER_NONE))
     g_message ("Kerberos (the credential cache, or the KDC) has not answered within %u ms: signing in without "
                "Kerberos for now",
                waiter->wait_ms);
@@ -290,7 +298,7 @@ waiter_cancelled (GCancellable *cancellable,
                   gpointer      data)
 {
   waiter_leave (data, FALSE);
-  waiter_answer (data, FALSE);
+  waiter_answer (data, ANSWER_NO_TICKET);
   return G_SOURCE_REMOVE;
 }
 
@@ -339,7 +347,7 @@ ews_kerberos_look_async (const char         *host,
     {
       G_UNLOCK (looking);
       g_debug ("Kerberos still has not answered: signing in without Kerberos");
-      g_task_return_boolean (task, FALSE);
+      g_task_return_int (task, ANSWER_NONE);
       return;
     }
   G_UNLOCK (looking);
@@ -389,18 +397,26 @@ ews_kerberos_look_async (const char         *host,
 /**
  * ews_kerberos_look_finish:
  * @result: the result
+ * @unanswered: (out) (optional): set to whether the credential cache or the KDC
+ *   did not answer in time (then there is no ticket for now)
  * @error: set to G_IO_ERROR_CANCELLED only, when the look was cancelled
  *
  * Returns: %TRUE when there is a usable ticket
  */
 gboolean
 ews_kerberos_look_finish (GAsyncResult *result,
+                          gboolean     *unanswered,
                           GError      **error)
 {
+  gssize answer;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ews_kerberos_look_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  answer = g_task_propagate_int (G_TASK (result), error);
+  if (unanswered != NULL)
+    *unanswered = answer == ANSWER_NONE;
+  return answer == ANSWER_TICKET;
 }
 
 /* @password as libsoup's NTLM must be given it: in ISO-8859-1 (see

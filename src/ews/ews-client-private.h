@@ -50,6 +50,7 @@ void        ews_kerberos_look_async (const char         *host,
                                      GAsyncReadyCallback callback,
                                      gpointer            user_data);
 gboolean    ews_kerberos_look_finish (GAsyncResult *result,
+                                      gboolean     *unanswered,
                                       GError      **error);
 AuthSchemes ews_auth_schemes_for_mechanism (EwsAuthMechanism mechanism,
                                             const char      *password,
@@ -84,9 +85,10 @@ struct _EwsClient
   SoupSession     *stream_session; /* the hanging GetStreamingEvents */
   AuthSchemes      session_schemes;
   AuthSchemes      stream_session_schemes;
-  gboolean         have_ticket;      /* the last look's answer */
-  gint64           ticket_looked_us; /* when it came; 0 before the first */
-  gboolean         looking;          /* renewing the look in the background */
+  gboolean         have_ticket;         /* the last look's answer */
+  gboolean         kerberos_unanswered; /* the last look's cache or KDC did not answer */
+  gint64           ticket_looked_us;    /* when it came; 0 before the first */
+  gboolean         looking;             /* renewing the look in the background */
   guint            kerberos_wait_ms;
 };
 

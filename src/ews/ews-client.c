@@ -76,9 +76,11 @@ apply_auth_mechanism (EwsClient *self)
 /* What a look for a ticket said: the schemes the client offers from now on. */
 static void
 learn_ticket (EwsClient *self,
-              gboolean   have_ticket)
+              gboolean   have_ticket,
+              gboolean   unanswered)
 {
   self->have_ticket = have_ticket;
+  self->kerberos_unanswered = unanswered;
   self->ticket_looked_us = g_get_monotonic_time ();
   g_debug ("Kerberos ticket: %s", have_ticket ? "yes" : "none");
   if (self->session != NULL)
@@ -92,8 +94,11 @@ renewed_cb (GObject      *source,
 {
   g_autoptr (EwsClient) self = user_data;
 
+  gboolean unanswered = FALSE;
+  gboolean have_ticket = ews_kerberos_look_finish (result, &unanswered, NULL);
+
   self->looking = FALSE;
-  learn_ticket (self, ews_kerberos_look_finish (result, NULL));
+  learn_ticket (self, have_ticket, unanswered);
 }
 
 /* The host Negotiate signs in to: the service ticket a look fetches is for it. */
@@ -121,7 +126,8 @@ looked_cb (GObject      *source,
   GTask                 *task = waiter->task;
   EwsClientAuthReadyFunc ready = waiter->ready;
   GError                *error = NULL;
-  gboolean               have_ticket = ews_kerberos_look_finish (result, &error);
+  gboolean               unanswered = FALSE;
+  gboolean               have_ticket = ews_kerberos_look_finish (result, &unanswered, &error);
 
   g_free (waiter);
   if (error != NULL)
@@ -131,7 +137,7 @@ looked_cb (GObject      *source,
       return;
     }
   /* The task keeps the client alive. */
-  learn_ticket (g_task_get_source_object (task), have_ticket);
+  learn_ticket (g_task_get_source_object (task), have_ticket, unanswered);
   ready (task);
 }
 
@@ -627,6 +633,22 @@ ews_client_withholds_password (EwsClient *self)
 {
   g_return_val_if_fail (EWS_IS_CLIENT (self), FALSE);
   return ews_auth_withholds_password (self->auth_mechanism, self->password);
+}
+
+/**
+ * ews_client_get_kerberos_unanswered:
+ * @self: a client
+ *
+ * Returns: whether the last look for a Kerberos ticket went without Kerberos
+ *   because the credential cache or the KDC did not answer in time (a hung KCM
+ *   daemon, a domain controller behind a VPN that is down), rather than because
+ *   there is no ticket
+ */
+gboolean
+ews_client_get_kerberos_unanswered (EwsClient *self)
+{
+  g_return_val_if_fail (EWS_IS_CLIENT (self), FALSE);
+  return self->kerberos_unanswered;
 }
 
 /**

@@ -48,6 +48,7 @@ void             ews_client_set_credentials (EwsClient  *self,
                                              const char *username,
                                              const char *password);
 gboolean         ews_client_withholds_password (EwsClient *self);
+gboolean         ews_client_get_kerberos_unanswered (EwsClient *self);
 gboolean         ews_password_fits_ntlm (const char *password);
 gboolean         ews_auth_withholds_password (EwsAuthMechanism mechanism,
                                               const char      *password);

@@ -813,6 +813,8 @@ test_kerberos_no_ticket (Fixture      *fixture,
   g_assert_error (error, EWS_ERROR, EWS_ERROR_AUTH);
   g_test_message ("%s", error->message);
   g_assert_null (folders);
+  /* No ticket, which the user fixes by signing in again, not a KDC that did not answer. */
+  g_assert_false (ews_client_get_kerberos_unanswered (fixture->client));
   g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 0);
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 0);
   /* Not even a failed attempt, which a domain counts towards a lockout: there is no
@@ -876,7 +878,7 @@ store_look (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  *(int *)user_data = ews_kerberos_look_finish (result, NULL) ? 1 : 0;
+  *(int *)user_data = ews_kerberos_look_finish (result, NULL, NULL) ? 1 : 0;
 }
 
 /* Until a look for @host's service ticket says yes: the look left waiting for a
@@ -934,6 +936,8 @@ test_kerberos_kdc_not_answering (Fixture      *fixture,
   g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 0);
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
   g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+  /* What the account tells the user: the KDC did not answer, not "run kinit". */
+  g_assert_true (ews_client_get_kerberos_unanswered (fixture->client));
 
   wait_service_ticket ("127.0.0.1");
 
@@ -950,6 +954,7 @@ test_kerberos_kdc_not_answering (Fixture      *fixture,
   resolve_folders (fixture);
   g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
   g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+  g_assert_false (ews_client_get_kerberos_unanswered (fixture->client));
 }
 
 /* Autodiscover (the account editor's first step) with Automatic and a ticket, the
