@@ -147,7 +147,8 @@ ewn_account_describe_state (EwnAccountState state)
  * @self: an #EwnAccount
  *
  * Returns: @self's state in a few words for people, as ewn_account_describe_state()
- *   says it, except that a Kerberos account in auth-needed needs a ticket, not a password
+ *   says it, except that a Kerberos account in auth-needed needs a ticket, not a
+ *   password — or is waiting for a domain controller (KDC) that did not answer
  */
 const char *
 ewn_account_describe (EwnAccount *self)
@@ -155,7 +156,7 @@ ewn_account_describe (EwnAccount *self)
   g_return_val_if_fail (EWN_IS_ACCOUNT (self), NULL);
 
   if (self->state == EWN_ACCOUNT_STATE_AUTH_NEEDED && !ewn_account_is_waiting_for_password (self))
-    return _("Needs a Kerberos ticket");
+    return self->client != NULL && ews_client_get_kerberos_unanswered (self->client) ? _("Domain controller not answering") : _("Needs a Kerberos ticket");
   return ewn_account_describe_state (self->state);
 }
 

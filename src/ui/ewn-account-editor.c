@@ -139,17 +139,22 @@ set_busy (EwnAccountEditor *self,
   gtk_widget_set_sensitive (self->trust_button, !busy);
 }
 
-/* Says which step failed and what to do; a certificate is shown for trusting. */
+/* Says which step failed and what to do; a certificate is shown for trusting.
+ * @kerberos_unanswered: Kerberos was not tried because the credential cache or
+ * the KDC did not answer in time. */
 static void
 show_failure (EwnAccountEditor *self,
               const char       *step,
-              const GError     *error)
+              const GError     *error,
+              gboolean          kerberos_unanswered)
 {
   GTlsCertificateFlags flags = 0;
   GTlsCertificate     *certificate = ews_error_get_peer_certificate (error, &flags);
   g_autofree char     *message = NULL;
 
-  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && g_str_equal (auth_id (self), "negotiate"))
+  if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && g_str_equal (auth_id (self), "negotiate") && kerberos_unanswered)
+    message = g_strdup_printf (_("%s: Kerberos could not sign in: the domain controller or the credential cache did not answer. Check the network or VPN connection, and try again."), step);
+  else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && g_str_equal (auth_id (self), "negotiate"))
     message = g_strdup_printf (_("%s: the server did not accept a Kerberos sign-in. Check that you have a valid ticket (klist; sign in to the domain again, or kinit), and that the EWS address starts with https."), step);
   else if (g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && ews_auth_withholds_password (auth_mechanism (self), current_password (self)))
     message = g_strdup_printf (_("%s: the server did not accept the sign-in. This password has characters that NTLM sign-in cannot send (only those of ISO-8859-1, Western European letters, can), so it was not sent. Choose Kerberos under Advanced, or Basic if the server offers it over https."), step);
@@ -294,7 +299,7 @@ on_checked (GObject      *source,
   if (!ews_client_check_finish (EWS_CLIENT (source), result, &version, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_failure (self, _("Signing in"), error);
+        show_failure (self, _("Signing in"), error, ews_client_get_kerberos_unanswered (EWS_CLIENT (source)));
       return;
     }
 
@@ -324,7 +329,7 @@ check (EwnAccountEditor *self)
     ews_client_set_pinned_certificate (client, self->pin);
   if (ca_file != NULL && *ca_file != '\0' && !ews_client_set_ca_file (client, ca_file, &error))
     {
-      show_failure (self, _("Reading the certificate authority file"), error);
+      show_failure (self, _("Reading the certificate authority file"), error, FALSE);
       return;
     }
   set_busy (self, TRUE, status);
@@ -349,7 +354,7 @@ on_discovered (GObject      *source,
       /* What was tried, for whoever helps: each address and what it answered. */
       attempts = g_strjoinv ("\n", (char **)ews_autodiscover_get_attempts (EWS_AUTODISCOVER (source)));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status), attempts);
-      show_failure (self, _("Finding the server"), error);
+      show_failure (self, _("Finding the server"), error, FALSE);
       self->discovering = FALSE;
       if (!g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && ews_error_get_peer_certificate (error, NULL) == NULL)
         gtk_expander_set_expanded (self->advanced, TRUE); /* the EWS address can be typed there */

@@ -16,12 +16,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from desktop import (APP_ID, Accessibility, DesktopTestCase, dbus_call, name_has_owner,  # noqa: E402
-                     next_weekday, screenshot, wait_for)
+from desktop import (APP_ID, Accessibility, DesktopTestCase, WaitTimeout, dbus_call,  # noqa: E402
+                     name_has_owner, next_weekday, screenshot, wait_for)
 
 from gi.repository import GLib  # noqa: E402
 
@@ -376,6 +377,56 @@ class Preferences(DesktopTestCase):
         self.wait_state(app, ": streaming", account_id=ERIN_ID)
         item.wait_entry(lambda e: ERIN in e.label and "Connected" in e.label, "saying the account is connected")
         self.assertNotIn("Password Needed", a11y.window_names())
+
+    def test_kerberos_kdc_not_answering(self):
+        """An account that signs in with Kerberos alone, while the domain controller (KDC)
+        takes connections and never answers, as behind a VPN that is down: the app never
+        freezes, the account says that the domain controller did not answer rather than
+        "run kinit", and once the KDC answers, the account's click connects it."""
+        realm = self.start_simulator(tls=True, users=[(ERIN, "never used"), (DAVE, DAVE_PASSWORD)],
+                                     kerberos=True)
+        self.configure(realm, ERIN_ID, ERIN + "@example.com", "negotiate")
+        kdc = int(subprocess.run(["pgrep", "-P", str(realm.process.pid), "krb5kdc"], capture_output=True,
+                                 text=True, timeout=10).stdout.split()[0])
+        os.kill(kdc, signal.SIGSTOP)
+        self.addCleanup(os.kill, kdc, signal.SIGCONT)
+        env = self.env()
+        env["KRB5_CONFIG"] = realm.krb5_config
+        env["KRB5CCNAME"] = realm.krb5_cache  # erin's ticket-granting ticket, and no more
+        tray = self.start_tray()
+        app = self.start_app(args=[], env=env)
+
+        # Meanwhile the main loop answers at once: libsoup asking the KDC on it stood 27 s.
+        path = "/" + APP_ID.replace(".", "/")
+        wait_for(self.name_owned, 20, f"{APP_ID} on the bus")
+        slowest = 0.0
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            begin = time.monotonic()
+            dbus_call(self.bus, APP_ID, path, "org.gtk.Actions", "List", None, "(as)", timeout=10)
+            slowest = max(slowest, time.monotonic() - begin)
+            time.sleep(0.1)
+        self.assertLess(slowest, 1.0)
+        self.wait_state(app, "auth-needed: Kerberos could not sign in: the domain controller or the credential "
+                        "cache did not answer", account_id=ERIN_ID)
+        self.assertNotIn("did not accept a Kerberos sign-in", "\n".join(self.state_lines(app, ERIN_ID)))
+
+        item = tray.wait_item(pid=app.pid)
+        line = item.wait_entry(lambda e: ERIN in e.label and "Domain controller not answering" in e.label,
+                               "saying the domain controller does not answer")
+        # The look left waiting gets its answer a moment later; until then a click finds
+        # Kerberos still not answering.
+        os.kill(kdc, signal.SIGCONT)
+        for attempt in range(3):
+            before = self.state_lines(app, ERIN_ID)
+            item.click(line.label)
+            try:
+                self.wait_state(app, ": streaming", timeout=10, account_id=ERIN_ID, after=before)
+                break
+            except WaitTimeout:
+                if attempt == 2:
+                    raise
+                line = item.wait_entry(lambda e: ERIN in e.label, "for the account")
 
     def test_ntlm_password_beyond_latin1(self):
         """An NTLM account whose password NTLM cannot send (Cyrillic): nothing is sent, and
