@@ -562,6 +562,17 @@ ews_session_set_auth_schemes (SoupSession *session,
       else if (have && !want)
         soup_session_remove_feature_by_type (session, schemes[i].type);
     }
+  /* libsoup keeps the Negotiate sign-in of a host and makes it again on each new
+   * connection there, whichever schemes the session still has: asking the KDC on
+   * the main loop. Once Negotiate is no longer offered, that sign-in goes too (and
+   * with it the others: they are asked for again). */
+  if ((*current & AUTH_NEGOTIATE) != 0 && (wanted & AUTH_NEGOTIATE) == 0)
+    {
+      SoupSessionFeature *manager = soup_session_get_feature (session, SOUP_TYPE_AUTH_MANAGER);
+
+      if (manager != NULL)
+        soup_auth_manager_clear_cached_credentials (SOUP_AUTH_MANAGER (manager));
+    }
   *current = wanted;
 }
 

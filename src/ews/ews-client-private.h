@@ -49,6 +49,8 @@ void        ews_kerberos_look_async (const char         *host,
                                      GCancellable       *cancellable,
                                      GAsyncReadyCallback callback,
                                      gpointer            user_data);
+void        ews_client_set_ticket_recheck (EwsClient *self,
+                                           guint      ms);
 gboolean    ews_kerberos_look_finish (GAsyncResult *result,
                                       gboolean     *unanswered,
                                       GError      **error);
@@ -87,6 +89,7 @@ struct _EwsClient
   AuthSchemes      stream_session_schemes;
   gboolean         have_ticket;         /* the last look's answer */
   gboolean         kerberos_unanswered; /* the last look's cache or KDC did not answer */
+  gint64           ticket_recheck_us;   /* how long a look is trusted */
   gint64           ticket_looked_us;    /* when it came; 0 before the first */
   gboolean         looking;             /* renewing the look in the background */
   guint            kerberos_wait_ms;

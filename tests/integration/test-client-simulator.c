@@ -957,6 +957,56 @@ test_kerberos_kdc_not_answering (Fixture      *fixture,
   g_assert_false (ews_client_get_kerberos_unanswered (fixture->client));
 }
 
+/* While Negotiate is offered, a request that is not one of those that open the way
+ * (here a SyncFolderItems) may still open a new connection, on which libsoup signs
+ * in with the service ticket. When the cache has lost it (a kinit, a renewal) and
+ * the KDC does not answer, the request waits for a look rather than letting libsoup
+ * ask the KDC on the main loop. */
+static void
+test_kerberos_new_connection_kdc_not_answering (Fixture      *fixture,
+                                                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EwsSyncResult) sync = NULL;
+  Ticks  ticks = { 0, 0 };
+  guint  tick;
+  gint64 begin, took;
+
+  ews_client_set_credentials (fixture->client, "alice", PASSWORD);
+  ews_client_set_auth_mechanism (fixture->client, EWS_AUTH_AUTOMATIC);
+  ews_client_set_kerberos_wait (fixture->client, MS (500));
+  resolve_folders (fixture);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
+
+  /* The connection ends after its next answer; the cache starts afresh, with the
+   * ticket-granting ticket alone; the KDC stops answering; the last look is old. */
+  ews_simulator_inject_fault (fixture->simulator, EWS_SIM_FAULT_CLOSE_CONNECTION, 0);
+  sync = sync_folder (fixture, fixture->calendar_id, EWS_FOLDER_KIND_CALENDAR, NULL, 10, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&sync, ews_sync_result_free);
+  g_assert_true (ews_sim_kdc_kinit (kdc, "alice", &error));
+  g_assert_no_error (error);
+  ews_sim_kdc_set_answering (kdc, FALSE);
+  ews_client_set_ticket_recheck (fixture->client, 0);
+
+  g_test_expect_message ("ews-client", G_LOG_LEVEL_MESSAGE, "Kerberos (the credential cache, or the KDC) has not answered within *");
+  ticks.last_us = begin = g_get_monotonic_time ();
+  tick = g_timeout_add (10, tick_cb, &ticks);
+  sync = sync_folder (fixture, fixture->calendar_id, EWS_FOLDER_KIND_CALENDAR, NULL, 10, &error);
+  took = g_get_monotonic_time () - begin;
+  g_source_remove (tick);
+  ews_sim_kdc_set_answering (kdc, TRUE);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_test_message ("synced after %.0f ms; the main loop stood %.0f ms at most", took / 1000.0, ticks.max_gap_us / 1000.0);
+  /* Going at once, libsoup asks the KDC on the main loop: 27 s here. */
+  g_assert_cmpint (ticks.max_gap_us, <, MS (1500) * 1000);
+  g_assert_cmpuint (ews_simulator_get_kerberos_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_ntlm_sign_ins (fixture->simulator), ==, 1);
+  g_assert_cmpuint (ews_simulator_get_refused_sign_ins (fixture->simulator), ==, 0);
+  wait_service_ticket ("127.0.0.1");
+}
+
 /* Autodiscover (the account editor's first step) with Automatic and a ticket, the
  * KDC not answering: the service ticket of each server it asks is fetched off the
  * main loop too, and the password signs in meanwhile. */
@@ -1048,6 +1098,7 @@ main (int   argc,
   ADD ("kerberos/no-ticket", test_kerberos_no_ticket, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/automatic", test_kerberos_automatic, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/kdc-not-answering", test_kerberos_kdc_not_answering, WITH_TLS | WITH_KERBEROS);
+  ADD ("kerberos/new-connection-kdc-not-answering", test_kerberos_new_connection_kdc_not_answering, WITH_TLS | WITH_KERBEROS);
   ADD ("kerberos/autodiscover-kdc-not-answering", test_kerberos_autodiscover_kdc_not_answering, WITH_TLS | WITH_KERBEROS);
 #undef ADD
   g_test_add_func ("/client-simulator/password-fits-ntlm", test_password_fits_ntlm);

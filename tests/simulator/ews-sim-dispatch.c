@@ -168,6 +168,9 @@ apply_request_faults (EwsSimulator      *self,
 {
   guint param = 0;
 
+  /* Not a different answer: the same one, on a connection that ends with it. */
+  if (ews_sim_take_fault (self, EWS_SIM_FAULT_CLOSE_CONNECTION, NULL))
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (ews_sim_take_fault (self, EWS_SIM_FAULT_UNAUTHORIZED, NULL))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "Basic realm=\"" REALM "\"");

@@ -148,8 +148,8 @@ struct _EwsSimulator
   EwsSimKerberos   *kerberos; /* Kerberos (Negotiate) offered beside NTLM, or NULL */
   gint              kerberos_sign_ins;
   gint              refused_sign_ins; /* NTLM and Kerberos */
-  guint             faults[EWS_SIM_FAULT_UNAUTHORIZED + 1];
-  guint             fault_param[EWS_SIM_FAULT_UNAUTHORIZED + 1];
+  guint             faults[EWS_SIM_FAULT_CLOSE_CONNECTION + 1];
+  guint             fault_param[EWS_SIM_FAULT_CLOSE_CONNECTION + 1];
   guint64           change_number;
   EwsSimTrafficFunc traffic_func;
   gpointer          traffic_data;

@@ -600,6 +600,7 @@ inject_impl (EwsSimulator *self,
     case EWS_SIM_FAULT_HTTP_503:
     case EWS_SIM_FAULT_SERVER_BUSY:
     case EWS_SIM_FAULT_UNAUTHORIZED:
+    case EWS_SIM_FAULT_CLOSE_CONNECTION:
     default:
       self->faults[fault]++;
       self->fault_param[fault] = param;
@@ -622,7 +623,7 @@ ews_simulator_inject_fault (EwsSimulator *self,
   Call call = { .self = self, .kind = CALL_INJECT, .u = fault, .flag = (gboolean)param };
 
   g_return_if_fail (EWS_IS_SIMULATOR (self));
-  g_return_if_fail ((guint)fault <= EWS_SIM_FAULT_UNAUTHORIZED);
+  g_return_if_fail ((guint)fault <= EWS_SIM_FAULT_CLOSE_CONNECTION);
   call_run (&call);
 }
 

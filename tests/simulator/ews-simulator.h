@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  *   ErrorMissedNotificationEvents
  * @EWS_SIM_FAULT_MALFORMED_XML: the next envelope of a stream is malformed XML
  * @EWS_SIM_FAULT_UNAUTHORIZED: the next request gets 401 whatever its credentials
+ * @EWS_SIM_FAULT_CLOSE_CONNECTION: the next request is answered as usual, and its
+ *   connection closed after the answer (the client opens a new one for the next)
  *
  * Each fault applies once (a count accumulates when injected repeatedly).
  */
@@ -38,6 +40,7 @@ typedef enum
   EWS_SIM_FAULT_MISSED_EVENTS,
   EWS_SIM_FAULT_MALFORMED_XML,
   EWS_SIM_FAULT_UNAUTHORIZED,
+  EWS_SIM_FAULT_CLOSE_CONNECTION,
 } EwsSimFault;
 
 /**
