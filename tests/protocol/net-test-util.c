@@ -303,3 +303,48 @@ test_log_captured (void)
 {
   return captured_log->str;
 }
+
+struct _TestLoopWatch
+{
+  GSource *ticks;
+  gint64   last_us;
+  gint64   max_gap_us;
+};
+
+static gboolean
+loop_watch_tick (gpointer user_data)
+{
+  TestLoopWatch *watch = user_data;
+  gint64         now = g_get_monotonic_time ();
+
+  watch->max_gap_us = MAX (watch->max_gap_us, now - watch->last_us);
+  watch->last_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+TestLoopWatch *
+test_loop_watch_start (void)
+{
+  TestLoopWatch *watch = g_new0 (TestLoopWatch, 1);
+
+  watch->last_us = g_get_monotonic_time ();
+  watch->ticks = g_timeout_source_new (10);
+  g_source_set_callback (watch->ticks, loop_watch_tick, watch, NULL);
+  g_source_attach (watch->ticks, g_main_context_get_thread_default ());
+  return watch;
+}
+
+/* Up to now, the current gap included. */
+gint64
+test_loop_watch_get_max_gap_us (TestLoopWatch *watch)
+{
+  return MAX (watch->max_gap_us, g_get_monotonic_time () - watch->last_us);
+}
+
+void
+test_loop_watch_stop (TestLoopWatch *watch)
+{
+  g_source_destroy (watch->ticks);
+  g_source_unref (watch->ticks);
+  g_free (watch);
+}

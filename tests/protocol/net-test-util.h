@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* What tests of real connections on loopback share: a resolver for made-up domains,
- * certificates made with openssl, and a log that can be searched for secrets. */
+ * certificates made with openssl, a log that can be searched for secrets, and a
+ * watch on how long the main loop stands. */
 
 /* Maps the names it was told to an IPv4 address (any other name is not found) and
  * answers SRV lookups from records it was given. */
@@ -44,8 +45,18 @@ void      test_cert_free (TestCert *cert);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestCert, test_cert_free)
 
 /* Every message logged (debug included, not printed) from now on. */
-void        test_log_capture_start (void);
-void        test_log_capture_reset (void);
-const char *test_log_captured (void);
+void                          test_log_capture_start (void);
+void                          test_log_capture_reset (void);
+const char                   *test_log_captured (void);
+
+/* The longest the main loop stood while watched: the largest gap between the ticks
+ * of a 10 ms timeout on the thread-default main context. */
+typedef struct _TestLoopWatch TestLoopWatch;
+
+TestLoopWatch                *test_loop_watch_start (void);
+gint64                        test_loop_watch_get_max_gap_us (TestLoopWatch *watch);
+void                          test_loop_watch_stop (TestLoopWatch *watch);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestLoopWatch, test_loop_watch_stop)
 
 G_END_DECLS
