@@ -568,14 +568,20 @@ host_looked_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   EwsAutodiscover *self = g_task_get_source_object (task);
+  Run             *run = g_task_get_task_data (task);
   GError          *error = NULL;
-  gboolean         have_ticket = ews_kerberos_look_finish (result, NULL, &error);
+  gboolean         unanswered = FALSE;
+  gboolean         have_ticket = ews_kerberos_look_finish (result, &unanswered, &error);
 
   if (error != NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  /* A KDC that did not answer for this server will not for the next either: the
+   * other candidates go without Kerberos rather than wait as long again. */
+  if (unanswered)
+    run->kerberos = FALSE;
   self->have_ticket = have_ticket;
   ews_autodiscover_apply_auth (self);
   send_post (task);
