@@ -137,12 +137,12 @@ on_closed (NotifyNotification *notification,
 
 /* Servers close what they no longer show, but some never do: past the newest
  * EWN_NOTIFY_THREAD_MAX_KEPT, the oldest are let go (left on screen, their clicks
- * no longer heard), so that a long session does not keep every notification. */
+ * no longer heard), so that a long session does not keep every notification.
+ * Called once the newest has gone out: letting one go (libnotify finalising it) is
+ * not on the way from a change to its notification. */
 static void
-queue_kept (EwnNotifyThread    *self,
-            NotifyNotification *notification)
+let_go_oldest (EwnNotifyThread *self)
 {
-  g_queue_push_tail (&self->order, notification);
   while (self->order.length > EWN_NOTIFY_THREAD_MAX_KEPT)
     {
       NotifyNotification *oldest = g_queue_pop_head (&self->order);
@@ -161,7 +161,7 @@ keep (EwnNotifyThread    *self,
   g_signal_connect (notification, "closed", G_CALLBACK (on_closed), self);
   /* A burst's summary joins them when its burst ends. */
   if (entry_id != 0)
-    queue_kept (self, notification);
+    g_queue_push_tail (&self->order, notification);
 }
 
 static void
@@ -290,6 +290,7 @@ show_in_thread (gpointer data)
     }
   keep (self, notification, job->entry_id);
   send (notification);
+  let_go_oldest (self);
   g_atomic_int_add (&self->waiting, -1);
   return G_SOURCE_REMOVE;
 }
@@ -410,7 +411,10 @@ end_summary_in_thread (gpointer data)
 
   /* It stays on screen, and its click still opens the list. */
   if (self->summary != NULL && g_hash_table_contains (self->live, self->summary))
-    queue_kept (self, self->summary);
+    {
+      g_queue_push_tail (&self->order, self->summary);
+      let_go_oldest (self);
+    }
   g_clear_object (&self->summary);
   return G_SOURCE_REMOVE;
 }
