@@ -27,7 +27,8 @@ struct _EwsAutodiscover
 
   SoupSession     *session;
   AuthSchemes      session_schemes;
-  gboolean         have_ticket; /* a Kerberos ticket at the last look (ews_kerberos_look_async()) */
+  gboolean         have_ticket;         /* a Kerberos ticket at the last look (ews_kerberos_look_async()) */
+  gboolean         kerberos_unanswered; /* a look of the last discovery was not answered in time */
   guint            kerberos_wait_ms;
   GPtrArray       *attempts; /* the last discovery's, NULL-terminated */
 };

@@ -581,7 +581,10 @@ host_looked_cb (GObject      *source,
   /* A KDC that did not answer for this server will not for the next either: the
    * other candidates go without Kerberos rather than wait as long again. */
   if (unanswered)
-    run->kerberos = FALSE;
+    {
+      run->kerberos = FALSE;
+      self->kerberos_unanswered = TRUE;
+    }
   self->have_ticket = have_ticket;
   ews_autodiscover_apply_auth (self);
   send_post (task);
@@ -657,7 +660,8 @@ looked_cb (GObject      *source,
   EwsAutodiscover *self = g_task_get_source_object (task);
   Run             *run = g_task_get_task_data (task);
   GError          *error = NULL;
-  gboolean         have_ticket = ews_kerberos_look_finish (result, NULL, &error);
+  gboolean         unanswered = FALSE;
+  gboolean         have_ticket = ews_kerberos_look_finish (result, &unanswered, &error);
 
   if (error != NULL)
     {
@@ -665,6 +669,7 @@ looked_cb (GObject      *source,
       return;
     }
   run->kerberos = have_ticket;
+  self->kerberos_unanswered = unanswered;
   self->have_ticket = have_ticket;
   ews_autodiscover_apply_auth (self);
   run_next_step (task);
@@ -705,6 +710,7 @@ ews_autodiscover_run_async (EwsAutodiscover    *self,
   run->attempts = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, run, (GDestroyNotify)run_free);
   g_ptr_array_set_size (self->attempts, 0);
+  self->kerberos_unanswered = FALSE;
 
   if (!run_start_address (self, run, email, &error))
     {

@@ -478,3 +478,18 @@ ews_autodiscover_get_attempts (EwsAutodiscover *self)
   g_return_val_if_fail (EWS_IS_AUTODISCOVER (self), NULL);
   return self->attempts->pdata != NULL ? (const char *const *)self->attempts->pdata : none;
 }
+
+/**
+ * ews_autodiscover_get_kerberos_unanswered:
+ * @self: an autodiscover
+ *
+ * Returns: whether the last discovery went without Kerberos because the
+ *   credential cache or the KDC did not answer in time, rather than for want of a
+ *   ticket
+ */
+gboolean
+ews_autodiscover_get_kerberos_unanswered (EwsAutodiscover *self)
+{
+  g_return_val_if_fail (EWS_IS_AUTODISCOVER (self), FALSE);
+  return self->kerberos_unanswered;
+}

@@ -82,6 +82,7 @@ EwsAutodiscoverSettings *ews_autodiscover_run_finish (EwsAutodiscover *self,
                                                       GError         **error);
 
 const char *const       *ews_autodiscover_get_attempts (EwsAutodiscover *self);
+gboolean                 ews_autodiscover_get_kerberos_unanswered (EwsAutodiscover *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EwsAutodiscoverSettings, ews_autodiscover_settings_free)
 

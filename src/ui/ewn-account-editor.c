@@ -354,7 +354,7 @@ on_discovered (GObject      *source,
       /* What was tried, for whoever helps: each address and what it answered. */
       attempts = g_strjoinv ("\n", (char **)ews_autodiscover_get_attempts (EWS_AUTODISCOVER (source)));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status), attempts);
-      show_failure (self, _("Finding the server"), error, FALSE);
+      show_failure (self, _("Finding the server"), error, ews_autodiscover_get_kerberos_unanswered (EWS_AUTODISCOVER (source)));
       self->discovering = FALSE;
       if (!g_error_matches (error, EWS_ERROR, EWS_ERROR_AUTH) && ews_error_get_peer_certificate (error, NULL) == NULL)
         gtk_expander_set_expanded (self->advanced, TRUE); /* the EWS address can be typed there */
