@@ -50,6 +50,7 @@ typedef struct
   SoupMessage *msg;
   char        *url;
   GBytes      *body;
+  gboolean     looked;   /* the first look for a ticket has answered */
   gboolean     kerberos; /* a ticket-granting ticket: each server's service ticket is looked for */
 } Run;
 
@@ -560,35 +561,9 @@ send_post (GTask *task)
                        g_task_get_cancellable (task), post_cb, g_object_ref (task));
 }
 
-/* Whether Negotiate is offered to this step's server. */
-static void
-host_looked_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  EwsAutodiscover *self = g_task_get_source_object (task);
-  Run             *run = g_task_get_task_data (task);
-  GError          *error = NULL;
-  gboolean         unanswered = FALSE;
-  gboolean         have_ticket = ews_kerberos_look_finish (result, &unanswered, &error);
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  /* A KDC that did not answer for this server will not for the next either: the
-   * other candidates go without Kerberos rather than wait as long again. */
-  if (unanswered)
-    {
-      run->kerberos = FALSE;
-      self->kerberos_unanswered = TRUE;
-    }
-  self->have_ticket = have_ticket;
-  ews_autodiscover_apply_auth (self);
-  send_post (task);
-}
+static void looked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data);
 
 static void
 run_next_step (GTask *task)
@@ -637,7 +612,7 @@ run_next_step (GTask *task)
       /* This server's service ticket, fetched off the main loop before libsoup's
        * Negotiate would ask the KDC on it. */
       ews_kerberos_look_async (uri != NULL ? g_uri_get_host (uri) : NULL, self->kerberos_wait_ms, g_task_get_cancellable (task),
-                               host_looked_cb, g_object_ref (task));
+                               looked_cb, g_object_ref (task));
     }
   else if (step->kind == STEP_POST)
     send_post (task);
@@ -650,7 +625,9 @@ run_next_step (GTask *task)
   step_free (step);
 }
 
-/* Whether there is a ticket-granting ticket is settled before the first step. */
+/* A look for a Kerberos ticket. The first, before any step, settles whether there
+ * is a ticket-granting ticket; each later one, whether Negotiate is offered to the
+ * server of the step it comes before. */
 static void
 looked_cb (GObject      *source,
            GAsyncResult *result,
@@ -662,17 +639,27 @@ looked_cb (GObject      *source,
   GError          *error = NULL;
   gboolean         unanswered = FALSE;
   gboolean         have_ticket = ews_kerberos_look_finish (result, &unanswered, &error);
+  gboolean         first = !run->looked;
 
   if (error != NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  run->kerberos = have_ticket;
-  self->kerberos_unanswered = unanswered;
+  run->looked = TRUE;
+  /* A KDC that did not answer for one server will not for the next either: the
+   * other candidates go without Kerberos rather than wait as long again. */
+  if (first)
+    run->kerberos = have_ticket;
+  else if (unanswered)
+    run->kerberos = FALSE;
+  self->kerberos_unanswered |= unanswered;
   self->have_ticket = have_ticket;
   ews_autodiscover_apply_auth (self);
-  run_next_step (task);
+  if (first)
+    run_next_step (task);
+  else
+    send_post (task);
 }
 
 /**
