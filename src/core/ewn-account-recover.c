@@ -107,14 +107,12 @@ ewn_account_handle_error (EwnAccount   *self,
            * the domain (or kinit), so the account keeps trying, slowly, as in an
            * outage. Trying costs nothing towards a lockout: without a valid ticket
            * the client sends no credentials at all. */
-          if (ews_client_get_kerberos_unanswered (self->client))
-            retry_in (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, next_backoff (self),
-                      _("Kerberos could not sign in: the domain controller or the credential cache did not answer. "
-                        "Check the network or VPN connection; the account tries again by itself"));
-          else
-            retry_in (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, next_backoff (self),
-                      _("The server did not accept a Kerberos sign-in: your ticket is missing or has expired. "
-                        "Sign in to the domain again (kinit)"));
+          retry_in (self, EWN_ACCOUNT_STATE_AUTH_NEEDED, next_backoff (self),
+                    ews_client_get_kerberos_unanswered (self->client)
+                    ? _("Kerberos could not sign in: the domain controller or the credential cache did not answer. "
+                            "Check the network or VPN connection; the account tries again by itself")
+                    : _("The server did not accept a Kerberos sign-in: your ticket is missing or has expired. "
+                            "Sign in to the domain again (kinit)"));
           return;
         }
       if (ews_client_withholds_password (self->client))

@@ -607,12 +607,10 @@ run_next_step (GTask *task)
 
   if (step->kind == STEP_POST && run->kerberos)
     {
-      g_autoptr (GUri) uri = g_uri_parse (run->url, G_URI_FLAGS_NONE, NULL);
-
       /* This server's service ticket, fetched off the main loop before libsoup's
        * Negotiate would ask the KDC on it. */
-      ews_kerberos_look_async (uri != NULL ? g_uri_get_host (uri) : NULL, self->kerberos_wait_ms, g_task_get_cancellable (task),
-                               looked_cb, g_object_ref (task));
+      ews_kerberos_look_async (g_uri_get_host (soup_message_get_uri (run->msg)), self->kerberos_wait_ms,
+                               g_task_get_cancellable (task), looked_cb, g_object_ref (task));
     }
   else if (step->kind == STEP_POST)
     send_post (task);

@@ -93,7 +93,6 @@ renewed_cb (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr (EwsClient) self = user_data;
-
   gboolean unanswered = FALSE;
   gboolean have_ticket = ews_kerberos_look_finish (result, &unanswered, NULL);
 

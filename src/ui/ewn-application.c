@@ -123,7 +123,8 @@ add_temporary_account (EwnApplication *self)
 /* Actions */
 
 /* The change with history id @id: in the history, or of a notification still on
- * screen after the history has let it go. */
+ * screen after the history has let it go. When neither has it, a click does not do
+ * nothing: the list of what is still known opens instead, and this returns %NULL. */
 static EwnHistoryEntry *
 find_entry (EwnApplication *self,
             guint           id)
@@ -135,6 +136,11 @@ find_entry (EwnApplication *self,
       entry = ewn_notifier_lookup_entry (self->notifier, id);
       if (entry != NULL)
         g_debug ("change %u is no longer in the history: taken from its notification", id);
+    }
+  if (entry == NULL)
+    {
+      g_message ("That change is no longer kept: showing the recent changes instead");
+      g_action_group_activate_action (G_ACTION_GROUP (self), "show-recent", NULL);
     }
   return entry;
 }
@@ -151,12 +157,7 @@ open_item (GSimpleAction *action,
   EwnItemWindow   *window;
 
   if (entry == NULL)
-    {
-      /* Rather than nothing: the list of what is still known. */
-      g_message ("That change is no longer kept: showing the recent changes instead");
-      g_action_group_activate_action (G_ACTION_GROUP (self), "show-recent", NULL);
-      return;
-    }
+    return;
 
   /* One window per change: a second click shows it again, freshly fetched. */
   windows = gtk_application_get_windows (GTK_APPLICATION (self));
@@ -225,11 +226,7 @@ open_in_browser (GSimpleAction *action,
   const char      *ids[2] = { NULL, NULL };
 
   if (entry == NULL)
-    {
-      g_message ("That change is no longer kept: showing the recent changes instead");
-      g_action_group_activate_action (G_ACTION_GROUP (self), "show-recent", NULL);
-      return;
-    }
+    return;
   change = ewn_history_entry_get_change (entry);
   account = find_account (self, change->account);
   if (account == NULL || change->after == NULL)
