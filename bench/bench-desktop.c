@@ -32,6 +32,7 @@
 #include "bench-desktop-latency.h"
 #include "bench-desktop-session.h"
 #include "bench-desktop-shell.h"
+#include "bench-machine.h"
 #include "bench-watch-proc.h"
 #include "ews-simulator.h"
 
@@ -473,16 +474,6 @@ run_latency (Bench *bench,
   return ok ? 0 : 1;
 }
 
-/* Figures from a busy machine are not the application's alone. */
-static void
-print_load (void)
-{
-  g_autofree char *loadavg = NULL;
-
-  if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
-    printf ("loadavg_1min=%.*s\n", (int)strcspn (loadavg, " "), loadavg);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -558,7 +549,7 @@ main (int   argc,
     {
       fflush (stdout);
       g_printerr ("== %s\n", modes[i]);
-      print_load ();
+      bench_machine_print ();
       if (strcmp (modes[i], "startup") == 0)
         status = run_startup (&bench, (guint)runs);
       else if (strcmp (modes[i], "memory") == 0)

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-machine.h"
 #include "bench-watch-notifier.h"
 #include "bench-watch-proc.h"
 #include "bench-watch-tally.h"
@@ -382,6 +383,7 @@ main (int   argc,
   if (notifier == NULL)
     notifier = g_strdup (EWS_NOTIFIER_PATH);
   setvbuf (stdout, NULL, _IOLBF, 0);
+  bench_machine_print ();
 
   if (strcmp (argv[1], "latency") == 0)
     return run_latency (notifier, changes > 0 ? (guint)changes : 1000, (guint)rate, split);
