@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-machine.h"
+
 #define REQUEST_SIZE  1290 /* a SyncFolderItems request */
 #define RESPONSE_SIZE 1900 /* its answer, one meeting changed */
 #define WARM_UP       50
@@ -371,6 +373,7 @@ main (int   argc,
       return 2;
     }
 
+  bench_machine_print ();
   memset (response_body, 'r', sizeof response_body);
   printf ("round_trips=%d\nrate=%d\nrequest_bytes=%d\nresponse_bytes=%d\n", round_trips, rate, REQUEST_SIZE, RESPONSE_SIZE);
 
