@@ -98,101 +98,7 @@ static const guint8 field_types[N_TAGS] = {
 #define ATTENDEE_REQUIRED 8
 #define ATTENDEE_KNOWN    15
 
-/* The string pool */
-
-typedef struct
-{
-  char   *text;
-  guint32 refs;
-} PoolSlot;
-
-void
-ewn_store_pool_init (EwnStorePool *pool)
-{
-  pool->index = g_hash_table_new (g_str_hash, g_str_equal);
-  pool->slots = g_array_new (FALSE, FALSE, sizeof (PoolSlot));
-  pool->free = g_array_new (FALSE, FALSE, sizeof (guint32));
-}
-
-void
-ewn_store_pool_clear (EwnStorePool *pool)
-{
-  for (guint i = 0; pool->slots != NULL && i < pool->slots->len; i++)
-    g_free (g_array_index (pool->slots, PoolSlot, i).text);
-  g_clear_pointer (&pool->index, g_hash_table_unref);
-  g_clear_pointer (&pool->slots, g_array_unref);
-  g_clear_pointer (&pool->free, g_array_unref);
-}
-
-guint32
-ewn_store_pool_ref (EwnStorePool *pool,
-                    const char   *text)
-{
-  gpointer  found = g_hash_table_lookup (pool->index, text);
-  PoolSlot *slot;
-  guint32   index;
-
-  if (found != NULL)
-    {
-      index = GPOINTER_TO_UINT (found) - 1;
-      g_array_index (pool->slots, PoolSlot, index).refs++;
-      return index;
-    }
-  if (pool->free->len > 0)
-    {
-      index = g_array_index (pool->free, guint32, pool->free->len - 1);
-      g_array_set_size (pool->free, pool->free->len - 1);
-    }
-  else
-    {
-      index = pool->slots->len;
-      g_array_set_size (pool->slots, index + 1);
-    }
-  slot = &g_array_index (pool->slots, PoolSlot, index);
-  slot->text = g_strdup (text);
-  slot->refs = 1;
-  g_hash_table_insert (pool->index, slot->text, GUINT_TO_POINTER (index + 1));
-  return index;
-}
-
-void
-ewn_store_pool_unref (EwnStorePool *pool,
-                      guint32       index)
-{
-  PoolSlot *slot = &g_array_index (pool->slots, PoolSlot, index);
-
-  g_assert (slot->refs > 0);
-  if (--slot->refs > 0)
-    return;
-  g_hash_table_remove (pool->index, slot->text);
-  g_clear_pointer (&slot->text, g_free);
-  g_array_append_val (pool->free, index);
-}
-
-const char *
-ewn_store_pool_get (EwnStorePool *pool,
-                    guint32       index)
-{
-  return g_array_index (pool->slots, PoolSlot, index).text;
-}
-
-/* Writing */
-
-void
-ewn_store_put_varint (GByteArray *out,
-                      guint64     value)
-{
-  guint8 bytes[10];
-  guint  n = 0;
-
-  do
-    {
-      bytes[n++] = (value & 0x7f) | (value >= 0x80 ? 0x80 : 0);
-      value >>= 7;
-    }
-  while (value != 0);
-  g_byte_array_append (out, bytes, n);
-}
+/* Writing (the framing's primitives are in ewn-item-store-framing.c) */
 
 static void
 put_byte (GByteArray *out,
@@ -206,34 +112,6 @@ put_int (GByteArray *out,
          gint64      value)
 {
   ewn_store_put_varint (out, ((guint64)value << 1) ^ (guint64)(value >> 63));
-}
-
-/* A string of the framing: varint length, bytes. */
-void
-ewn_store_put_string (GByteArray *out,
-                      const char *text)
-{
-  gsize length = strlen (text);
-
-  ewn_store_put_varint (out, length);
-  g_byte_array_append (out, (const guint8 *)text, length);
-}
-
-/* The same, or 0 for none and length + 1 for a string. */
-void
-ewn_store_put_nullable (GByteArray *out,
-                        const char *text)
-{
-  gsize length;
-
-  if (text == NULL)
-    {
-      put_byte (out, 0);
-      return;
-    }
-  length = strlen (text);
-  ewn_store_put_varint (out, (guint64)length + 1);
-  g_byte_array_append (out, (const guint8 *)text, length);
 }
 
 static void
@@ -355,73 +233,7 @@ ewn_store_record_encode (GByteArray    *out,
     }
 }
 
-/* Reading: every length is checked, so a damaged file can only fail to load. */
-
-guint64
-ewn_store_read_varint (EwnStoreReader *reader)
-{
-  guint64 value = 0;
-
-  for (guint shift = 0; shift < 64; shift += 7)
-    {
-      guint8 byte;
-
-      if (reader->pos >= reader->end)
-        break;
-      byte = *reader->pos++;
-      value |= (guint64)(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0)
-        return value;
-    }
-  reader->failed = TRUE;
-  reader->pos = reader->end;
-  return 0;
-}
-
-guint8
-ewn_store_read_byte (EwnStoreReader *reader)
-{
-  if (reader->pos >= reader->end)
-    {
-      reader->failed = TRUE;
-      return 0;
-    }
-  return *reader->pos++;
-}
-
-const guint8 *
-ewn_store_read_bytes (EwnStoreReader *reader,
-                      gsize           length)
-{
-  const guint8 *bytes = reader->pos;
-
-  if (length > (gsize)(reader->end - reader->pos))
-    {
-      reader->failed = TRUE;
-      reader->pos = reader->end;
-      return NULL;
-    }
-  reader->pos += length;
-  return bytes;
-}
-
-/* Reads a string of the framing; %NULL for none (when @nullable) or on failure. */
-char *
-ewn_store_read_string (EwnStoreReader *reader,
-                       gboolean        nullable)
-{
-  guint64       length = ewn_store_read_varint (reader);
-  const guint8 *bytes;
-
-  if (nullable)
-    {
-      if (length == 0)
-        return NULL;
-      length--;
-    }
-  bytes = ewn_store_read_bytes (reader, length);
-  return bytes != NULL ? g_strndup ((const char *)bytes, length) : NULL;
-}
+/* Reading: every length is checked, so a damaged record can only fail to decode. */
 
 static gint64
 read_int (EwnStoreReader *reader)
@@ -476,26 +288,6 @@ dup_strref (EwnStoreReader *reader,
   const char *text = read_strref (reader, pool, &length, &pooled);
 
   return text != NULL ? g_strndup (text, length) : NULL;
-}
-
-/* Microseconds since the epoch, as the store writes times. */
-gint64
-ewn_store_time_to_usec (GDateTime *date_time)
-{
-  return g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time);
-}
-
-/* From microseconds since the epoch, UTC; floor division keeps the microseconds of
- * times before 1970. */
-GDateTime *
-ewn_store_time_from_usec (gint64 usec)
-{
-  gint64 rest = ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
-  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc ((usec - rest) / G_USEC_PER_SEC);
-
-  if (seconds == NULL || rest == 0)
-    return g_steal_pointer (&seconds);
-  return g_date_time_add (seconds, rest);
 }
 
 static void
