@@ -139,9 +139,6 @@ char                                *ewn_store_read_string (EwnStoreReader *read
 const guint8                        *ewn_store_read_bytes (EwnStoreReader *reader,
                                                            gsize           length);
 
-/* Version 1 */
-EwsItem                             *ewn_store_entry_dup_item (GVariant *entry);
-
 gint64                               ewn_store_time_to_usec (GDateTime *date_time);
 GDateTime                           *ewn_store_time_from_usec (gint64 usec);
 
@@ -274,6 +271,12 @@ gboolean        ewn_store_state_replay (guint32  version,
                                         gpointer state);
 void            ewn_store_state_write_snapshot (EwnStoreState        *state,
                                                 EwnStoreSnapshotFile *file);
+
+/* Version 1, only read (ewn-item-store-v1.c) */
+gboolean        ewn_store_state_load_v1_snapshot (EwnStoreState *state,
+                                                  GBytes        *bytes);
+gboolean        ewn_store_state_replay_v1 (EwnStoreState *state,
+                                           GBytes        *bytes);
 
 /* Journals and the worker thread (ewn-item-store-disk.c) */
 

@@ -248,174 +248,6 @@ ewn_store_state_put_record (EwnStoreState *state,
   put_scratch (state, folder_id);
 }
 
-/* Version 1 */
-
-/* A trusted value in our byte order from untrusted little-endian bytes, or NULL when
- * they do not hold a value of @type in normal form. */
-static GVariant *
-deserialise (GBytes             *bytes,
-             const GVariantType *type)
-{
-  g_autoptr (GVariant) value = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
-
-  if (!g_variant_is_normal_form (value))
-    return NULL;
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-  return g_variant_byteswap (value);
-#else
-  return g_steal_pointer (&value);
-#endif
-}
-
-static void
-put_v1_entry (EwnStoreState *state,
-              GVariant      *entry)
-{
-  g_autoptr (GVariant) folder_id = g_variant_get_child_value (entry, 0);
-  g_autoptr (EwsItem) item = ewn_store_entry_dup_item (entry);
-
-  if (item->id != NULL)
-    ewn_store_state_put (state, g_variant_get_string (folder_id, NULL), item);
-}
-
-static void
-load_v1_snapshot (EwnStoreState *state,
-                  GVariant      *payload)
-{
-  g_autoptr (GVariant) folders = g_variant_get_child_value (payload, 0);
-  g_autoptr (GVariant) entries = g_variant_get_child_value (payload, 1);
-  g_autoptr (GVariant) subscription_ids = g_variant_get_child_value (payload, 2);
-  GVariantIter iter;
-  GVariant    *child;
-
-  g_variant_iter_init (&iter, folders);
-  while ((child = g_variant_iter_next_value (&iter)) != NULL)
-    {
-      const char     *id, *mailbox, *sync_state;
-      guint32         kind;
-      gboolean        primed;
-      EwnStoreFolder *folder;
-
-      g_variant_get (child, "(&sm&sum&sb)", &id, &mailbox, &kind, &sync_state, &primed);
-      ewn_store_state_set_folder (state, id, mailbox, kind);
-      folder = ewn_store_state_ensure_folder (state, id);
-      g_free (folder->sync_state);
-      folder->sync_state = g_strdup (sync_state);
-      folder->primed = primed;
-      g_variant_unref (child);
-    }
-
-  g_variant_iter_init (&iter, entries);
-  while ((child = g_variant_iter_next_value (&iter)) != NULL)
-    {
-      put_v1_entry (state, child);
-      g_variant_unref (child);
-    }
-
-  g_strfreev (state->subscription_ids);
-  state->subscription_ids = g_variant_dup_strv (subscription_ids, NULL);
-}
-
-static const GVariantType *
-v1_op_value_type (guchar op)
-{
-  switch (op)
-    {
-    case EWN_STORE_OP_FOLDER:
-      return G_VARIANT_TYPE ("(msu)");
-    case EWN_STORE_OP_SYNC_STATE:
-      return G_VARIANT_TYPE ("ms");
-    case EWN_STORE_OP_PRIMED:
-      return G_VARIANT_TYPE_BOOLEAN;
-    case EWN_STORE_OP_PUT:
-      return G_VARIANT_TYPE (EWN_STORE_ENTRY_TYPE);
-    case EWN_STORE_OP_REMOVE:
-      return G_VARIANT_TYPE_UNIT;
-    case EWN_STORE_OP_SUBSCRIPTIONS:
-      return G_VARIANT_TYPE_STRING_ARRAY;
-    default:
-      return NULL;
-    }
-}
-
-static void
-replay_v1_op (EwnStoreState *state,
-              guchar         op,
-              const char    *key,
-              GVariant      *value)
-{
-  switch (op)
-    {
-    case EWN_STORE_OP_FOLDER:
-      {
-        const char *mailbox;
-        guint32     kind;
-
-        g_variant_get (value, "(m&su)", &mailbox, &kind);
-        ewn_store_state_set_folder (state, key, mailbox, kind);
-        break;
-      }
-    case EWN_STORE_OP_SYNC_STATE:
-      {
-        EwnStoreFolder *folder = ewn_store_state_ensure_folder (state, key);
-
-        g_free (folder->sync_state);
-        g_variant_get (value, "ms", &folder->sync_state);
-        break;
-      }
-    case EWN_STORE_OP_PRIMED:
-      ewn_store_state_ensure_folder (state, key)->primed = g_variant_get_boolean (value);
-      break;
-    case EWN_STORE_OP_PUT:
-      put_v1_entry (state, value);
-      break;
-    case EWN_STORE_OP_REMOVE:
-      ewn_store_state_remove (state, key);
-      break;
-    case EWN_STORE_OP_SUBSCRIPTIONS:
-      g_strfreev (state->subscription_ids);
-      state->subscription_ids = g_variant_dup_strv (value, NULL);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static gboolean
-replay_v1 (EwnStoreState *state,
-           GBytes        *bytes)
-{
-  g_autoptr (GVariant) payload = deserialise (bytes, G_VARIANT_TYPE (EWN_STORE_RECORD_TYPE));
-  gsize n;
-
-  if (payload == NULL)
-    return FALSE;
-  n = g_variant_n_children (payload);
-  for (gsize i = 0; i < n; i++)
-    {
-      g_autoptr (GVariant) op = g_variant_get_child_value (payload, i);
-      g_autoptr (GVariant) value = NULL;
-      const GVariantType *type;
-      guchar              code;
-
-      g_variant_get (op, "(y&sv)", &code, NULL, &value);
-      type = v1_op_value_type (code);
-      if (type == NULL || !g_variant_is_of_type (value, type))
-        return FALSE;
-    }
-  for (gsize i = 0; i < n; i++)
-    {
-      g_autoptr (GVariant) op = g_variant_get_child_value (payload, i);
-      g_autoptr (GVariant) value = NULL;
-      const char *key;
-      guchar      code;
-
-      g_variant_get (op, "(y&sv)", &code, &key, &value);
-      replay_v1_op (state, code, key, value);
-    }
-  return TRUE;
-}
-
 /* Version 2: a record is a sequence of
  *   'f' folder id | nullable mailbox | varint kind
  *   's' folder id | nullable sync state
@@ -582,7 +414,7 @@ ewn_store_state_replay (guint32  version,
     return FALSE; /* a gap: what follows was written after records that are lost */
 
   if (version == EWN_STORE_FORMAT_VERSION_1)
-    applied = replay_v1 (state, payload);
+    applied = ewn_store_state_replay_v1 (state, payload);
   else
     applied = replay_v2 (state, payload);
   if (applied)
@@ -669,15 +501,9 @@ ewn_store_state_load_snapshot (EwnStoreState *state,
                                guint32        version,
                                GBytes        *payload)
 {
-  g_autoptr (GVariant) v1 = NULL;
-
-  if (version != EWN_STORE_FORMAT_VERSION_1)
-    return load_v2_snapshot (state, payload);
-  v1 = deserialise (payload, G_VARIANT_TYPE (EWN_STORE_SNAPSHOT_TYPE));
-  if (v1 == NULL)
-    return FALSE;
-  load_v1_snapshot (state, v1);
-  return TRUE;
+  if (version == EWN_STORE_FORMAT_VERSION_1)
+    return ewn_store_state_load_v1_snapshot (state, payload);
+  return load_v2_snapshot (state, payload);
 }
 
 /**
