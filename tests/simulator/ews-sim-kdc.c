@@ -376,7 +376,48 @@ void
 ews_sim_kdc_set_answering (EwsSimKdc *kdc,
                            gboolean   answering)
 {
+  g_autofree char *stat_file = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (kdc->kdc));
+  gint64           deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
   g_subprocess_send_signal (kdc->kdc, answering ? SIGCONT : SIGSTOP);
+  /* A signal stops a process only once it is scheduled: until then, a request
+   * already on its way could still be answered. */
+  while (!answering && g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *stat = NULL;
+      const char      *state;
+
+      if (!g_file_get_contents (stat_file, &stat, NULL, NULL))
+        break;
+      state = strrchr (stat, ')');
+      if (state != NULL && (state[2] == 'T' || state[2] == 't'))
+        break;
+      g_usleep (1000);
+    }
+}
+
+/**
+ * ews_sim_kdc_has_service_ticket:
+ * @kdc: a running KDC
+ * @host: a server's host name
+ *
+ * Returns: whether the ticket cache holds a ticket for @host's HTTP service
+ */
+gboolean
+ews_sim_kdc_has_service_ticket (EwsSimKdc  *kdc,
+                                const char *host)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autofree char *program = find_program ("klist");
+  g_autofree char *listing = NULL;
+  g_autofree char *principal = g_strdup_printf (" HTTP/%s@", host);
+
+  g_subprocess_launcher_setenv (launcher, "KRB5_CONFIG", kdc->config, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, NULL, program, "-c", kdc->cache, NULL);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, &listing, NULL, NULL))
+    return FALSE;
+  return listing != NULL && strstr (listing, principal) != NULL;
 }
 
 /**

@@ -23,6 +23,8 @@ gboolean                  ews_sim_kdc_kdestroy (EwsSimKdc *kdc,
                                                 GError   **error);
 void                      ews_sim_kdc_set_answering (EwsSimKdc *kdc,
                                                      gboolean   answering);
+gboolean                  ews_sim_kdc_has_service_ticket (EwsSimKdc  *kdc,
+                                                          const char *host);
 void                      ews_sim_kdc_stop (EwsSimKdc *kdc);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EwsSimKdc, ews_sim_kdc_stop)
