@@ -49,9 +49,25 @@ gboolean ews_xml_sax_parse (const char           *data,
                             const EwsXmlSaxFuncs *funcs,
                             gpointer              user_data);
 void     ews_xml_sax_give_up (EwsXmlSax *sax);
-char    *ews_xml_sax_attr (int             n_attributes,
-                           const xmlChar **attributes,
-                           const char     *name);
+/* libxml2's walk alone, without ews_xml_scan() in front: for the tests that compare. */
+gboolean ews_xml_sax_parse_libxml2 (const char           *data,
+                                    gsize                 length,
+                                    const EwsXmlSaxFuncs *funcs,
+                                    gpointer              user_data);
+
+typedef enum
+{
+  EWS_XML_SCAN_READ,
+  EWS_XML_SCAN_REFUSED,
+  EWS_XML_SCAN_REFUSED_LATE,
+} EwsXmlScanResult;
+
+EwsXmlScanResult ews_xml_scan (const char *data,
+                               gsize       length,
+                               EwsXmlSax  *sax);
+char            *ews_xml_sax_attr (int             n_attributes,
+                                   const xmlChar **attributes,
+                                   const char     *name);
 /* An element named @want_name in namespace @want_ns. */
 static inline gboolean
 ews_xml_sax_is (const char *ns,

@@ -8,6 +8,7 @@
 #include "ews-error.h"
 #include "ews-records.h"
 #include "ews-types.h"
+#include "ews-string-private.h"
 #include "ews-xml-private.h"
 
 /**
@@ -390,11 +391,11 @@ ews_xml_append_date_time (GString   *out,
     {
       char digits[4] = { (char)('0' + year / 1000), (char)('0' + year / 100 % 10), (char)('0' + year / 10 % 10), (char)('0' + year % 10) };
 
-      g_string_append_len (out, digits, sizeof digits);
+      ews_string_append_len (out, digits, sizeof digits);
     }
   else
     g_string_append_printf (out, "%" G_GINT64_FORMAT, year);
-  g_string_append_len (out, rest, p - rest);
+  ews_string_append_len (out, rest, p - rest);
 }
 
 /**
@@ -545,28 +546,36 @@ void
 ews_xml_append_escaped (GString    *out,
                         const char *text)
 {
-  for (const char *p = text; p != NULL && *p != '\0'; p++)
+  if (text == NULL)
+    return;
+  for (;;)
     {
-      switch (*p)
+      /* Runs without a character to escape go in at once. */
+      gsize run = strcspn (text, "&<>\"'");
+
+      ews_string_append_len (out, text, (gssize)run);
+      text += run;
+      switch (*text)
         {
+        case '\0':
+          return;
         case '&':
-          g_string_append (out, "&amp;");
+          ews_string_append (out, "&amp;");
           break;
         case '<':
-          g_string_append (out, "&lt;");
+          ews_string_append (out, "&lt;");
           break;
         case '>':
-          g_string_append (out, "&gt;");
+          ews_string_append (out, "&gt;");
           break;
         case '"':
-          g_string_append (out, "&quot;");
-          break;
-        case '\'':
-          g_string_append (out, "&apos;");
+          ews_string_append (out, "&quot;");
           break;
         default:
-          g_string_append_c (out, *p);
+          ews_string_append (out, "&apos;");
+          break;
         }
+      text++;
     }
 }
 
@@ -680,6 +689,35 @@ ews_xml_sax_parse (const char           *data,
                    const EwsXmlSaxFuncs *funcs,
                    gpointer              user_data)
 {
+  EwsXmlSax sax = { funcs, user_data, NULL, FALSE };
+
+  if (length > G_MAXINT || g_atomic_int_get (&walking_off))
+    return FALSE;
+  /* The plain XML servers write, read without libxml2 (ews-xml-scan.c). What that
+   * refuses after the callbacks saw part of it goes to the tree-building parser. */
+  switch (ews_xml_scan (data, length, &sax))
+    {
+    case EWS_XML_SCAN_READ:
+      return !sax.given_up;
+    case EWS_XML_SCAN_REFUSED_LATE:
+      return FALSE;
+    case EWS_XML_SCAN_REFUSED:
+    default:
+      return ews_xml_sax_parse_libxml2 (data, length, funcs, user_data);
+    }
+}
+
+/**
+ * ews_xml_sax_parse_libxml2:
+ *
+ * As ews_xml_sax_parse(), always with libxml2's parser.
+ */
+gboolean
+ews_xml_sax_parse_libxml2 (const char           *data,
+                           gsize                 length,
+                           const EwsXmlSaxFuncs *funcs,
+                           gpointer              user_data)
+{
   EwsXmlSax      sax = { funcs, user_data, NULL, FALSE };
   xmlSAXHandler *handler;
   xmlDoc        *doc;
@@ -711,7 +749,8 @@ void
 ews_xml_sax_give_up (EwsXmlSax *sax)
 {
   sax->given_up = TRUE;
-  xmlStopParser (sax->ctxt);
+  if (sax->ctxt != NULL)
+    xmlStopParser (sax->ctxt);
 }
 
 /**
