@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ewn-change-json.h"
+#include "ews-string-private.h"
 
 /* The line is written straight into a GString: a change is printed for every record
  * of a burst, and building a JSON tree first cost more than everything else the
@@ -117,40 +118,40 @@ append_escaped (GString    *out,
         continue;
       if (c == 0x1f)
         continue;
-      g_string_append_len (out, run, p - run);
+      ews_string_append_len (out, run, p - run);
       run = p + 1;
       switch (c)
         {
         case '"':
-          g_string_append (out, "\\\"");
+          ews_string_append (out, "\\\"");
           break;
         case '\\':
-          g_string_append (out, "\\\\");
+          ews_string_append (out, "\\\\");
           break;
         case '\b':
-          g_string_append (out, "\\b");
+          ews_string_append (out, "\\b");
           break;
         case '\f':
-          g_string_append (out, "\\f");
+          ews_string_append (out, "\\f");
           break;
         case '\n':
-          g_string_append (out, "\\n");
+          ews_string_append (out, "\\n");
           break;
         case '\r':
-          g_string_append (out, "\\r");
+          ews_string_append (out, "\\r");
           break;
         case '\t':
-          g_string_append (out, "\\t");
+          ews_string_append (out, "\\t");
           break;
         default:
           {
             char escape[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
 
-            g_string_append_len (out, escape, sizeof escape);
+            ews_string_append_len (out, escape, sizeof escape);
           }
         }
     }
-  g_string_append_len (out, run, p - run);
+  ews_string_append_len (out, run, p - run);
 }
 
 static void
@@ -162,8 +163,8 @@ add_name (GString    *out,
     g_string_append_c (out, ',');
   *first = FALSE;
   g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append (out, "\":");
+  ews_string_append (out, name);
+  ews_string_append (out, "\":");
 }
 
 static void
@@ -175,7 +176,7 @@ add_string (GString    *out,
   add_name (out, first, name);
   if (value == NULL)
     {
-      g_string_append (out, "null");
+      ews_string_append (out, "null");
       return;
     }
   g_string_append_c (out, '"');
@@ -215,7 +216,7 @@ add_boolean (GString    *out,
              gboolean    value)
 {
   add_name (out, first, name);
-  g_string_append (out, value ? "true" : "false");
+  ews_string_append (out, value ? "true" : "false");
 }
 
 static void
@@ -230,7 +231,7 @@ add_side (GString       *out,
   add_name (out, first, name);
   if (item == NULL)
     {
-      g_string_append (out, "null");
+      ews_string_append (out, "null");
       return;
     }
 
@@ -262,7 +263,7 @@ add_side (GString       *out,
       if (item->percent_complete >= 0)
         g_string_append_printf (out, "%d", item->percent_complete);
       else
-        g_string_append (out, "null");
+        ews_string_append (out, "null");
     }
   if (fields & FIELD_COMPLETE)
     add_boolean (out, &first_field, "is_complete", item->is_complete);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ews-sim-private.h"
+#include "ews-string-private.h"
 #include "ews-xml-private.h"
 
 /* XML output in the wire form real servers use. Element order follows the
@@ -65,8 +66,8 @@ static void
 open_tag (GString    *out,
           const char *name)
 {
-  g_string_append_len (out, "<t:", 3);
-  g_string_append (out, name);
+  ews_string_append_len (out, "<t:", 3);
+  ews_string_append (out, name);
   g_string_append_c (out, '>');
 }
 
@@ -74,8 +75,8 @@ static void
 close_tag (GString    *out,
            const char *name)
 {
-  g_string_append_len (out, "</t:", 4);
-  g_string_append (out, name);
+  ews_string_append_len (out, "</t:", 4);
+  ews_string_append (out, name);
   g_string_append_c (out, '>');
 }
 
@@ -112,11 +113,11 @@ append_mailbox (GString    *out,
                 const char *name,
                 const char *email)
 {
-  g_string_append (out, "<t:Mailbox>");
+  ews_string_append (out, "<t:Mailbox>");
   append_element (out, "Name", name);
   append_element (out, "EmailAddress", email);
   append_element (out, "RoutingType", "SMTP");
-  g_string_append (out, "</t:Mailbox>");
+  ews_string_append (out, "</t:Mailbox>");
 }
 
 static void
@@ -132,10 +133,10 @@ append_attendees (GString    *out,
       const char      *email = g_ptr_array_index (emails, i);
       g_autofree char *name = g_strndup (email, strcspn (email, "@"));
 
-      g_string_append (out, "<t:Attendee>");
+      ews_string_append (out, "<t:Attendee>");
       append_mailbox (out, name, email);
       append_element (out, "ResponseType", "Unknown");
-      g_string_append (out, "</t:Attendee>");
+      ews_string_append (out, "</t:Attendee>");
     }
   close_tag (out, element);
 }
@@ -146,13 +147,13 @@ ews_sim_write_item_id (GString    *out,
                        const char *id,
                        const char *change_key)
 {
-  g_string_append_len (out, "<t:", 3);
-  g_string_append (out, element);
-  g_string_append_len (out, " Id=\"", 5);
+  ews_string_append_len (out, "<t:", 3);
+  ews_string_append (out, element);
+  ews_string_append_len (out, " Id=\"", 5);
   ews_xml_append_escaped (out, id);
-  g_string_append (out, "\" ChangeKey=\"");
+  ews_string_append (out, "\" ChangeKey=\"");
   ews_xml_append_escaped (out, change_key);
-  g_string_append (out, "\"/>");
+  ews_string_append (out, "\"/>");
 }
 
 const char *
@@ -189,9 +190,9 @@ ews_sim_write_item (GString           *out,
     append_element (out, "Subject", item->subject);
   if (shape_wants (shape, "item:Body", 2) && item->body != NULL)
     {
-      g_string_append (out, "<t:Body BodyType=\"Text\">");
+      ews_string_append (out, "<t:Body BodyType=\"Text\">");
       ews_xml_append_escaped (out, item->body);
-      g_string_append (out, "</t:Body>");
+      ews_string_append (out, "</t:Body>");
     }
   if (shape_wants (shape, "item:DateTimeCreated", 2))
     append_date (out, "DateTimeCreated", item->created);
@@ -228,9 +229,9 @@ ews_sim_write_item (GString           *out,
         append_element (out, "MyResponseType", "Organizer");
       if (shape_wants (shape, "calendar:Organizer", 1) && item->organizer_email != NULL)
         {
-          g_string_append (out, "<t:Organizer>");
+          ews_string_append (out, "<t:Organizer>");
           append_mailbox (out, item->organizer_name, item->organizer_email);
-          g_string_append (out, "</t:Organizer>");
+          ews_string_append (out, "</t:Organizer>");
         }
       if (shape_wants (shape, "calendar:RequiredAttendees", 2))
         append_attendees (out, "RequiredAttendees", item->required);
@@ -345,10 +346,10 @@ ews_sim_envelope_begin (const char *operation)
 {
   GString *out = g_string_sized_new (1024);
 
-  g_string_append (out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-                        "<s:Envelope xmlns:s=\"" EWS_NS_SOAP "\">"
-                        "<s:Header><h:ServerVersionInfo " SERVER_VERSION_ATTRS " xmlns:h=\"" EWS_NS_TYPES "\" xmlns=\"" EWS_NS_TYPES "\"/></s:Header>"
-                        "<s:Body>");
+  ews_string_append (out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                          "<s:Envelope xmlns:s=\"" EWS_NS_SOAP "\">"
+                          "<s:Header><h:ServerVersionInfo " SERVER_VERSION_ATTRS " xmlns:h=\"" EWS_NS_TYPES "\" xmlns=\"" EWS_NS_TYPES "\"/></s:Header>"
+                          "<s:Body>");
   g_string_append_printf (out, "<m:%sResponse " MT_NS "><m:ResponseMessages>", operation);
   return out;
 }
@@ -371,13 +372,13 @@ ews_sim_message_begin (GString    *out,
   g_string_append_printf (out, "<m:%sResponseMessage ResponseClass=\"%s\">", operation, ok ? "Success" : "Error");
   if (!ok)
     {
-      g_string_append (out, "<m:MessageText>");
+      ews_string_append (out, "<m:MessageText>");
       ews_xml_append_escaped (out, message_text != NULL ? message_text : response_code);
-      g_string_append (out, "</m:MessageText>");
+      ews_string_append (out, "</m:MessageText>");
     }
   g_string_append_printf (out, "<m:ResponseCode>%s</m:ResponseCode>", ok ? "NoError" : response_code);
   if (!ok)
-    g_string_append (out, "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>");
+    ews_string_append (out, "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>");
 }
 
 void
@@ -394,19 +395,19 @@ ews_sim_stream_envelope_begin (void)
 {
   GString *out = g_string_sized_new (1024);
 
-  g_string_append (out, "<Envelope xmlns=\"" EWS_NS_SOAP "\">"
-                        "<soap11:Header xmlns:soap11=\"" EWS_NS_SOAP "\">"
-                        "<ServerVersionInfo " SERVER_VERSION_ATTRS " xmlns=\"" EWS_NS_TYPES "\"/>"
-                        "</soap11:Header>"
-                        "<soap11:Body xmlns:soap11=\"" EWS_NS_SOAP "\">"
-                        "<m:GetStreamingEventsResponse " MT_NS "><m:ResponseMessages>");
+  ews_string_append (out, "<Envelope xmlns=\"" EWS_NS_SOAP "\">"
+                          "<soap11:Header xmlns:soap11=\"" EWS_NS_SOAP "\">"
+                          "<ServerVersionInfo " SERVER_VERSION_ATTRS " xmlns=\"" EWS_NS_TYPES "\"/>"
+                          "</soap11:Header>"
+                          "<soap11:Body xmlns:soap11=\"" EWS_NS_SOAP "\">"
+                          "<m:GetStreamingEventsResponse " MT_NS "><m:ResponseMessages>");
   return out;
 }
 
 void
 ews_sim_stream_envelope_end (GString *out)
 {
-  g_string_append (out, "</m:ResponseMessages></m:GetStreamingEventsResponse></soap11:Body></Envelope>");
+  ews_string_append (out, "</m:ResponseMessages></m:GetStreamingEventsResponse></soap11:Body></Envelope>");
 }
 
 GString *
@@ -439,9 +440,9 @@ ews_sim_write_notification (GString            *out,
   GList *link = sub->events.head;
   guint  n = 0;
 
-  g_string_append (out, "<m:Notification><t:SubscriptionId>");
+  ews_string_append (out, "<m:Notification><t:SubscriptionId>");
   ews_xml_append_escaped (out, sub->id);
-  g_string_append (out, "</t:SubscriptionId>");
+  ews_string_append (out, "</t:SubscriptionId>");
   if (pull_or_push)
     g_string_append_printf (out, "<t:PreviousWatermark>%s</t:PreviousWatermark><t:MoreEvents>%s</t:MoreEvents>",
                             previous_watermark, sub->events.length > MAX_EVENTS_PER_NOTIFICATION ? "true" : "false");
@@ -454,7 +455,7 @@ ews_sim_write_notification (GString            *out,
       status->watermark = MAX (sub->watermark, sub->mailbox->next_watermark - 1);
       ews_sim_write_event (out, status, TRUE);
     }
-  g_string_append (out, "</m:Notification>");
+  ews_string_append (out, "</m:Notification>");
   if (consume)
     for (guint i = 0; i < n; i++)
       ews_sim_event_unref (g_queue_pop_head (&sub->events));
