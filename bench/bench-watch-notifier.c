@@ -70,13 +70,13 @@ read_lines (int           fd,
         break;
       now = g_get_monotonic_time ();
       g_string_append_len (pending, buffer, n);
-      for (gsize i = pending->len - (gsize)n; i < pending->len; i++)
+      /* memchr(): in a burst this thread reads tens of megabytes on a shared core. */
+      for (char *end = memchr (pending->str + pending->len - n, '\n', (gsize)n); end != NULL;
+           end = memchr (end + 1, '\n', pending->len - (gsize)(end + 1 - pending->str)))
         {
-          if (pending->str[i] != '\n')
-            continue;
-          pending->str[i] = '\0';
+          *end = '\0';
           func (pending->str + start, now, data);
-          start = i + 1;
+          start = (gsize)(end + 1 - pending->str);
         }
       g_string_erase (pending, 0, start);
     }

@@ -9,6 +9,7 @@
 
 #include "ewn-item-store-private.h"
 #include "ewn-sync-engine-private.h"
+#include "ews-string-private.h"
 
 /* A page of SyncFolderItems is applied to the store delta by delta, then committed;
  * then its changes are announced, a delete in one folder and a create in another
@@ -189,20 +190,41 @@ is_deleted (EwnChangeKind kind)
  * the same meeting (subject, start, end) or task (subject, due date). The key says
  * which half it is (+ created, - deleted) and what it is; its partner's key differs
  * only in the first character. */
+/* A time of the key, as 16 hex digits and a separator: no printf, once per change. */
+static void
+append_key_time (GString   *key,
+                 GDateTime *time)
+{
+  static const char hex[] = "0123456789abcdef";
+  guint64           value = (guint64)(time != NULL ? g_date_time_to_unix (time) : G_MININT64);
+  char              digits[17];
+
+  for (int i = 15; i >= 0; i--, value >>= 4)
+    digits[i] = hex[value & 0xf];
+  digits[16] = '\x1f';
+  ews_string_append_len (key, digits, sizeof digits);
+}
+
 static char *
 move_key (const EwnChange *change,
           gboolean         as_partner)
 {
   const EwsItem *item = ewn_change_get_item (change);
-  char           half = is_created (change->kind) != as_partner ? '+' : '-';
+  gboolean       task = item->kind == EWS_ITEM_KIND_TASK;
+  char           head[3] = { is_created (change->kind) != as_partner ? '+' : '-', task ? 't' : 'c', '\x1f' };
+  GString       *key = g_string_sized_new (96);
 
-  if (item->kind == EWS_ITEM_KIND_TASK)
-    return g_strdup_printf ("%ct\x1f%s\x1f%" G_GINT64_FORMAT, half, item->subject != NULL ? item->subject : "",
-                            item->due_date != NULL ? g_date_time_to_unix (item->due_date) : G_MININT64);
-  return g_strdup_printf ("%cc\x1f%s\x1f%" G_GINT64_FORMAT "\x1f%" G_GINT64_FORMAT, half,
-                          item->subject != NULL ? item->subject : "",
-                          item->start != NULL ? g_date_time_to_unix (item->start) : G_MININT64,
-                          item->end != NULL ? g_date_time_to_unix (item->end) : G_MININT64);
+  ews_string_append_len (key, head, sizeof head);
+  ews_string_append (key, item->subject != NULL ? item->subject : "");
+  ews_string_append_len (key, "\x1f", 1);
+  if (task)
+    append_key_time (key, item->due_date);
+  else
+    {
+      append_key_time (key, item->start);
+      append_key_time (key, item->end);
+    }
+  return g_string_free (key, FALSE);
 }
 
 static EwnSyncDeferred *

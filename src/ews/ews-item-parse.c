@@ -369,8 +369,9 @@ property_role (EwsItemSax     *walk,
       item->parent_folder_id = ews_xml_sax_attr (n_attributes, attributes, "Id");
       return ROLE_IGNORE;
     }
+  /* Most names differ in their first letter: no call for those. */
   for (gsize i = 0; i < G_N_ELEMENTS (property_roles); i++)
-    if (strcmp (name, property_roles[i].name) == 0)
+    if (name[0] == property_roles[i].name[0] && strcmp (name, property_roles[i].name) == 0)
       return property_roles[i].role;
   return ROLE_IGNORE;
 }

@@ -75,7 +75,8 @@ ews_xml_sax_is (const char *ns,
                 const char *want_ns,
                 const char *want_name)
 {
-  return g_strcmp0 (ns, want_ns) == 0 && g_strcmp0 (name, want_name) == 0;
+  /* The name first: namespaces are long and mostly alike. */
+  return g_strcmp0 (name, want_name) == 0 && g_strcmp0 (ns, want_ns) == 0;
 }
 
 /* Whether the child marked @bit is met for the first time in the element at

@@ -471,19 +471,21 @@ scan_start_tag (Scan *s)
 static gboolean
 scan_end_tag (Scan *s)
 {
-  const char *qname;
-  gsize       length, colon;
-  Open       *open;
+  Open *open;
 
-  if (!scan_qname (s, &qname, &length, &colon))
+  /* The name of the element it ends, and no longer name. */
+  if (s->depth == 0)
+    return FALSE;
+  open = &s->open[s->depth - 1];
+  if ((gsize)(s->end - s->p) <= open->qname_length || memcmp (s->p, open->qname, open->qname_length) != 0)
+    return FALSE;
+  s->p += open->qname_length;
+  if (has_class (*s->p, NAME_CHAR) || *s->p == ':')
     return FALSE;
   skip_space (s);
-  if (s->p >= s->end || *s->p != '>' || s->depth == 0)
+  if (s->p >= s->end || *s->p != '>')
     return FALSE;
   s->p++;
-  open = &s->open[s->depth - 1];
-  if (open->qname_length != length || memcmp (open->qname, qname, length) != 0)
-    return FALSE;
   s->depth--;
   pop_bindings (s, open->n_bindings);
   s->sax->funcs->end (s->sax);

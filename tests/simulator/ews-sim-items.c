@@ -137,7 +137,7 @@ ews_sim_handle_sync_folder_items (EwsSimRequest *req)
   g_autofree char *state = ews_xml_child_text (req->element, EWS_NS_MESSAGES, "SyncState");
   g_autofree char *max_text = ews_xml_child_text (req->element, EWS_NS_MESSAGES, "MaxChangesReturned");
   g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (SyncChange));
-  g_auto (EwsSimShape) shape = { 0 };
+  EwsSimShape      shape = { 0 };
   g_autofree char *new_state = NULL;
   const char      *code = NULL;
   EwsSimFolder    *folder = folder_node != NULL ? ews_sim_resolve_folder (req, folder_node, &code) : NULL;
@@ -202,9 +202,9 @@ ews_sim_handle_sync_folder_items (EwsSimRequest *req)
 void
 ews_sim_handle_get_item (EwsSimRequest *req)
 {
-  GString *out = ews_sim_envelope_begin ("GetItem");
-  xmlNode *ids = ews_xml_child (req->element, EWS_NS_MESSAGES, "ItemIds");
-  g_auto (EwsSimShape) shape = { 0 };
+  GString    *out = ews_sim_envelope_begin ("GetItem");
+  xmlNode    *ids = ews_xml_child (req->element, EWS_NS_MESSAGES, "ItemIds");
+  EwsSimShape shape = { 0 };
 
   ews_sim_shape_parse (&shape, ews_xml_child (req->element, EWS_NS_MESSAGES, "ItemShape"));
   for (xmlNode *node = ids != NULL ? ews_xml_first_element (ids->children) : NULL; node != NULL; node = ews_xml_next_element (node))

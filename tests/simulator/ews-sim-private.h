@@ -262,13 +262,12 @@ char           *ews_sim_new_subscription_id (EwsSubscriptionKind kind);
 /* ews-sim-writer.c */
 typedef struct
 {
-  int         base; /* 0 IdOnly, 1 Default, 2 AllProperties */
-  GHashTable *fields;
+  int     base;   /* 0 IdOnly, 1 Default, 2 AllProperties */
+  guint32 wanted; /* the additional properties the writer knows, by bit */
 } EwsSimShape;
 
 void          ews_sim_shape_parse (EwsSimShape *shape,
                                    xmlNode     *item_shape);
-void          ews_sim_shape_clear (EwsSimShape *shape);
 GString      *ews_sim_envelope_begin (const char *operation);
 void          ews_sim_envelope_end (GString    *out,
                                     const char *operation);
@@ -362,6 +361,5 @@ void          ews_sim_push_schedule (EwsSimSubscription *sub,
                                      guint               delay_ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EwsSimEvent, ews_sim_event_unref)
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EwsSimShape, ews_sim_shape_clear)
 
 G_END_DECLS

@@ -15,6 +15,62 @@
  * sequences of types.xsd (ItemType, then CalendarItemType or TaskType), or schema
  * validation fails. */
 
+/* The fields ews_sim_write_item() can write, as bits of EwsSimShape.wanted: looked up
+ * once per request, not once per item. */
+typedef enum
+{
+  FIELD_ITEM_PARENT_FOLDER_ID,
+  FIELD_ITEM_ITEM_CLASS,
+  FIELD_ITEM_SUBJECT,
+  FIELD_ITEM_BODY,
+  FIELD_ITEM_DATE_TIME_CREATED,
+  FIELD_ITEM_LAST_MODIFIED_NAME,
+  FIELD_ITEM_LAST_MODIFIED_TIME,
+  FIELD_ITEM_WEB_CLIENT_READ_FORM_QUERY_STRING,
+  FIELD_ITEM_PREVIEW,
+  FIELD_CALENDAR_START,
+  FIELD_CALENDAR_END,
+  FIELD_CALENDAR_IS_ALL_DAY_EVENT,
+  FIELD_CALENDAR_LOCATION,
+  FIELD_CALENDAR_IS_CANCELLED,
+  FIELD_CALENDAR_MY_RESPONSE_TYPE,
+  FIELD_CALENDAR_ORGANIZER,
+  FIELD_CALENDAR_REQUIRED_ATTENDEES,
+  FIELD_CALENDAR_OPTIONAL_ATTENDEES,
+  FIELD_TASK_DUE_DATE,
+  FIELD_TASK_IS_COMPLETE,
+  FIELD_TASK_PERCENT_COMPLETE,
+  FIELD_TASK_START_DATE,
+  FIELD_TASK_STATUS,
+  N_FIELDS
+} Field;
+
+static const char *const field_uris[N_FIELDS] = {
+  [FIELD_ITEM_PARENT_FOLDER_ID] = "item:ParentFolderId",
+  [FIELD_ITEM_ITEM_CLASS] = "item:ItemClass",
+  [FIELD_ITEM_SUBJECT] = "item:Subject",
+  [FIELD_ITEM_BODY] = "item:Body",
+  [FIELD_ITEM_DATE_TIME_CREATED] = "item:DateTimeCreated",
+  [FIELD_ITEM_LAST_MODIFIED_NAME] = "item:LastModifiedName",
+  [FIELD_ITEM_LAST_MODIFIED_TIME] = "item:LastModifiedTime",
+  [FIELD_ITEM_WEB_CLIENT_READ_FORM_QUERY_STRING] = "item:WebClientReadFormQueryString",
+  [FIELD_ITEM_PREVIEW] = "item:Preview",
+  [FIELD_CALENDAR_START] = "calendar:Start",
+  [FIELD_CALENDAR_END] = "calendar:End",
+  [FIELD_CALENDAR_IS_ALL_DAY_EVENT] = "calendar:IsAllDayEvent",
+  [FIELD_CALENDAR_LOCATION] = "calendar:Location",
+  [FIELD_CALENDAR_IS_CANCELLED] = "calendar:IsCancelled",
+  [FIELD_CALENDAR_MY_RESPONSE_TYPE] = "calendar:MyResponseType",
+  [FIELD_CALENDAR_ORGANIZER] = "calendar:Organizer",
+  [FIELD_CALENDAR_REQUIRED_ATTENDEES] = "calendar:RequiredAttendees",
+  [FIELD_CALENDAR_OPTIONAL_ATTENDEES] = "calendar:OptionalAttendees",
+  [FIELD_TASK_DUE_DATE] = "task:DueDate",
+  [FIELD_TASK_IS_COMPLETE] = "task:IsComplete",
+  [FIELD_TASK_PERCENT_COMPLETE] = "task:PercentComplete",
+  [FIELD_TASK_START_DATE] = "task:StartDate",
+  [FIELD_TASK_STATUS] = "task:Status",
+};
+
 void
 ews_sim_shape_parse (EwsSimShape *shape,
                      xmlNode     *item_shape)
@@ -23,7 +79,7 @@ ews_sim_shape_parse (EwsSimShape *shape,
   xmlNode         *props;
 
   shape->base = 0;
-  shape->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  shape->wanted = 0;
   if (item_shape == NULL)
     return;
 
@@ -38,26 +94,22 @@ ews_sim_shape_parse (EwsSimShape *shape,
     {
       char *uri = ews_xml_attr (node, "FieldURI");
 
-      if (uri != NULL)
-        g_hash_table_add (shape->fields, uri);
+      for (guint i = 0; uri != NULL && i < N_FIELDS; i++)
+        {
+          if (strcmp (uri, field_uris[i]) == 0)
+            shape->wanted |= 1u << i;
+        }
+      g_free (uri);
     }
-}
-
-void
-ews_sim_shape_clear (EwsSimShape *shape)
-{
-  g_clear_pointer (&shape->fields, g_hash_table_unref);
 }
 
 /* What each base shape includes besides the additional properties. */
 static gboolean
 shape_wants (const EwsSimShape *shape,
-             const char        *field,
+             Field              field,
              int                from_base)
 {
-  if (shape->base >= from_base)
-    return TRUE;
-  return shape->fields != NULL && g_hash_table_contains (shape->fields, field);
+  return shape->base >= from_base || (shape->wanted & (1u << field)) != 0;
 }
 
 /* Writers append piece by piece rather than with printf: a burst writes hundreds of
@@ -182,31 +234,31 @@ ews_sim_write_item (GString           *out,
 
   open_tag (out, ews_sim_item_element (item));
   ews_sim_write_item_id (out, "ItemId", item->id, item->change_key);
-  if (shape_wants (shape, "item:ParentFolderId", 2))
+  if (shape_wants (shape, FIELD_ITEM_PARENT_FOLDER_ID, 2))
     ews_sim_write_item_id (out, "ParentFolderId", item->folder->id, item->folder->change_key);
-  if (shape_wants (shape, "item:ItemClass", 1))
+  if (shape_wants (shape, FIELD_ITEM_ITEM_CLASS, 1))
     append_element (out, "ItemClass", is_task ? "IPM.Task" : "IPM.Appointment");
-  if (shape_wants (shape, "item:Subject", 1))
+  if (shape_wants (shape, FIELD_ITEM_SUBJECT, 1))
     append_element (out, "Subject", item->subject);
-  if (shape_wants (shape, "item:Body", 2) && item->body != NULL)
+  if (shape_wants (shape, FIELD_ITEM_BODY, 2) && item->body != NULL)
     {
       ews_string_append (out, "<t:Body BodyType=\"Text\">");
       ews_xml_append_escaped (out, item->body);
       ews_string_append (out, "</t:Body>");
     }
-  if (shape_wants (shape, "item:DateTimeCreated", 2))
+  if (shape_wants (shape, FIELD_ITEM_DATE_TIME_CREATED, 2))
     append_date (out, "DateTimeCreated", item->created);
-  if (shape_wants (shape, "item:LastModifiedName", 2) && item->last_modified_name != NULL)
+  if (shape_wants (shape, FIELD_ITEM_LAST_MODIFIED_NAME, 2) && item->last_modified_name != NULL)
     append_element (out, "LastModifiedName", item->last_modified_name);
-  if (shape_wants (shape, "item:LastModifiedTime", 2) && item->last_modified != NULL)
+  if (shape_wants (shape, FIELD_ITEM_LAST_MODIFIED_TIME, 2) && item->last_modified != NULL)
     append_date (out, "LastModifiedTime", item->last_modified);
-  if (shape_wants (shape, "item:WebClientReadFormQueryString", 2) && owa_base != NULL)
+  if (shape_wants (shape, FIELD_ITEM_WEB_CLIENT_READ_FORM_QUERY_STRING, 2) && owa_base != NULL)
     {
       g_autofree char *link = owa_link (item, owa_base);
 
       append_element (out, "WebClientReadFormQueryString", link);
     }
-  if (shape_wants (shape, "item:Preview", 2) && item->body != NULL)
+  if (shape_wants (shape, FIELD_ITEM_PREVIEW, 2) && item->body != NULL)
     {
       g_autofree char *preview = g_utf8_substring (item->body, 0, MIN (g_utf8_strlen (item->body, -1), 255));
 
@@ -215,44 +267,44 @@ ews_sim_write_item (GString           *out,
 
   if (!is_task)
     {
-      if (shape_wants (shape, "calendar:Start", 1) && item->start != NULL)
+      if (shape_wants (shape, FIELD_CALENDAR_START, 1) && item->start != NULL)
         append_date (out, "Start", item->start);
-      if (shape_wants (shape, "calendar:End", 1) && item->end != NULL)
+      if (shape_wants (shape, FIELD_CALENDAR_END, 1) && item->end != NULL)
         append_date (out, "End", item->end);
-      if (shape_wants (shape, "calendar:IsAllDayEvent", 2))
+      if (shape_wants (shape, FIELD_CALENDAR_IS_ALL_DAY_EVENT, 2))
         append_bool (out, "IsAllDayEvent", item->is_all_day);
-      if (shape_wants (shape, "calendar:Location", 1) && item->location != NULL)
+      if (shape_wants (shape, FIELD_CALENDAR_LOCATION, 1) && item->location != NULL)
         append_element (out, "Location", item->location);
-      if (shape_wants (shape, "calendar:IsCancelled", 2))
+      if (shape_wants (shape, FIELD_CALENDAR_IS_CANCELLED, 2))
         append_bool (out, "IsCancelled", item->is_cancelled);
-      if (shape_wants (shape, "calendar:MyResponseType", 2))
+      if (shape_wants (shape, FIELD_CALENDAR_MY_RESPONSE_TYPE, 2))
         append_element (out, "MyResponseType", "Organizer");
-      if (shape_wants (shape, "calendar:Organizer", 1) && item->organizer_email != NULL)
+      if (shape_wants (shape, FIELD_CALENDAR_ORGANIZER, 1) && item->organizer_email != NULL)
         {
           ews_string_append (out, "<t:Organizer>");
           append_mailbox (out, item->organizer_name, item->organizer_email);
           ews_string_append (out, "</t:Organizer>");
         }
-      if (shape_wants (shape, "calendar:RequiredAttendees", 2))
+      if (shape_wants (shape, FIELD_CALENDAR_REQUIRED_ATTENDEES, 2))
         append_attendees (out, "RequiredAttendees", item->required);
-      if (shape_wants (shape, "calendar:OptionalAttendees", 2))
+      if (shape_wants (shape, FIELD_CALENDAR_OPTIONAL_ATTENDEES, 2))
         append_attendees (out, "OptionalAttendees", item->optional);
     }
   else
     {
-      if (shape_wants (shape, "task:DueDate", 1) && item->due != NULL)
+      if (shape_wants (shape, FIELD_TASK_DUE_DATE, 1) && item->due != NULL)
         append_date (out, "DueDate", item->due);
-      if (shape_wants (shape, "task:IsComplete", 1))
+      if (shape_wants (shape, FIELD_TASK_IS_COMPLETE, 1))
         append_bool (out, "IsComplete", item->status == EWS_TASK_STATUS_COMPLETED);
-      if (shape_wants (shape, "task:PercentComplete", 1))
+      if (shape_wants (shape, FIELD_TASK_PERCENT_COMPLETE, 1))
         {
           g_autofree char *percent = g_strdup_printf ("%d", item->percent_complete);
 
           append_element (out, "PercentComplete", percent);
         }
-      if (shape_wants (shape, "task:StartDate", 2) && item->task_start != NULL)
+      if (shape_wants (shape, FIELD_TASK_START_DATE, 2) && item->task_start != NULL)
         append_date (out, "StartDate", item->task_start);
-      if (shape_wants (shape, "task:Status", 1))
+      if (shape_wants (shape, FIELD_TASK_STATUS, 1))
         append_element (out, "Status", ews_task_status_to_string (item->status));
     }
   close_tag (out, ews_sim_item_element (item));
