@@ -65,6 +65,8 @@ void     ewn_account_set_state (EwnAccount     *self,
 void     ewn_account_update_live_state (EwnAccount *self);
 void     ewn_account_set_warning (EwnAccount *self,
                                   const char *warning);
+void     ewn_account_emit_change (EwnAccount *self,
+                                  EwnChange  *change);
 
 /* ewn-account-recover.c */
 void     ewn_account_halt (EwnAccount *self);

@@ -227,7 +227,7 @@ on_engine_change (EwnSyncEngine *engine,
                   EwnChange     *change,
                   EwnAccount    *self)
 {
-  g_signal_emit_by_name (self, "change", change);
+  ewn_account_emit_change (self, change);
 }
 
 static void

@@ -111,6 +111,14 @@ ewn_account_set_warning (EwnAccount *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
 }
 
+/* Once per change: by its id, not its name. */
+void
+ewn_account_emit_change (EwnAccount *self,
+                         EwnChange  *change)
+{
+  g_signal_emit (self, signals[CHANGE], 0, change);
+}
+
 /**
  * ewn_account_describe_state:
  * @state: a state

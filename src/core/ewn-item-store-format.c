@@ -483,12 +483,25 @@ typedef enum
   WALK_POOL,    /* disk → memory */
 } WalkMode;
 
+/* What a walk has appended to its output so far: the record is copied in runs, and
+ * only the strings whose form changes are written apart. */
+static void
+flush_run (GByteArray    *out,
+           const guint8 **flushed,
+           const guint8  *upto)
+{
+  if (out != NULL && upto > *flushed)
+    g_byte_array_append (out, *flushed, (guint)(upto - *flushed));
+  *flushed = upto;
+}
+
 static gboolean
 walk_strref (EwnStoreReader *reader,
              WalkMode        mode,
              gboolean        shared,
              EwnStorePool   *pool,
-             GByteArray     *out)
+             GByteArray     *out,
+             const guint8  **flushed)
 {
   const guint8 *start = reader->pos;
   guint64       value = ewn_store_read_varint (reader);
@@ -509,8 +522,10 @@ walk_strref (EwnStoreReader *reader,
           const char *text = ewn_store_pool_get (pool, index);
           gsize       length = strlen (text);
 
+          flush_run (out, flushed, start);
           ewn_store_put_varint (out, (guint64)length << 1);
-          g_byte_array_append (out, (const guint8 *)text, length);
+          g_byte_array_append (out, (const guint8 *)text, (guint)length);
+          *flushed = reader->pos;
         }
       return TRUE;
     }
@@ -521,10 +536,10 @@ walk_strref (EwnStoreReader *reader,
     {
       g_autofree char *text = g_strndup ((const char *)bytes, (gsize)(value >> 1));
 
+      flush_run (out, flushed, start);
       ewn_store_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
+      *flushed = reader->pos;
     }
-  else if (mode == WALK_POOL || mode == WALK_UNPOOL)
-    g_byte_array_append (out, start, reader->pos - start);
   return TRUE;
 }
 
@@ -537,14 +552,11 @@ walk_record (const guint8 *record,
 {
   EwnStoreReader reader = { record, record + length, FALSE };
   const guint8  *nul = memchr (record, '\0', length);
-  const guint8  *copied;
+  const guint8  *flushed = record;
 
   if (nul == NULL || (gsize)(reader.end - nul) < 3 || (nul[2] & ~FLAGS_KNOWN) != 0)
     return FALSE;
   reader.pos = nul + 3;
-  copied = reader.pos;
-  if (out != NULL)
-    g_byte_array_append (out, record, reader.pos - record);
 
   while (reader.pos < reader.end)
     {
@@ -552,14 +564,11 @@ walk_record (const guint8 *record,
       FieldType type = tag < N_TAGS ? field_types[tag] : TYPE_NONE;
       gboolean  ok = TRUE;
 
-      if (out != NULL)
-        g_byte_array_append (out, &tag, 1);
-      copied = reader.pos;
       switch (type)
         {
         case TYPE_STRING:
         case TYPE_SHARED_STRING:
-          ok = walk_strref (&reader, mode, type == TYPE_SHARED_STRING, pool, out);
+          ok = walk_strref (&reader, mode, type == TYPE_SHARED_STRING, pool, out, &flushed);
           break;
         case TYPE_TIME:
           ok = ewn_store_read_bytes (&reader, sizeof (gint64)) != NULL;
@@ -571,30 +580,21 @@ walk_record (const guint8 *record,
           {
             guint64 n = ewn_store_read_varint (&reader);
 
-            if (out != NULL)
-              ewn_store_put_varint (out, n);
             for (guint64 i = 0; i < n && ok && !reader.failed; i++)
               {
                 guint8 mask = ewn_store_read_byte (&reader);
 
-                if (out != NULL)
-                  g_byte_array_append (out, &mask, 1);
                 ok = (mask & ~ATTENDEE_KNOWN) == 0;
                 for (guint bit = ATTENDEE_NAME; bit <= ATTENDEE_RESPONSE && ok; bit <<= 1)
                   if (mask & bit)
-                    ok = walk_strref (&reader, mode, TRUE, pool, out);
+                    ok = walk_strref (&reader, mode, TRUE, pool, out, &flushed);
               }
-            copied = reader.pos;
             break;
           }
         case TYPE_ERROR:
-          ok = walk_strref (&reader, mode, TRUE, pool, out);
-          copied = reader.pos;
+          ok = walk_strref (&reader, mode, TRUE, pool, out, &flushed);
           read_int (&reader);
-          if (ok && out != NULL)
-            g_byte_array_append (out, copied, reader.pos - copied);
-          ok = ok && walk_strref (&reader, mode, FALSE, pool, out);
-          copied = reader.pos;
+          ok = ok && walk_strref (&reader, mode, FALSE, pool, out, &flushed);
           break;
         case TYPE_NONE:
         default:
@@ -602,9 +602,8 @@ walk_record (const guint8 *record,
         }
       if (!ok || reader.failed)
         return FALSE;
-      if (out != NULL && (type == TYPE_TIME || type == TYPE_INT))
-        g_byte_array_append (out, copied, reader.pos - copied);
     }
+  flush_run (out, &flushed, reader.end);
   return TRUE;
 }
 
