@@ -114,22 +114,41 @@ put_int (GByteArray *out,
   ewn_store_put_varint (out, ((guint64)value << 1) ^ (guint64)(value >> 63));
 }
 
+/* A string reference after @n_head bytes of @head (a field's tag): the head and the
+ * reference go in one append, a record has dozens of fields. */
+static void
+put_strref_after (GByteArray   *out,
+                  const guint8 *head,
+                  guint         n_head,
+                  const char   *text,
+                  gboolean      shared,
+                  EwnStorePool *pool)
+{
+  guint8 bytes[1 + EWN_STORE_VARINT_MAX];
+  gsize  length = 0;
+  guint  n;
+
+  if (n_head > 0)
+    memcpy (bytes, head, n_head);
+  if (shared && pool != NULL)
+    n = n_head + ewn_store_encode_varint (bytes + n_head, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
+  else
+    {
+      length = strlen (text);
+      n = n_head + ewn_store_encode_varint (bytes + n_head, (guint64)length << 1);
+    }
+  g_byte_array_append (out, bytes, n);
+  if (length > 0)
+    g_byte_array_append (out, (const guint8 *)text, (guint)length);
+}
+
 static void
 put_strref (GByteArray   *out,
             const char   *text,
             gboolean      shared,
             EwnStorePool *pool)
 {
-  gsize length;
-
-  if (shared && pool != NULL)
-    {
-      ewn_store_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
-      return;
-    }
-  length = strlen (text);
-  ewn_store_put_varint (out, (guint64)length << 1);
-  g_byte_array_append (out, (const guint8 *)text, length);
+  put_strref_after (out, NULL, 0, text, shared, pool);
 }
 
 static void
@@ -140,8 +159,7 @@ put_string_field (GByteArray   *out,
 {
   if (text == NULL)
     return;
-  put_byte (out, tag);
-  put_strref (out, text, field_types[tag] == TYPE_SHARED_STRING, pool);
+  put_strref_after (out, &tag, 1, text, field_types[tag] == TYPE_SHARED_STRING, pool);
 }
 
 static void
@@ -149,13 +167,15 @@ put_time_field (GByteArray *out,
                 guint8      tag,
                 GDateTime  *date_time)
 {
+  guint8 bytes[1 + sizeof (gint64)];
   gint64 usec;
 
   if (date_time == NULL)
     return;
   usec = GINT64_TO_LE (ewn_store_time_to_usec (date_time));
-  put_byte (out, tag);
-  g_byte_array_append (out, (const guint8 *)&usec, sizeof usec);
+  bytes[0] = tag;
+  memcpy (bytes + 1, &usec, sizeof usec);
+  g_byte_array_append (out, bytes, sizeof bytes);
 }
 
 /**

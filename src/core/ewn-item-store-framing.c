@@ -14,12 +14,12 @@
 
 /* Writing */
 
-void
-ewn_store_put_varint (GByteArray *out,
-                      guint64     value)
+/* Writes @value as a varint at @bytes (room for EWN_STORE_VARINT_MAX), returns its length. */
+guint
+ewn_store_encode_varint (guint8 *bytes,
+                         guint64 value)
 {
-  guint8 bytes[10];
-  guint  n = 0;
+  guint n = 0;
 
   do
     {
@@ -27,7 +27,16 @@ ewn_store_put_varint (GByteArray *out,
       value >>= 7;
     }
   while (value != 0);
-  g_byte_array_append (out, bytes, n);
+  return n;
+}
+
+void
+ewn_store_put_varint (GByteArray *out,
+                      guint64     value)
+{
+  guint8 bytes[EWN_STORE_VARINT_MAX];
+
+  g_byte_array_append (out, bytes, ewn_store_encode_varint (bytes, value));
 }
 
 /* A string of the framing: varint length, bytes. */

@@ -118,12 +118,15 @@ void        ewn_store_record_release (const guint8 *record,
                                       EwnStorePool *pool);
 
 /* Framing of the compact payloads. */
-void        ewn_store_put_varint (GByteArray *out,
-                                  guint64     value);
-void        ewn_store_put_string (GByteArray *out,
-                                  const char *text);
-void        ewn_store_put_nullable (GByteArray *out,
-                                    const char *text);
+#define EWN_STORE_VARINT_MAX 10
+guint ewn_store_encode_varint (guint8 *bytes,
+                               guint64 value);
+void  ewn_store_put_varint (GByteArray *out,
+                            guint64     value);
+void  ewn_store_put_string (GByteArray *out,
+                            const char *text);
+void  ewn_store_put_nullable (GByteArray *out,
+                              const char *text);
 
 typedef struct
 {
