@@ -15,7 +15,7 @@
  * Anything else (a document type, a comment, a processing instruction, CDATA, a name
  * outside ASCII, a reference in an attribute, a namespace error, any error at all) is
  * refused, and libxml2 reads the document instead: see ews_xml_sax_parse(). So this
- * never accepts a document that libxml2 refuses; tests/protocol/test-xml-scan.c and
+ * never accepts a document that libxml2 refuses; tests/stream/test-xml-scan.c and
  * the fuzz-xml-scan target compare the two readers. */
 
 #include "config.h"

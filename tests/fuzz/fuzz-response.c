@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <libxml/xmlerror.h>
 
 #include "ews-error.h"
 #include "ews-response.h"
@@ -28,27 +27,13 @@ check_outcome (gboolean      parsed,
   g_assert (error == NULL || error->domain == EWS_ERROR);
 }
 
-/* libxml2 reports encoding failures through its generic handler even with
- * XML_PARSE_NOERROR; the parsers turn them into errors anyway. */
-static void
-silence_xml (void       *ctx,
-             const char *msg,
-             ...)
-{
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  static gsize quiet = 0;
-  const char  *text = (const char *)data;
+  const char *text = (const char *)data;
 
-  if (g_once_init_enter (&quiet))
-    {
-      xmlSetGenericErrorFunc (NULL, silence_xml);
-      g_once_init_leave (&quiet, 1);
-    }
+  stream_silence_libxml2 ();
 
   {
     g_autoptr (GError) error = NULL;

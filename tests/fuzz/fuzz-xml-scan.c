@@ -10,31 +10,18 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <libxml/xmlerror.h>
 
+#include "stream-test-util.h"
 #include "xml-scan-compare.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
-static void
-silence_xml (void       *ctx,
-             const char *msg,
-             ...)
-{
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  static gsize quiet = 0;
-
-  if (g_once_init_enter (&quiet))
-    {
-      xmlSetGenericErrorFunc (NULL, silence_xml);
-      g_once_init_leave (&quiet, 1);
-    }
+  stream_silence_libxml2 ();
   if (size > 0 && data[0] < 8)
     xml_scan_compare ((const char *)data + 1, size - 1, data[0]);
   else

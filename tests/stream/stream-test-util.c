@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <libxml/xmlerror.h>
 
 #include "stream-test-util.h"
 
@@ -491,4 +492,23 @@ stream_generate (guint32    seed,
   append_fixture (out, expected, "getstreamingevents-response-events.xml");
   write_envelope (out, rand, 3, expected);
   return out;
+}
+
+static void
+silence_xml (void       *ctx,
+             const char *msg,
+             ...)
+{
+}
+
+void
+stream_silence_libxml2 (void)
+{
+  static gsize quiet = 0;
+
+  if (g_once_init_enter (&quiet))
+    {
+      xmlSetGenericErrorFunc (NULL, silence_xml);
+      g_once_init_leave (&quiet, 1);
+    }
 }

@@ -10,24 +10,12 @@
 #include <locale.h>
 #include <string.h>
 
+#include "stream-test-util.h"
 #include "xml-scan-compare.h"
 
 #define NS_S "http://schemas.xmlsoap.org/soap/envelope/"
 #define NS_M "http://schemas.microsoft.com/exchange/services/2006/messages"
 #define NS_T "http://schemas.microsoft.com/exchange/services/2006/types"
-
-static char *
-load (const char *name,
-      gsize      *length)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("EWS_FIXTURES_DIR"), name, NULL);
-  g_autoptr (GError) error = NULL;
-  char *data = NULL;
-
-  g_file_get_contents (path, &data, length, &error);
-  g_assert_no_error (error);
-  return data;
-}
 
 static GPtrArray *
 fixture_names (void)
@@ -57,7 +45,7 @@ test_fixtures (void)
   for (guint i = 0; i < names->len; i++)
     {
       gsize            length;
-      g_autofree char *data = load (names->pdata[i], &length);
+      g_autofree char *data = stream_load_fixture (names->pdata[i], &length);
 
       g_test_message ("%s", (const char *)names->pdata[i]);
       g_assert_cmpint (xml_scan_compare (data, length, 0), ==, EWS_XML_SCAN_READ);
@@ -69,7 +57,7 @@ static void
 test_give_up (void)
 {
   gsize            length;
-  g_autofree char *data = load ("syncfolderitems-response.xml", &length);
+  g_autofree char *data = stream_load_fixture ("syncfolderitems-response.xml", &length);
 
   for (guint at = 1; at < 200; at++)
     g_assert_cmpint (xml_scan_compare (data, length, at), ==, EWS_XML_SCAN_READ);
@@ -191,7 +179,7 @@ test_damaged (void)
   for (guint i = 0; i < names->len; i++)
     {
       gsize            length;
-      g_autofree char *data = load (names->pdata[i], &length);
+      g_autofree char *data = stream_load_fixture (names->pdata[i], &length);
       g_autofree char *copy = g_malloc (length + 1);
 
       /* cut short: refused, but after the root's end tag */
