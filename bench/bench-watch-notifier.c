@@ -7,6 +7,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <gio/gunixinputstream.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,25 @@ stderr_main (gpointer data)
   return NULL;
 }
 
+static int notifier_cpu = -1;
+
+void
+bench_notifier_set_cpu (int cpu)
+{
+  notifier_cpu = cpu;
+}
+
+/* In the child, before exec: a system call, nothing that could take a lock. */
+static void
+pin_child (gpointer data)
+{
+  cpu_set_t set;
+
+  CPU_ZERO (&set);
+  CPU_SET (GPOINTER_TO_INT (data), &set);
+  sched_setaffinity (0, sizeof set, &set);
+}
+
 /**
  * bench_notifier_start:
  * @binary: the ews-notifier executable
@@ -173,6 +193,8 @@ bench_notifier_start (const char        *binary,
     return NULL;
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  if (notifier_cpu >= 0)
+    g_subprocess_launcher_set_child_setup (launcher, pin_child, GINT_TO_POINTER (notifier_cpu), NULL);
 
   g_ptr_array_add (argv, g_strdup (binary));
   g_ptr_array_add (argv, g_strdup ("--watch"));

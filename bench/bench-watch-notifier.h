@@ -30,6 +30,8 @@ BenchNotifier *bench_notifier_start (const char        *binary,
                                      BenchLineFunc      func,
                                      gpointer           user_data,
                                      GError           **error);
+/* The CPU the next notifiers started run on alone (-1: any, as the kernel likes). */
+void           bench_notifier_set_cpu (int cpu);
 gboolean       bench_notifier_wait_streaming (BenchNotifier *self,
                                               guint          timeout_ms);
 int            bench_notifier_get_pid (BenchNotifier *self);
