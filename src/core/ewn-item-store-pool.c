@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "ews-string-private.h"
 #include "ewn-item-store-private.h"
 
 /* The string pool: in memory, the strings many items share (a folder id, an
@@ -21,7 +22,7 @@ typedef struct
 void
 ewn_store_pool_init (EwnStorePool *pool)
 {
-  pool->index = g_hash_table_new (g_str_hash, g_str_equal);
+  pool->index = g_hash_table_new (ews_id_hash, g_str_equal);
   pool->slots = g_array_new (FALSE, FALSE, sizeof (PoolSlot));
   pool->free = g_array_new (FALSE, FALSE, sizeof (guint32));
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "ews-string-private.h"
 #include "ewn-item-store-private.h"
 
 /* The model of EwnItemStore, and how snapshots and journal records change it. Every
@@ -95,9 +96,9 @@ folder_free (EwnStoreFolder *folder)
 void
 ewn_store_state_init (EwnStoreState *state)
 {
-  state->folders = g_hash_table_new (g_str_hash, g_str_equal);
+  state->folders = g_hash_table_new (ews_id_hash, g_str_equal);
   state->folder_list = g_ptr_array_new_with_free_func ((GDestroyNotify)folder_free);
-  state->items = g_hash_table_new (g_str_hash, g_str_equal);
+  state->items = g_hash_table_new (ews_id_hash, g_str_equal);
   ewn_store_pool_init (&state->pool);
   arena_init (&state->arena);
   state->subscription_ids = NULL;

@@ -11,6 +11,7 @@
 #endif
 
 #include "ews-error.h"
+#include "ews-string-private.h"
 #include "ewn-sync-engine.h"
 #include "ewn-sync-engine-private.h"
 
@@ -175,7 +176,7 @@ start_chain (EwnSyncFolder *folder)
   if (folder->mode == EWN_SYNC_MODE_RESYNC && (state == NULL || folder->seen == NULL))
     {
       g_clear_pointer (&folder->seen, g_hash_table_unref);
-      folder->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      folder->seen = g_hash_table_new_full (ews_id_hash, g_str_equal, g_free, NULL);
     }
   if (folder->mode != EWN_SYNC_MODE_RESYNC)
     g_clear_pointer (&folder->seen, g_hash_table_unref);
@@ -392,11 +393,11 @@ ewn_sync_engine_init (EwnSyncEngine *self)
 {
   self->page_size = EWN_SYNC_ENGINE_DEFAULT_PAGE_SIZE;
   self->folders = g_ptr_array_new_with_free_func ((GDestroyNotify)folder_free);
-  self->folder_map = g_hash_table_new (g_str_hash, g_str_equal);
-  self->moves = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)move_hint_free);
-  self->moves_back = g_hash_table_new (g_str_hash, g_str_equal);
+  self->folder_map = g_hash_table_new (ews_id_hash, g_str_equal);
+  self->moves = g_hash_table_new_full (ews_id_hash, g_str_equal, g_free, (GDestroyNotify)move_hint_free);
+  self->moves_back = g_hash_table_new (ews_id_hash, g_str_equal);
   g_queue_init (&self->deferred);
-  self->deferred_by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  self->deferred_by_key = g_hash_table_new (ews_id_hash, g_str_equal);
   self->scratch = g_byte_array_new ();
   self->cancellable = g_cancellable_new ();
 }

@@ -33,4 +33,28 @@ ews_string_append (GString    *out,
   ews_string_append_len (out, text, strlen (text));
 }
 
+/* g_str_hash() for the long ids of EWS (an ItemId is some 150 characters, most of
+ * them alike from item to item): eight bytes a step instead of one. For the tables
+ * keyed by ItemId and FolderId that a burst looks up several times a change. */
+static inline guint
+ews_id_hash (gconstpointer key)
+{
+  const char *text = key;
+  gsize       length = strlen (text);
+  guint64     hash = 0x9e3779b97f4a7c15u ^ length;
+  guint64     word;
+
+  for (; length >= sizeof word; length -= sizeof word, text += sizeof word)
+    {
+      memcpy (&word, text, sizeof word);
+      hash = (hash ^ word) * 0xff51afd7ed558ccdu;
+      hash ^= hash >> 32;
+    }
+  word = 0;
+  memcpy (&word, text, length);
+  hash = (hash ^ word) * 0xc4ceb9fe1a85ec53u;
+  hash ^= hash >> 29;
+  return (guint)hash;
+}
+
 G_END_DECLS
