@@ -101,47 +101,68 @@ changed_fields (const EwsItem *a,
 }
 
 /* json-glib's escaping: quote and backslash, the control characters below 0x1f
- * (short forms where JSON has them) and DEL; everything else as it is. */
-static void
+ * (short forms where JSON has them) and DEL; everything else as it is. Bytes above
+ * ASCII are first checked for UTF-8, once per string: most strings have none. */
+static const guint8 json_plain[128] = {
+  [0x1f] = 1,
+  [0x20 ... 0x21] = 1,
+  [0x23 ... 0x5b] = 1,
+  [0x5d ... 0x7e] = 1,
+};
+
+/* Returns FALSE, having appended nothing, when @text is not valid UTF-8. */
+static gboolean
 append_escaped (GString    *out,
                 const char *text)
 {
   static const char hex[] = "0123456789abcdef";
   const char       *run = text;
   const char       *p;
+  gsize             start = out->len;
+  gboolean          checked = FALSE;
 
-  for (p = text; *p != '\0'; p++)
+  for (p = text;; p++)
     {
       guchar c = (guchar)*p;
 
-      if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+      if (c < 0x80 && json_plain[c])
         continue;
-      if (c == 0x1f)
-        continue;
+      if (c >= 0x80)
+        {
+          if (!checked && !g_utf8_validate (text, -1, NULL))
+            {
+              g_string_truncate (out, start);
+              return FALSE;
+            }
+          checked = TRUE;
+          continue;
+        }
       ews_string_append_len (out, run, p - run);
+      if (c == '\0')
+        return TRUE;
       run = p + 1;
       switch (c)
         {
         case '"':
-          ews_string_append (out, "\\\"");
+          ews_string_append_len (out, "\\\"", 2);
           break;
         case '\\':
-          ews_string_append (out, "\\\\");
+          ews_string_append_len (out, "\\\\", 2);
           break;
         case '\b':
-          ews_string_append (out, "\\b");
+          ews_string_append_len (out, "\\b", 2);
           break;
         case '\f':
-          ews_string_append (out, "\\f");
+          ews_string_append_len (out, "\\f", 2);
           break;
         case '\n':
-          ews_string_append (out, "\\n");
+          ews_string_append_len (out, "\\n", 2);
           break;
         case '\r':
-          ews_string_append (out, "\\r");
+          ews_string_append_len (out, "\\r", 2);
           break;
         case '\t':
-          ews_string_append (out, "\\t");
+          ews_string_append_len (out, "\\t", 2);
           break;
         default:
           {
@@ -151,7 +172,6 @@ append_escaped (GString    *out,
           }
         }
     }
-  ews_string_append_len (out, run, p - run);
 }
 
 static void
@@ -180,9 +200,7 @@ add_string (GString    *out,
       return;
     }
   g_string_append_c (out, '"');
-  if (g_utf8_validate (value, -1, NULL))
-    append_escaped (out, value);
-  else
+  if (!append_escaped (out, value))
     {
       g_autofree char *valid = g_utf8_make_valid (value, -1);
 

@@ -271,6 +271,9 @@ test_odd_values (void)
   for (int c = 1; c < 0x80; c++)
     g_string_append_c (subject, (char)c);
   item = meeting (subject->str, 9, "\xff\xfeRoom");
+  /* escapes and valid UTF-8 before a bad byte: the escaped part is not kept twice */
+  g_free (item->organizer_name);
+  item->organizer_name = g_strdup ("\"R\"\tRen\xc3\xa9\x65 \xff!");
   g_clear_pointer (&item->start, g_date_time_unref);
   item->start = g_date_time_new_utc (7, 3, 1, 0, 0, 0.5);
   g_clear_pointer (&item->end, g_date_time_unref);
@@ -284,6 +287,7 @@ test_odd_values (void)
   g_assert_cmpstr (json_object_get_string_member (side, "start"), ==, "7-03-01T00:00:00Z");
   g_assert_cmpstr (json_object_get_string_member (side, "end"), ==, "1970-01-01T07:29:59Z");
   g_assert_cmpstr (json_object_get_string_member (side, "location"), ==, "\xef\xbf\xbd\xef\xbf\xbdRoom");
+  g_assert_cmpstr (json_object_get_string_member (side, "organizer_name"), ==, "\"R\"\tRen\xc3\xa9\x65 \xef\xbf\xbd!");
 
   /* appending leaves what was there */
   line = ewn_change_to_json_line (created);
