@@ -118,10 +118,12 @@ static gboolean
 skip_space (Scan *s)
 {
   const char *begin = s->p;
+  const char *p = begin;
 
-  while (s->p < s->end && has_class (*s->p, SPACE))
-    s->p++;
-  return s->p != begin;
+  while (p < s->end && has_class (*p, SPACE))
+    p++;
+  s->p = p;
+  return p != begin;
 }
 
 static gboolean
@@ -182,18 +184,20 @@ scan_qname (Scan        *s,
   *colon = 0;
   if (s->p >= s->end || !has_class (*s->p, NAME_START))
     return FALSE;
-  s->p++;
-  while (s->p < s->end)
+  /* Through a local pointer: a char read may alias @s, so s->p would be stored and
+   * loaded again for every byte. The same goes for the other loops over bytes. */
+  for (const char *p = s->p + 1, *end = s->end;; p++)
     {
-      if (has_class (*s->p, NAME_CHAR))
-        s->p++;
-      else if (*s->p == ':' && *colon == 0 && s->end - s->p > 1 && has_class (s->p[1], NAME_START))
+      while (p < end && has_class (*p, NAME_CHAR))
+        p++;
+      if (p < end && *p == ':' && *colon == 0 && end - p > 1 && has_class (p[1], NAME_START))
         {
-          *colon = (gsize)(s->p - begin);
-          s->p += 2;
+          *colon = (gsize)(p - begin);
+          p++;
+          continue;
         }
-      else
-        break;
+      s->p = p;
+      break;
     }
   *qname = begin;
   *length = (gsize)(s->p - begin);
@@ -213,25 +217,31 @@ scan_value (Scan        *s,
     return FALSE;
   quote = *s->p++;
   *value = s->p;
-  while (s->p < s->end && *s->p != quote)
+  for (const char *p = s->p, *end = s->end;;)
     {
-      if (!has_class (*s->p, VALUE_STOP) || *s->p == '"' || *s->p == '\'')
-        s->p++;
-      else if ((guchar)*s->p >= 0x80)
+      while (p < end && !has_class (*p, VALUE_STOP))
+        p++;
+      if (p >= end)
+        return FALSE;
+      if (*p == quote)
         {
-          gsize n = xml_char_length (s->p, s->end);
+          *value_end = p;
+          s->p = p + 1;
+          return TRUE;
+        }
+      if (*p == '"' || *p == '\'')
+        p++;
+      else if ((guchar)*p >= 0x80)
+        {
+          gsize n = xml_char_length (p, end);
 
           if (n == 0)
             return FALSE;
-          s->p += n;
+          p += n;
         }
       else
         return FALSE;
     }
-  if (s->p >= s->end)
-    return FALSE;
-  *value_end = s->p++;
-  return TRUE;
 }
 
 /* `S? = S?` and a value. */
@@ -560,38 +570,41 @@ static gboolean
 scan_text (Scan *s)
 {
   const char *run = s->p;
+  const char *p = s->p;
+  const char *end = s->end;
 
-  while (s->p < s->end && *s->p != '<')
+  for (;;)
     {
-      char c = *s->p;
+      char c;
 
-      if (!has_class (c, TEXT_STOP))
-        {
-          s->p++;
-          continue;
-        }
+      while (p < end && !has_class (*p, TEXT_STOP))
+        p++;
+      if (p >= end || *p == '<')
+        break;
+      c = *p;
       if ((guchar)c >= 0x80)
         {
-          gsize n = xml_char_length (s->p, s->end);
+          gsize n = xml_char_length (p, end);
 
           if (n == 0)
             return FALSE;
-          s->p += n;
+          p += n;
           continue;
         }
       if (c == ']')
         {
-          if (s->end - s->p >= 3 && memcmp (s->p, "]]>", 3) == 0)
+          if (end - p >= 3 && memcmp (p, "]]>", 3) == 0)
             return FALSE;
-          s->p++;
+          p++;
           continue;
         }
       if (c == '\t' || c == '\n')
         {
-          s->p++;
+          p++;
           continue;
         }
-      if (!text (s, run, (gsize)(s->p - run)))
+      s->p = p;
+      if (!text (s, run, (gsize)(p - run)))
         return TRUE;
       if (c == '&')
         {
@@ -603,7 +616,7 @@ scan_text (Scan *s)
         {
           /* A line ends in a line feed alone, as XML reads it. */
           s->p++;
-          if (s->p < s->end && *s->p == '\n')
+          if (s->p < end && *s->p == '\n')
             s->p++;
           text (s, "\n", 1);
         }
@@ -611,9 +624,10 @@ scan_text (Scan *s)
         return FALSE; /* a control character */
       if (s->sax->given_up)
         return TRUE;
-      run = s->p;
+      run = p = s->p;
     }
-  text (s, run, (gsize)(s->p - run));
+  s->p = p;
+  text (s, run, (gsize)(p - run));
   return TRUE;
 }
 
