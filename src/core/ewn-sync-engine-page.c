@@ -15,17 +15,21 @@
  * then its changes are announced, a delete in one folder and a create in another
  * paired into one move. */
 
+/* The change's origin is set when it is announced: a half held back would be set
+ * twice. */
 static void
 page_add (EwnSyncPage *page,
           EwnChange   *change)
 {
-  EwnSyncEngine *self = page->folder->engine;
-  EwnSyncFolder *folder = page->folder;
+  if (change != NULL)
+    g_ptr_array_add (page->changes, change);
+}
 
-  if (change == NULL)
-    return;
-  ewn_change_set_origin (change, self->account_id, folder->mailbox, folder->id, folder->kind);
-  g_ptr_array_add (page->changes, change);
+static void
+set_origin (EwnChange     *change,
+            EwnSyncFolder *folder)
+{
+  ewn_change_set_origin (change, folder->engine->account_id, folder->mailbox, folder->id, folder->kind);
 }
 
 /* The folder's own id when the store's folder is one of ours: a string that lives as
@@ -189,7 +193,9 @@ is_deleted (EwnChangeKind kind)
 /* Without a MovedEvent, a move is a delete in one folder and a create in another of
  * the same meeting (subject, start, end) or task (subject, due date). The key says
  * which half it is (+ created, - deleted) and what it is; its partner's key differs
- * only in the first character. */
+ * only in the first character (KEY_HALF). */
+#define KEY_HALF 0
+
 /* A time of the key, as 16 hex digits and a separator: no printf, once per change. */
 static void
 append_key_time (GString   *key,
@@ -206,12 +212,11 @@ append_key_time (GString   *key,
 }
 
 static char *
-move_key (const EwnChange *change,
-          gboolean         as_partner)
+move_key (const EwnChange *change)
 {
   const EwsItem *item = ewn_change_get_item (change);
   gboolean       task = item->kind == EWS_ITEM_KIND_TASK;
-  char           head[3] = { is_created (change->kind) != as_partner ? '+' : '-', task ? 't' : 'c', '\x1f' };
+  char           head[3] = { is_created (change->kind) ? '+' : '-', task ? 't' : 'c', '\x1f' };
   GString       *key = g_string_sized_new (96);
 
   ews_string_append_len (key, head, sizeof head);
@@ -281,7 +286,7 @@ deferred_free_to_change (EwnSyncEngine   *self,
       g_date_time_unref (change->time);
       change->time = exact;
     }
-  ewn_change_set_origin (change, self->account_id, deferred->folder->mailbox, deferred->folder->id, deferred->folder->kind);
+  set_origin (change, deferred->folder);
   g_free (deferred);
   return change;
 }
@@ -319,26 +324,36 @@ take_deferred (EwnSyncEngine   *self,
   return deferred_free_to_change (self, deferred);
 }
 
-/* The waiting other half of @change, from another folder. */
+/* The waiting other half of the change whose move key is @key, from a folder other
+ * than @folder; @partner_folder is where it was seen. */
 static EwnChange *
-take_partner (EwnSyncEngine   *self,
-              const EwnChange *change)
+take_partner (EwnSyncEngine  *self,
+              EwnSyncFolder  *folder,
+              char           *key,
+              EwnSyncFolder **partner_folder)
 {
-  g_autofree char *key = move_key (change, TRUE);
+  char             half = key[KEY_HALF];
+  EwnSyncDeferred *deferred;
 
-  for (EwnSyncDeferred *deferred = g_hash_table_lookup (self->deferred_by_key, key); deferred != NULL; deferred = deferred->next_same_key)
-    if (g_strcmp0 (deferred->folder->id, change->folder_id) != 0)
-      return take_deferred (self, deferred);
+  key[KEY_HALF] = half == '+' ? '-' : '+';
+  deferred = g_hash_table_lookup (self->deferred_by_key, key);
+  key[KEY_HALF] = half;
+  for (; deferred != NULL; deferred = deferred->next_same_key)
+    if (deferred->folder != folder)
+      {
+        *partner_folder = deferred->folder;
+        return take_deferred (self, deferred);
+      }
   return NULL;
 }
 
-/* Takes @change. */
+/* Takes @change, whose move key is @key. */
 static void
 defer (EwnSyncEngine *self,
        EwnSyncFolder *folder,
-       EwnChange     *change)
+       EwnChange     *change,
+       const char    *key)
 {
-  g_autofree char *key = move_key (change, FALSE);
   EwnSyncDeferred *deferred = deferred_new (self, folder, change, key);
   EwnSyncDeferred *first = g_hash_table_lookup (self->deferred_by_key, deferred->data);
 
@@ -363,32 +378,37 @@ announce (EwnSyncEngine *self,
 {
   g_autoptr (EwnChange) owned = change;
   g_autoptr (EwnChange) partner = NULL;
-  const EwnChange *created, *deleted;
+  g_autofree char *key = NULL;
+  EwnSyncFolder   *partner_folder = NULL;
+  gboolean         owned_created = is_created (owned->kind);
   EwnChange       *moved;
 
-  if (!is_created (owned->kind) && !is_deleted (owned->kind))
+  if (!owned_created && !is_deleted (owned->kind))
     {
+      set_origin (owned, folder);
       ewn_sync_engine_emit_change (self, g_steal_pointer (&owned));
       return;
     }
 
-  partner = take_partner (self, owned);
+  key = move_key (owned);
+  partner = take_partner (self, folder, key, &partner_folder);
   if (partner == NULL)
     {
       if (other_folder_syncing (self, folder))
-        defer (self, folder, g_steal_pointer (&owned));
+        defer (self, folder, g_steal_pointer (&owned), key);
       else
-        ewn_sync_engine_emit_change (self, g_steal_pointer (&owned));
+        {
+          set_origin (owned, folder);
+          ewn_sync_engine_emit_change (self, g_steal_pointer (&owned));
+        }
       return;
     }
 
-  created = is_created (owned->kind) ? owned : partner;
-  deleted = created == owned ? partner : owned;
-  g_debug ("moved from %s to %s", deleted->folder_id, created->folder_id);
-  moved = ewn_change_compute (deleted->before, created->after);
+  g_debug ("moved from %s to %s", owned_created ? partner_folder->id : folder->id, owned_created ? folder->id : partner_folder->id);
+  moved = owned_created ? ewn_change_compute (partner->before, owned->after) : ewn_change_compute (owned->before, partner->after);
   if (moved == NULL)
     return;
-  ewn_change_set_origin (moved, created->account, created->mailbox, created->folder_id, created->folder_kind);
+  set_origin (moved, owned_created ? folder : partner_folder);
   ewn_sync_engine_emit_change (self, moved);
 }
 
