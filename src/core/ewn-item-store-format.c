@@ -100,24 +100,82 @@ static const guint8 field_types[N_TAGS] = {
 
 /* Writing (the framing's primitives are in ewn-item-store-framing.c) */
 
-static void
-put_byte (GByteArray *out,
-          guint8      value)
+/* Appends to a byte array through a pointer, growing it a chunk at a time: a record
+ * is written a few bytes at a time, dozens of times, and for every item of every
+ * snapshot. Ends with writer_finish(), which gives the array its real length. */
+typedef struct
 {
-  g_byte_array_append (out, &value, 1);
+  GByteArray *out;
+  guint8     *pos;
+  guint8     *end;
+} Writer;
+
+#define WRITER_CHUNK 512
+
+static void
+writer_init (Writer     *writer,
+             GByteArray *out)
+{
+  writer->out = out;
+  writer->pos = writer->end = out != NULL ? out->data + out->len : NULL;
 }
 
 static void
-put_int (GByteArray *out,
-         gint64      value)
+writer_grow (Writer *writer,
+             gsize   length)
 {
-  ewn_store_put_varint (out, ((guint64)value << 1) ^ (guint64)(value >> 63));
+  gsize used = (gsize)(writer->pos - writer->out->data);
+
+  g_byte_array_set_size (writer->out, (guint)(used + MAX (length, WRITER_CHUNK)));
+  writer->pos = writer->out->data + used;
+  writer->end = writer->out->data + writer->out->len;
+}
+
+static inline void
+writer_put (Writer     *writer,
+            const void *data,
+            gsize       length)
+{
+  if (G_UNLIKELY ((gsize)(writer->end - writer->pos) < length))
+    writer_grow (writer, length);
+  memcpy (writer->pos, data, length);
+  writer->pos += length;
+}
+
+static inline void
+writer_put_varint (Writer *writer,
+                   guint64 value)
+{
+  if (G_UNLIKELY ((gsize)(writer->end - writer->pos) < EWN_STORE_VARINT_MAX))
+    writer_grow (writer, EWN_STORE_VARINT_MAX);
+  writer->pos += ewn_store_encode_varint (writer->pos, value);
+}
+
+static void
+writer_finish (Writer *writer)
+{
+  if (writer->out != NULL)
+    g_byte_array_set_size (writer->out, (guint)(writer->pos - writer->out->data));
+}
+
+static void
+put_byte (Writer *out,
+          guint8  value)
+{
+  writer_put (out, &value, 1);
+}
+
+static void
+put_int (Writer *out,
+         gint64  value)
+{
+  writer_put_varint (out, ((guint64)value << 1) ^ (guint64)(value >> 63));
 }
 
 /* A string reference after @n_head bytes of @head (a field's tag): the head and the
  * reference go in one append, a record has dozens of fields. */
 static void
-put_strref_after (GByteArray   *out,
+put_strref_after (Writer       *out,
                   const guint8 *head,
                   guint         n_head,
                   const char   *text,
@@ -137,13 +195,13 @@ put_strref_after (GByteArray   *out,
       length = strlen (text);
       n = n_head + ewn_store_encode_varint (bytes + n_head, (guint64)length << 1);
     }
-  g_byte_array_append (out, bytes, n);
+  writer_put (out, bytes, n);
   if (length > 0)
-    g_byte_array_append (out, (const guint8 *)text, (guint)length);
+    writer_put (out, text, length);
 }
 
 static void
-put_strref (GByteArray   *out,
+put_strref (Writer       *out,
             const char   *text,
             gboolean      shared,
             EwnStorePool *pool)
@@ -152,7 +210,7 @@ put_strref (GByteArray   *out,
 }
 
 static void
-put_string_field (GByteArray   *out,
+put_string_field (Writer       *out,
                   guint8        tag,
                   const char   *text,
                   EwnStorePool *pool)
@@ -163,9 +221,9 @@ put_string_field (GByteArray   *out,
 }
 
 static void
-put_time_field (GByteArray *out,
-                guint8      tag,
-                GDateTime  *date_time)
+put_time_field (Writer    *out,
+                guint8     tag,
+                GDateTime *date_time)
 {
   guint8 bytes[1 + sizeof (gint64)];
   gint64 usec;
@@ -175,7 +233,7 @@ put_time_field (GByteArray *out,
   usec = GINT64_TO_LE (ewn_store_time_to_usec (date_time));
   bytes[0] = tag;
   memcpy (bytes + 1, &usec, sizeof usec);
-  g_byte_array_append (out, bytes, sizeof bytes);
+  writer_put (out, bytes, sizeof bytes);
 }
 
 /**
@@ -185,18 +243,21 @@ put_time_field (GByteArray *out,
  * @pool: (nullable): the memory's string pool; %NULL for the form on disk
  */
 void
-ewn_store_record_encode (GByteArray    *out,
+ewn_store_record_encode (GByteArray    *bytes,
                          const EwsItem *item,
                          const char    *folder_id,
                          EwnStorePool  *pool)
 {
   gboolean same_parent = item->parent_folder_id != NULL && g_strcmp0 (item->parent_folder_id, folder_id) == 0;
   guint8   header[2];
+  Writer   writer;
+  Writer  *out = &writer;
 
-  g_byte_array_append (out, (const guint8 *)item->id, strlen (item->id) + 1);
+  writer_init (out, bytes);
+  writer_put (out, item->id, strlen (item->id) + 1);
   header[0] = (guint8)item->kind;
   header[1] = (item->is_all_day ? FLAG_ALL_DAY : 0) | (item->is_cancelled ? FLAG_CANCELLED : 0) | (item->is_complete ? FLAG_COMPLETE : 0) | (same_parent ? FLAG_SAME_PARENT : 0);
-  g_byte_array_append (out, header, sizeof header);
+  writer_put (out, header, sizeof header);
 
   put_string_field (out, TAG_CHANGE_KEY, item->change_key, pool);
   if (!same_parent)
@@ -216,7 +277,7 @@ ewn_store_record_encode (GByteArray    *out,
   if (item->attendees != NULL)
     {
       put_byte (out, TAG_ATTENDEES);
-      ewn_store_put_varint (out, item->attendees->len);
+      writer_put_varint (out, item->attendees->len);
       for (guint i = 0; i < item->attendees->len; i++)
         {
           EwsAttendee *attendee = g_ptr_array_index (item->attendees, i);
@@ -251,6 +312,7 @@ ewn_store_record_encode (GByteArray    *out,
       put_int (out, item->error->code);
       put_strref (out, item->error->message != NULL ? item->error->message : "", FALSE, pool);
     }
+  writer_finish (out);
 }
 
 /* Reading: every length is checked, so a damaged record can only fail to decode. */
@@ -506,12 +568,12 @@ typedef enum
 /* What a walk has appended to its output so far: the record is copied in runs, and
  * only the strings whose form changes are written apart. */
 static void
-flush_run (GByteArray    *out,
+flush_run (Writer        *out,
            const guint8 **flushed,
            const guint8  *upto)
 {
-  if (out != NULL && upto > *flushed)
-    g_byte_array_append (out, *flushed, (guint)(upto - *flushed));
+  if (out->out != NULL && upto > *flushed)
+    writer_put (out, *flushed, (gsize)(upto - *flushed));
   *flushed = upto;
 }
 
@@ -520,7 +582,7 @@ walk_strref (EwnStoreReader *reader,
              WalkMode        mode,
              gboolean        shared,
              EwnStorePool   *pool,
-             GByteArray     *out,
+             Writer         *out,
              const guint8  **flushed)
 {
   const guint8 *start = reader->pos;
@@ -543,8 +605,8 @@ walk_strref (EwnStoreReader *reader,
           gsize       length = strlen (text);
 
           flush_run (out, flushed, start);
-          ewn_store_put_varint (out, (guint64)length << 1);
-          g_byte_array_append (out, (const guint8 *)text, (guint)length);
+          writer_put_varint (out, (guint64)length << 1);
+          writer_put (out, text, length);
           *flushed = reader->pos;
         }
       return TRUE;
@@ -557,18 +619,18 @@ walk_strref (EwnStoreReader *reader,
       g_autofree char *text = g_strndup ((const char *)bytes, (gsize)(value >> 1));
 
       flush_run (out, flushed, start);
-      ewn_store_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
+      writer_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
       *flushed = reader->pos;
     }
   return TRUE;
 }
 
 static gboolean
-walk_record (const guint8 *record,
+walk_fields (const guint8 *record,
              gsize         length,
              WalkMode      mode,
              EwnStorePool *pool,
-             GByteArray   *out)
+             Writer       *out)
 {
   EwnStoreReader reader = { record, record + length, FALSE };
   const guint8  *nul = memchr (record, '\0', length);
@@ -625,6 +687,27 @@ walk_record (const guint8 *record,
     }
   flush_run (out, &flushed, reader.end);
   return TRUE;
+}
+
+/* Walks @record; in the modes that write, appends its other form to @bytes. */
+static gboolean
+walk_record (const guint8 *record,
+             gsize         length,
+             WalkMode      mode,
+             EwnStorePool *pool,
+             GByteArray   *bytes)
+{
+  guint    before = bytes != NULL ? bytes->len : 0;
+  Writer   writer;
+  gboolean ok;
+
+  writer_init (&writer, bytes);
+  ok = walk_fields (record, length, mode, pool, &writer);
+  if (ok)
+    writer_finish (&writer);
+  else if (bytes != NULL)
+    g_byte_array_set_size (bytes, before);
+  return ok;
 }
 
 /* Whether a record read from disk is well formed (without pool references). */
