@@ -21,6 +21,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ews-xml-private.h"
 
@@ -112,6 +115,39 @@ has_class (char c,
            guint class)
 {
   return (classes[(guchar)c] & class) != 0;
+}
+
+/* The first byte from @p on that is a control character, above ASCII, or one of
+ * the (up to three) @stops; @end if none. Attribute values and text are long runs
+ * of plain bytes: with SSE2, sixteen are looked at a step. */
+static inline const char *
+find_stop (const char *p,
+           const char *end,
+           guint class,
+           char stop1,
+           char stop2,
+           char stop3)
+{
+#ifdef __SSE2__
+  const __m128i below = _mm_set1_epi8 (0x20); /* signed: also every byte above ASCII */
+  const __m128i one = _mm_set1_epi8 (stop1);
+  const __m128i two = _mm_set1_epi8 (stop2);
+  const __m128i three = _mm_set1_epi8 (stop3);
+
+  for (; end - p >= 16; p += 16)
+    {
+      __m128i bytes = _mm_loadu_si128 ((const __m128i *)(const void *)p);
+      __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmplt_epi8 (bytes, below), _mm_cmpeq_epi8 (bytes, one)),
+                                  _mm_or_si128 (_mm_cmpeq_epi8 (bytes, two), _mm_cmpeq_epi8 (bytes, three)));
+      int     mask = _mm_movemask_epi8 (hit);
+
+      if (mask != 0)
+        return p + __builtin_ctz ((unsigned)mask);
+    }
+#endif
+  while (p < end && !has_class (*p, class))
+    p++;
+  return p;
 }
 
 static gboolean
@@ -219,8 +255,7 @@ scan_value (Scan        *s,
   *value = s->p;
   for (const char *p = s->p, *end = s->end;;)
     {
-      while (p < end && !has_class (*p, VALUE_STOP))
-        p++;
+      p = find_stop (p, end, VALUE_STOP, '<', '&', quote);
       if (p >= end)
         return FALSE;
       if (*p == quote)
@@ -577,8 +612,7 @@ scan_text (Scan *s)
     {
       char c;
 
-      while (p < end && !has_class (*p, TEXT_STOP))
-        p++;
+      p = find_stop (p, end, TEXT_STOP, '<', '&', ']');
       if (p >= end || *p == '<')
         break;
       c = *p;
