@@ -222,12 +222,18 @@ ews_xml_splitter_feed (EwsXmlSplitter *self,
           break;
 
         case EWS_XML_SPLITTER_START_TAG:
-          for (; *p < len; *p += 1)
-            {
-              c = base[*p];
-              if (c == '"' || c == '\'' || c == '>' || c == '<')
-                break;
-            }
+          {
+            /* by a local index: a char read may alias *p */
+            gsize at = *p;
+
+            for (; at < len; at++)
+              {
+                c = base[at];
+                if (c == '"' || c == '\'' || c == '>' || c == '<')
+                  break;
+              }
+            *p = at;
+          }
           if (*p == len)
             break;
           if (c == '<')
