@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bench-watch-tally.h"
+#include "ews-string-private.h"
 
 /* Each change, from its commit to its lines. */
 typedef struct
@@ -31,7 +32,7 @@ bench_tally_init (BenchTally *tally)
 {
   g_mutex_init (&tally->lock);
   g_cond_init (&tally->cond);
-  tally->records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  tally->records = g_hash_table_new_full (ews_id_hash, g_str_equal, g_free, g_free);
 }
 
 /* From now on, also time the steps of each change (see bench_tally_split_traffic_cb). */

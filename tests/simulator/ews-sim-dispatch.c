@@ -104,9 +104,7 @@ EwsSimMailbox *
 ews_sim_lookup_mailbox (EwsSimulator *self,
                         const char   *name_or_smtp)
 {
-  g_autofree char *key = g_ascii_strdown (name_or_smtp, -1);
-
-  return g_hash_table_lookup (self->mailboxes, key);
+  return g_hash_table_lookup (self->mailboxes, name_or_smtp);
 }
 
 EwsSimItem *

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ews-sim-private.h"
+#include "ews-string-private.h"
 #include "ews-xml-private.h"
 
 /* Folder and item operations: GetFolder, SyncFolderItems, GetItem and the
@@ -101,7 +102,7 @@ collect_changes (EwsSimFolder *folder,
                  guint         max,
                  GArray       *changes)
 {
-  g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal); /* id → position + 1 */
+  g_autoptr (GHashTable) index = g_hash_table_new (ews_id_hash, g_str_equal); /* id → position + 1 */
   guint i;
 
   for (i = position; i < folder->log->len; i++)
@@ -439,7 +440,7 @@ move_item (EwsSimRequest *req,
   ews_sim_folder_log (from, EWS_SIM_LOG_DELETE, item);
   from->n_items--;
   g_hash_table_steal (from->mailbox->items, item->id);
-  g_free (item->id);
+  ews_sim_ref_string_clear (&item->id);
   item->id = ews_sim_item_new_id (to->mailbox, to);
   item->folder = to;
   ews_sim_item_touch (req->sim, item, req->user);

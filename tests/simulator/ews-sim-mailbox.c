@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ews-sim-private.h"
+#include "ews-string-private.h"
 
 /* The data model: one mailbox per user with the distinguished folders a notifier
  * touches, items, and a change log per folder that SyncFolderItems walks. Ids are
@@ -34,9 +35,36 @@ log_entry_free (gpointer data)
 {
   EwsSimLogEntry *entry = data;
 
-  g_free (entry->item_id);
-  g_free (entry->change_key);
+  ews_sim_ref_string_clear (&entry->item_id);
+  ews_sim_ref_string_clear (&entry->change_key);
   g_free (entry);
+}
+
+/* Base64 of @blob, as a GRefString. */
+static char *
+ref_base64 (const guint8 *blob,
+            gsize         length)
+{
+  char  text[128];
+  int   state = 0, save = 0;
+  gsize n;
+
+  g_assert (length <= 64); /* 88 characters, and what encode_step asks for on top */
+  n = g_base64_encode_step (blob, length, FALSE, text, &state, &save);
+  n += g_base64_encode_close (FALSE, text + n, &state, &save);
+  return g_ref_string_new_len (text, (gssize)n);
+}
+
+void
+ews_sim_ref_string_clear (char **text)
+{
+  g_clear_pointer (text, g_ref_string_release);
+}
+
+char *
+ews_sim_ref_string_acquire (char *text)
+{
+  return text != NULL ? g_ref_string_acquire (text) : NULL;
 }
 
 static char *
@@ -55,7 +83,7 @@ encode_blob (const guint8 *prefix,
   memcpy (blob + prefix_len, guid, 16);
   memcpy (blob + prefix_len + 16, &le_a, sizeof le_a);
   memcpy (blob + prefix_len + 24, &le_b, sizeof le_b);
-  return g_base64_encode (blob, prefix_len + 32);
+  return ref_base64 (blob, prefix_len + 32);
 }
 
 static void
@@ -63,8 +91,8 @@ folder_free (gpointer data)
 {
   EwsSimFolder *folder = data;
 
-  g_free (folder->id);
-  g_free (folder->change_key);
+  ews_sim_ref_string_clear (&folder->id);
+  ews_sim_ref_string_clear (&folder->change_key);
   g_ptr_array_unref (folder->log);
   g_free (folder);
 }
@@ -86,7 +114,7 @@ ews_sim_mailbox_new (const char *smtp,
   g_checksum_get_digest (sum, digest, &digest_len);
   memcpy (mailbox->guid, digest, 16);
   mailbox->folders = g_ptr_array_new_with_free_func (folder_free);
-  mailbox->items = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)ews_sim_item_free);
+  mailbox->items = g_hash_table_new_full (ews_id_hash, g_str_equal, NULL, (GDestroyNotify)ews_sim_item_free);
   mailbox->subscriptions = g_ptr_array_new ();
   mailbox->next_serial = 0x0d185630;
   mailbox->next_watermark = 0x6c0;
@@ -101,7 +129,7 @@ ews_sim_mailbox_new (const char *smtp,
       folder->folder_class = folder_layout[i].folder_class;
       folder->element = folder_layout[i].element;
       folder->id = encode_blob (folder_prefix, sizeof folder_prefix, mailbox->guid, 0x0300002e, 0x0108 + i);
-      folder->change_key = g_base64_encode (folder_ck, sizeof folder_ck);
+      folder->change_key = ref_base64 (folder_ck, sizeof folder_ck);
       folder->log = g_ptr_array_new_with_free_func (log_entry_free);
       if (folder_layout[i].parent != NULL)
         folder->parent = ews_sim_mailbox_get_folder (mailbox, folder_layout[i].parent);
@@ -173,8 +201,8 @@ ews_sim_item_free (EwsSimItem *item)
 {
   if (item == NULL)
     return;
-  g_free (item->id);
-  g_free (item->change_key);
+  ews_sim_ref_string_clear (&item->id);
+  ews_sim_ref_string_clear (&item->change_key);
   g_free (item->subject);
   g_free (item->body);
   g_free (item->location);
@@ -207,10 +235,16 @@ ews_sim_item_touch (EwsSimulator *sim,
   memcpy (blob + 8, item->folder->mailbox->guid, 16);
   for (int i = 0; i < 6; i++)
     blob[29 - i] = (number >> (8 * i)) & 0xff;
-  g_free (item->change_key);
-  item->change_key = g_base64_encode (blob, sizeof blob);
-  g_clear_pointer (&item->last_modified, g_date_time_unref);
-  item->last_modified = g_date_time_new_now_utc ();
+  ews_sim_ref_string_clear (&item->change_key);
+  item->change_key = ref_base64 (blob, sizeof blob);
+  /* made and last modified at once when it is new */
+  if (item->last_modified == NULL && item->created != NULL)
+    item->last_modified = g_date_time_ref (item->created);
+  else
+    {
+      g_clear_pointer (&item->last_modified, g_date_time_unref);
+      item->last_modified = g_date_time_new_now_utc ();
+    }
   if (user != NULL)
     {
       EwsSimMailbox *who = ews_sim_lookup_mailbox (sim, user);
@@ -228,8 +262,8 @@ ews_sim_folder_log (EwsSimFolder *folder,
   EwsSimLogEntry *entry = g_new0 (EwsSimLogEntry, 1);
 
   entry->type = type;
-  entry->item_id = g_strdup (item->id);
-  entry->change_key = g_strdup (item->change_key);
+  entry->item_id = ews_sim_ref_string_acquire (item->id);
+  entry->change_key = ews_sim_ref_string_acquire (item->change_key);
   entry->is_task = item->kind == EWS_ITEM_KIND_TASK;
   g_ptr_array_add (folder->log, entry);
 }

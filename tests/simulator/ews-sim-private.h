@@ -30,6 +30,10 @@ typedef enum
   EWS_SIM_LOG_DELETE,
 } EwsSimLogType;
 
+/* The ids and ChangeKeys of folders, items, log entries and events are GRefStrings
+ * (ews_sim_ref_string_acquire(), ews_sim_ref_string_clear()): every change is in a
+ * log entry and two events, which share them. */
+
 typedef struct
 {
   EwsSimLogType type;
@@ -246,6 +250,8 @@ void            ews_sim_item_touch (EwsSimulator *sim,
                                     const char   *user);
 char           *ews_sim_item_new_id (EwsSimMailbox *mailbox,
                                      EwsSimFolder  *folder);
+char           *ews_sim_ref_string_acquire (char *text);
+void            ews_sim_ref_string_clear (char **text);
 void            ews_sim_folder_log (EwsSimFolder *folder,
                                     EwsSimLogType type,
                                     EwsSimItem   *item);
@@ -329,7 +335,8 @@ GSource      *ews_sim_add_timeout (EwsSimulator *sim,
                                    guint         ms,
                                    GSourceFunc   func,
                                    gpointer      data);
-EwsSimEvent  *ews_sim_event_new (EwsEventType type);
+EwsSimEvent  *ews_sim_event_new (EwsEventType type,
+                                 GDateTime   *timestamp);
 EwsSimEvent  *ews_sim_event_ref (EwsSimEvent *event);
 void          ews_sim_event_unref (EwsSimEvent *event);
 void          ews_sim_subscription_free (EwsSimSubscription *sub);

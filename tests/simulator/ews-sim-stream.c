@@ -27,13 +27,15 @@ struct _EwsSimStream
 
 static void stream_schedule_flush (EwsSimStream *stream);
 
+/* @timestamp: (nullable): when it happened; now if %NULL */
 EwsSimEvent *
-ews_sim_event_new (EwsEventType type)
+ews_sim_event_new (EwsEventType type,
+                   GDateTime   *timestamp)
 {
   EwsSimEvent *event = g_atomic_rc_box_new0 (EwsSimEvent);
 
   event->type = type;
-  event->timestamp = g_date_time_new_now_utc ();
+  event->timestamp = timestamp != NULL ? g_date_time_ref (timestamp) : g_date_time_new_now_utc ();
   event->unread_count = -1;
   return event;
 }
@@ -50,14 +52,14 @@ event_clear (gpointer data)
   EwsSimEvent *event = data;
 
   g_date_time_unref (event->timestamp);
-  g_free (event->id);
-  g_free (event->change_key);
-  g_free (event->parent_id);
-  g_free (event->parent_change_key);
-  g_free (event->old_id);
-  g_free (event->old_change_key);
-  g_free (event->old_parent_id);
-  g_free (event->old_parent_change_key);
+  ews_sim_ref_string_clear (&event->id);
+  ews_sim_ref_string_clear (&event->change_key);
+  ews_sim_ref_string_clear (&event->parent_id);
+  ews_sim_ref_string_clear (&event->parent_change_key);
+  ews_sim_ref_string_clear (&event->old_id);
+  ews_sim_ref_string_clear (&event->old_change_key);
+  ews_sim_ref_string_clear (&event->old_parent_id);
+  ews_sim_ref_string_clear (&event->old_parent_change_key);
 }
 
 void
@@ -147,16 +149,17 @@ ews_sim_publish (EwsSimulator *self,
 
 static void
 publish_folder_modified (EwsSimulator *self,
-                         EwsSimFolder *folder)
+                         EwsSimFolder *folder,
+                         GDateTime    *timestamp)
 {
-  g_autoptr (EwsSimEvent) event = ews_sim_event_new (EWS_EVENT_TYPE_MODIFIED);
+  g_autoptr (EwsSimEvent) event = ews_sim_event_new (EWS_EVENT_TYPE_MODIFIED, timestamp);
 
   event->watermark = folder->mailbox->next_watermark++;
   event->is_folder = TRUE;
-  event->id = g_strdup (folder->id);
-  event->change_key = g_strdup (folder->change_key);
-  event->parent_id = g_strdup (folder->parent->id);
-  event->parent_change_key = g_strdup (folder->parent->change_key);
+  event->id = ews_sim_ref_string_acquire (folder->id);
+  event->change_key = ews_sim_ref_string_acquire (folder->change_key);
+  event->parent_id = ews_sim_ref_string_acquire (folder->parent->id);
+  event->parent_change_key = ews_sim_ref_string_acquire (folder->parent->change_key);
   ews_sim_publish (self, folder, NULL, event);
 }
 
@@ -170,25 +173,25 @@ ews_sim_item_event (EwsSimulator *self,
                     const char   *old_change_key,
                     EwsSimFolder *old_folder)
 {
-  g_autoptr (EwsSimEvent) event = ews_sim_event_new (type);
+  g_autoptr (EwsSimEvent) event = ews_sim_event_new (type, NULL);
 
   event->watermark = item->folder->mailbox->next_watermark++;
-  event->id = g_strdup (item->id);
-  event->change_key = g_strdup (item->change_key);
-  event->parent_id = g_strdup (item->folder->id);
-  event->parent_change_key = g_strdup (item->folder->change_key);
+  event->id = ews_sim_ref_string_acquire (item->id);
+  event->change_key = ews_sim_ref_string_acquire (item->change_key);
+  event->parent_id = ews_sim_ref_string_acquire (item->folder->id);
+  event->parent_change_key = ews_sim_ref_string_acquire (item->folder->change_key);
   if (old_folder != NULL)
     {
-      event->old_id = g_strdup (old_id);
-      event->old_change_key = g_strdup (old_change_key);
-      event->old_parent_id = g_strdup (old_folder->id);
-      event->old_parent_change_key = g_strdup (old_folder->change_key);
+      event->old_id = old_id != NULL ? g_ref_string_new (old_id) : NULL;
+      event->old_change_key = old_change_key != NULL ? g_ref_string_new (old_change_key) : NULL;
+      event->old_parent_id = ews_sim_ref_string_acquire (old_folder->id);
+      event->old_parent_change_key = ews_sim_ref_string_acquire (old_folder->change_key);
     }
   ews_sim_publish (self, item->folder, old_folder, event);
   if (type != EWS_EVENT_TYPE_MODIFIED)
-    publish_folder_modified (self, item->folder);
+    publish_folder_modified (self, item->folder, event->timestamp);
   if (old_folder != NULL)
-    publish_folder_modified (self, old_folder);
+    publish_folder_modified (self, old_folder, event->timestamp);
   if (self->commit_func != NULL)
     self->commit_func (item->id, g_get_monotonic_time (), self->commit_data);
 }

@@ -502,7 +502,7 @@ ews_sim_write_notification (GString            *out,
     ews_sim_write_event (out, link->data, pull_or_push);
   if (n == 0)
     {
-      g_autoptr (EwsSimEvent) status = ews_sim_event_new (EWS_EVENT_TYPE_STATUS);
+      g_autoptr (EwsSimEvent) status = ews_sim_event_new (EWS_EVENT_TYPE_STATUS, NULL);
 
       status->watermark = MAX (sub->watermark, sub->mailbox->next_watermark - 1);
       ews_sim_write_event (out, status, TRUE);

@@ -11,6 +11,7 @@
 #include "ews-simulator.h"
 
 #include "ews-sim-private.h"
+#include "ews-string-private.h"
 #include "ews-xml-private.h"
 
 /* The simulator object: users, listening (with TLS), fault injection and the
@@ -89,14 +90,33 @@ ews_simulator_class_init (EwsSimulatorClass *klass)
   object_class->finalize = ews_simulator_finalize;
 }
 
+/* User names and addresses are looked up without regard to ASCII case, as Exchange
+ * does, and without a lowered copy per request. */
+static guint
+name_hash (gconstpointer key)
+{
+  guint hash = 5381;
+
+  for (const char *p = key; *p != '\0'; p++)
+    hash = hash * 33 + (guchar)g_ascii_tolower (*p);
+  return hash;
+}
+
+static gboolean
+name_equal (gconstpointer a,
+            gconstpointer b)
+{
+  return g_ascii_strcasecmp (a, b) == 0;
+}
+
 static void
 ews_simulator_init (EwsSimulator *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->mailboxes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->mailboxes = g_hash_table_new_full (name_hash, name_equal, g_free, NULL);
   self->mailbox_list = g_ptr_array_new_with_free_func ((GDestroyNotify)ews_sim_mailbox_free);
-  self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)ews_sim_subscription_free);
+  self->subscriptions = g_hash_table_new_full (ews_id_hash, g_str_equal, NULL, (GDestroyNotify)ews_sim_subscription_free);
   self->streams = g_ptr_array_new ();
   self->keepalive_ms = 30000;
   self->minute_ms = 60000;
