@@ -28,6 +28,8 @@ typedef struct
   guint          chain;       /* bumped by every start and cancel: stale callbacks stop */
   guint64        started_seq; /* the engine's chain_seq when the current chain began */
   gboolean       syncing;
+  gboolean       page_sent; /* a page request is in flight */
+  gboolean       waiting;   /* in the engine's queue of page requests not sent yet */
   gboolean       again;
   gboolean       dirty;
   EwnSyncMode    mode;
@@ -80,7 +82,9 @@ struct _EwnSyncEngine
   GQueue        deferred;        /* (element-type EwnSyncDeferred) halves of a move awaiting a partner, oldest first */
   GHashTable   *deferred_by_key; /* move key → the oldest EwnSyncDeferred with it */
   GByteArray   *scratch;
-  guint64       chain_seq; /* counts chain starts */
+  guint         pages_in_flight; /* page requests sent and not answered */
+  GQueue        waiting;         /* (element-type EwnSyncFolder) folders whose next page waits its turn */
+  guint64       chain_seq;       /* counts chain starts */
   GCancellable *cancellable;
   gboolean      busy;
   gboolean      store_failing; /* the last commit failed */

@@ -20,6 +20,12 @@
  * keeps for the process whatever a burst freed. */
 #define TRIM_AFTER_DELTAS 2048
 
+/* Page requests in flight at once, as many as libsoup opens connections to a host:
+ * the others wait in the engine, in turn, rather than in libsoup's queue, which is
+ * gone through whole whenever a request can start. A folder that needs its next page
+ * goes behind those already waiting, so one busy folder cannot hold up the rest. */
+#define MAX_PAGES_IN_FLIGHT 2
+
 /* Events are hints; SyncFolderItems is the truth. A hint starts a sync of its folder
  * at once; hints that arrive after the last page request was sent ask for exactly one
  * trailing sync. Each page is applied to the store and committed before its changes
@@ -47,6 +53,10 @@ static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
 static void        send_page (EwnSyncFolder *folder);
+static void        send_waiting (EwnSyncEngine *self);
+static void        handle_page (EwnSyncFolder *folder,
+                                EwsSyncResult *sync,
+                                const GError  *error);
 
 static void
 folder_free (EwnSyncFolder *folder)
@@ -200,15 +210,30 @@ on_page (GObject      *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (EwsSyncResult) sync = NULL;
   g_autoptr (EwnSyncEngine) self = NULL;
-  g_auto (EwnSyncPage) page = { 0 };
-  guint chain;
 
   sync = ews_client_sync_folder_items_finish (EWS_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    return; /* ewn_sync_engine_cancel() or dispose counted it out */
 
   self = g_object_ref (folder->engine);
-  chain = folder->chain;
+  if (folder->page_sent)
+    {
+      folder->page_sent = FALSE;
+      self->pages_in_flight--;
+    }
+  handle_page (folder, sync, error);
+  send_waiting (self);
+}
+
+static void
+handle_page (EwnSyncFolder *folder,
+             EwsSyncResult *sync,
+             const GError  *error)
+{
+  EwnSyncEngine *self = folder->engine;
+  g_autoptr (GError) commit_error = NULL;
+  g_auto (EwnSyncPage) page = { 0 };
+  guint chain = folder->chain;
 
   if (sync == NULL)
     {
@@ -237,12 +262,12 @@ on_page (GObject      *source,
    * change from now on; the engine carries on from memory instead and says so. The
    * page stays pending in the store for the next commit that works; a restart before
    * then may show some changes again. */
-  if (!ewn_item_store_commit (self->store, &error))
+  if (!ewn_item_store_commit (self->store, &commit_error))
     {
       if (!self->store_failing)
-        g_message ("%s: cannot save the state, carrying on without: %s", self->account_id, error->message);
+        g_message ("%s: cannot save the state, carrying on without: %s", self->account_id, commit_error->message);
       self->store_failing = TRUE;
-      g_signal_emit (self, signals[STORE_PROBLEM], 0, error);
+      g_signal_emit (self, signals[STORE_PROBLEM], 0, commit_error);
     }
   else if (self->store_failing)
     {
@@ -263,16 +288,61 @@ on_page (GObject      *source,
 }
 
 static void
-send_page (EwnSyncFolder *folder)
+send_now (EwnSyncFolder *folder)
 {
   EwnSyncEngine *self = folder->engine;
 
   /* This request sees every change the server had made when it was sent, so hints
    * received until now need no trailing sync. */
   folder->again = FALSE;
+  folder->page_sent = TRUE;
+  self->pages_in_flight++;
   ews_client_sync_folder_items_async (self->client, folder->ref, folder->kind,
                                       ewn_item_store_get_sync_state (self->store, folder->id),
                                       self->page_size, self->cancellable, on_page, folder);
+}
+
+/* The folder's next page request: sent now, or after those waiting. */
+static void
+send_page (EwnSyncFolder *folder)
+{
+  EwnSyncEngine *self = folder->engine;
+
+  if (self->pages_in_flight < MAX_PAGES_IN_FLIGHT && g_queue_is_empty (&self->waiting))
+    send_now (folder);
+  else if (!folder->waiting)
+    {
+      folder->waiting = TRUE;
+      g_queue_push_tail (&self->waiting, folder);
+    }
+}
+
+static void
+send_waiting (EwnSyncEngine *self)
+{
+  while (self->pages_in_flight < MAX_PAGES_IN_FLIGHT && !g_queue_is_empty (&self->waiting))
+    {
+      EwnSyncFolder *folder = g_queue_pop_head (&self->waiting);
+
+      folder->waiting = FALSE;
+      if (folder->syncing)
+        send_now (folder);
+    }
+}
+
+/* Forgets the requests in flight (they were cancelled) and those waiting. */
+static void
+forget_pages (EwnSyncEngine *self)
+{
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      EwnSyncFolder *folder = g_ptr_array_index (self->folders, i);
+
+      folder->page_sent = FALSE;
+      folder->waiting = FALSE;
+    }
+  self->pages_in_flight = 0;
+  g_queue_clear (&self->waiting);
 }
 
 static void
@@ -281,6 +351,7 @@ ewn_sync_engine_dispose (GObject *object)
   EwnSyncEngine *self = (EwnSyncEngine *)object;
 
   g_cancellable_cancel (self->cancellable);
+  forget_pages (self);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
 
@@ -397,6 +468,7 @@ ewn_sync_engine_init (EwnSyncEngine *self)
   self->moves = g_hash_table_new_full (ews_id_hash, g_str_equal, g_free, (GDestroyNotify)move_hint_free);
   self->moves_back = g_hash_table_new (ews_id_hash, g_str_equal);
   g_queue_init (&self->deferred);
+  g_queue_init (&self->waiting);
   self->deferred_by_key = g_hash_table_new (ews_id_hash, g_str_equal);
   self->scratch = g_byte_array_new ();
   self->cancellable = g_cancellable_new ();
@@ -576,6 +648,7 @@ ewn_sync_engine_cancel (EwnSyncEngine *self)
   g_cancellable_cancel (self->cancellable);
   g_object_unref (self->cancellable);
   self->cancellable = g_cancellable_new ();
+  forget_pages (self);
 
   for (guint i = 0; i < self->folders->len; i++)
     {

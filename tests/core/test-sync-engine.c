@@ -41,6 +41,8 @@ typedef struct
   EwnChange       *taken;
   guint            n_sync_requests;
   guint            n_synced;
+  GMutex           requested_lock;
+  GString         *requested; /* a letter per SyncFolderItems request: a(lice), t(asks), b(ob) */
 } Fixture;
 
 static void
@@ -52,7 +54,20 @@ count_traffic (const char *operation,
   Fixture *fixture = user_data;
 
   if (!is_response && g_strcmp0 (operation, "SyncFolderItems") == 0)
-    fixture->n_sync_requests++;
+    {
+      gsize       size;
+      const char *text = g_bytes_get_data (body, &size);
+
+      fixture->n_sync_requests++;
+      g_mutex_lock (&fixture->requested_lock);
+      if (g_strstr_len (text, (gssize)size, fixture->calendar_id) != NULL)
+        g_string_append_c (fixture->requested, 'a');
+      else if (g_strstr_len (text, (gssize)size, fixture->tasks_id) != NULL)
+        g_string_append_c (fixture->requested, 't');
+      else if (g_strstr_len (text, (gssize)size, fixture->bob_calendar_id) != NULL)
+        g_string_append_c (fixture->requested, 'b');
+      g_mutex_unlock (&fixture->requested_lock);
+    }
 }
 
 static void
@@ -184,6 +199,8 @@ fixture_set_up (Fixture      *fixture,
 {
   g_autoptr (GError) error = NULL;
 
+  g_mutex_init (&fixture->requested_lock);
+  fixture->requested = g_string_new (NULL);
   fixture->simulator = ews_simulator_new ();
   ews_simulator_add_user (fixture->simulator, "alice", ALICE_PASSWORD);
   ews_simulator_add_user (fixture->simulator, "bob", BOB_PASSWORD);
@@ -222,6 +239,8 @@ fixture_tear_down (Fixture      *fixture,
   g_free (fixture->calendar_id);
   g_free (fixture->tasks_id);
   g_free (fixture->bob_calendar_id);
+  g_string_free (fixture->requested, TRUE);
+  g_mutex_clear (&fixture->requested_lock);
   while (g_main_context_iteration (NULL, FALSE))
     ;
 }
@@ -717,6 +736,69 @@ test_persistence (Fixture      *fixture,
   g_assert_true (ewn_item_store_contains (fixture->store, a, NULL));
 }
 
+/* Folders take turns: one with many pages does not hold up the others, whose first
+ * page goes out before its second. */
+static void
+test_turns (Fixture      *fixture,
+            gconstpointer data)
+{
+  g_autofree char *requested = NULL;
+  const char      *second_a;
+
+  sync_and_wait (fixture, NULL);
+  ewn_sync_engine_set_page_size (fixture->engine, 2);
+  for (int i = 0; i < 7; i++)
+    g_free (create_meeting (fixture, NULL, "Stand-up", 8 + i));
+  for (int i = 0; i < 3; i++)
+    g_free (create_task (fixture, "Report", 10 + i));
+  for (int i = 0; i < 5; i++)
+    g_free (create_meeting (fixture, BOB, "Review", 8 + i));
+
+  g_mutex_lock (&fixture->requested_lock);
+  g_string_truncate (fixture->requested, 0);
+  g_mutex_unlock (&fixture->requested_lock);
+  sync_and_wait (fixture, NULL);
+  g_assert_cmpuint (fixture->changes->len, ==, 15);
+
+  g_mutex_lock (&fixture->requested_lock);
+  requested = g_strdup (fixture->requested->str);
+  g_mutex_unlock (&fixture->requested_lock);
+  g_test_message ("requests by folder: %s", requested);
+  g_assert_cmpuint (strlen (requested), ==, 4 + 2 + 3);
+  second_a = strchr (strchr (requested, 'a') + 1, 'a');
+  g_assert_nonnull (second_a);
+  g_assert_true (strchr (requested, 'b') < second_a);
+  g_assert_true (strchr (requested, 't') < second_a);
+}
+
+/* Pages waiting their turn are forgotten with those in flight when the engine is
+ * cancelled, and the next catch-up sends them all again. */
+static void
+test_cancel_waiting (Fixture      *fixture,
+                     gconstpointer data)
+{
+  sync_and_wait (fixture, NULL);
+  g_free (create_meeting (fixture, NULL, "Mine", 8));
+  g_free (create_task (fixture, "Chore", 12));
+  g_free (create_meeting (fixture, BOB, "Theirs", 9));
+
+  for (int round = 0; round < 3; round++)
+    {
+      ewn_sync_engine_catch_up (fixture->engine); /* two pages sent, one waits */
+      ewn_sync_engine_cancel (fixture->engine);
+      g_assert_false (ewn_sync_engine_get_busy (fixture->engine));
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+
+  sync_and_wait (fixture, NULL);
+  g_assert_cmpuint (fixture->changes->len, ==, 3);
+  g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Mine"), ==, 1);
+  g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_TASK_CREATED, "Chore"), ==, 1);
+  g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Theirs"), ==, 1);
+}
+
 static void
 test_cancel (Fixture      *fixture,
              gconstpointer data)
@@ -750,6 +832,8 @@ main (int   argc,
   ADD ("task-changes", test_task_changes, NULL);
   ADD ("trailing-sync", test_trailing_sync, NULL);
   ADD ("paging", test_paging, NULL);
+  ADD ("turns", test_turns, NULL);
+  ADD ("cancel-waiting", test_cancel_waiting, NULL);
   ADD ("invalid-sync-state", test_invalid_sync_state, NULL);
   ADD ("move-hinted", test_move, GINT_TO_POINTER (TRUE));
   ADD ("move-catch-up", test_move, GINT_TO_POINTER (FALSE));
