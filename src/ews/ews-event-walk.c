@@ -58,6 +58,7 @@ typedef struct
   guint8           seen[STREAM_MAX_DEPTH + 1];
   int              collect_depth;
   GString         *text;
+  EwsXmlTimeCache  times;
 } StreamWalk;
 
 static void
@@ -263,7 +264,7 @@ stream_text_done (StreamWalk *walk,
       break;
     case STREAM_EVENT_TIMESTAMP:
       g_clear_pointer (&event->timestamp, g_date_time_unref);
-      event->timestamp = ews_xml_parse_date_time (text);
+      event->timestamp = ews_xml_time_cache_parse (&walk->times, text);
       break;
     case STREAM_EVENT_WATERMARK:
       g_free (event->watermark);
@@ -335,6 +336,7 @@ ews_event_walk (const char *data,
   ok = ews_xml_sax_parse (data, length, &stream_funcs, &walk) && walk.response;
   g_clear_pointer (&walk.notification, ews_notification_free);
   g_string_free (walk.text, TRUE);
+  ews_xml_time_cache_clear (&walk.times);
   if (!ok)
     g_clear_pointer (&walk.said, g_array_unref);
   return walk.said;

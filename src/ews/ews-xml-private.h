@@ -131,6 +131,20 @@ char      *ews_xml_attr (const xmlNode *node,
 gboolean   ews_xml_parse_boolean (const char *text,
                                   gboolean    fallback);
 GDateTime *ews_xml_parse_date_time (const char *text);
+
+/* The last time read, with its text: the events and items of a burst carry the same
+ * TimeStamp or LastModifiedTime over and over. Zeroed to begin. */
+#define EWS_XML_TIME_TEXT_MAX 40
+
+typedef struct
+{
+  char       text[EWS_XML_TIME_TEXT_MAX];
+  GDateTime *value;
+} EwsXmlTimeCache;
+
+GDateTime *ews_xml_time_cache_parse (EwsXmlTimeCache *cache,
+                                     const char      *text);
+void       ews_xml_time_cache_clear (EwsXmlTimeCache *cache);
 char      *ews_xml_format_date_time (GDateTime *date_time);
 
 xmlNode   *ews_xml_soap_body (xmlDoc  *doc,

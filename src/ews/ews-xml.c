@@ -326,6 +326,38 @@ ews_xml_parse_date_time (const char *text)
   return g_date_time_to_utc (parsed);
 }
 
+/**
+ * ews_xml_time_cache_parse:
+ * @cache: the last time read
+ * @text: (nullable): as for ews_xml_parse_date_time()
+ *
+ * Returns: (transfer full) (nullable): what ews_xml_parse_date_time() returns
+ */
+GDateTime *
+ews_xml_time_cache_parse (EwsXmlTimeCache *cache,
+                          const char      *text)
+{
+  GDateTime *value;
+
+  if (text != NULL && cache->value != NULL && strcmp (text, cache->text) == 0)
+    return g_date_time_ref (cache->value);
+  value = ews_xml_parse_date_time (text);
+  if (value != NULL && strlen (text) < sizeof cache->text)
+    {
+      ews_xml_time_cache_clear (cache);
+      strcpy (cache->text, text);
+      cache->value = g_date_time_ref (value);
+    }
+  return value;
+}
+
+void
+ews_xml_time_cache_clear (EwsXmlTimeCache *cache)
+{
+  g_clear_pointer (&cache->value, g_date_time_unref);
+  cache->text[0] = '\0';
+}
+
 /* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm). */
 static void
 civil_from_days (gint64  days,
