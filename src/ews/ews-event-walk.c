@@ -73,7 +73,7 @@ is_ews (const char *ns,
         const char *name,
         const char *want_name)
 {
-  return (g_strcmp0 (ns, EWS_NS_MESSAGES) == 0 || g_strcmp0 (ns, EWS_NS_TYPES) == 0) && strcmp (name, want_name) == 0;
+  return (ews_xml_ns_is (ns, ews_xml_ns_messages) || ews_xml_ns_is (ns, ews_xml_ns_types)) && strcmp (name, want_name) == 0;
 }
 
 static StreamRole
@@ -143,33 +143,33 @@ stream_role (EwsXmlSax      *sax,
              int             n_attributes,
              const xmlChar **attributes)
 {
-  gboolean ews = g_strcmp0 (ns, EWS_NS_MESSAGES) == 0 || g_strcmp0 (ns, EWS_NS_TYPES) == 0;
+  gboolean ews = ews_xml_ns_is (ns, ews_xml_ns_messages) || ews_xml_ns_is (ns, ews_xml_ns_types);
 
   switch (parent)
     {
     case STREAM_DOCUMENT:
-      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Envelope"))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_soap, "Envelope"))
         return STREAM_ENVELOPE;
       break;
     case STREAM_ENVELOPE:
-      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Body") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_BODY))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_soap, "Body") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_BODY))
         return STREAM_BODY;
       return STREAM_IGNORE;
     case STREAM_BODY:
       if (!ews_xml_sax_first (walk->seen, walk->depth, SEEN_FIRST))
         return STREAM_IGNORE;
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "GetStreamingEventsResponse"))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "GetStreamingEventsResponse"))
         {
           walk->response = TRUE;
           return STREAM_RESPONSE;
         }
       break; /* a fault, or another answer */
     case STREAM_RESPONSE:
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "ResponseMessages") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_MESSAGES))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "ResponseMessages") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_MESSAGES))
         return STREAM_MESSAGES;
       return STREAM_IGNORE;
     case STREAM_MESSAGES:
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "GetStreamingEventsResponseMessage"))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "GetStreamingEventsResponseMessage"))
         {
           g_autofree char *response_class = ews_xml_sax_attr (n_attributes, attributes, "ResponseClass");
 

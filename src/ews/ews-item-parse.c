@@ -405,7 +405,7 @@ ews_item_sax_start (EwsItemSax     *walk,
   if (walk->depth > EWS_ITEM_SAX_MAX_DEPTH)
     return;
 
-  if (g_strcmp0 (ns, EWS_NS_TYPES) == 0)
+  if (ews_xml_ns_is (ns, ews_xml_ns_types))
     switch (parent)
       {
       case ROLE_ITEM:

@@ -281,25 +281,25 @@ sync_role (EwsXmlSax      *sax,
   switch (parent)
     {
     case SYNC_DOCUMENT:
-      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Envelope"))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_soap, "Envelope"))
         return SYNC_ENVELOPE;
       break;
     case SYNC_ENVELOPE:
-      if (ews_xml_sax_is (ns, name, EWS_NS_SOAP, "Body") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_BODY))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_soap, "Body") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_BODY))
         return SYNC_BODY;
       return SYNC_IGNORE;
     case SYNC_BODY:
       if (!ews_xml_sax_first (walk->seen, walk->depth, SEEN_FIRST))
         return SYNC_IGNORE;
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "SyncFolderItemsResponse"))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "SyncFolderItemsResponse"))
         return SYNC_RESPONSE;
       break; /* a fault, or another answer */
     case SYNC_RESPONSE:
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "ResponseMessages") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LIST))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "ResponseMessages") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LIST))
         return SYNC_MESSAGES;
       return SYNC_IGNORE;
     case SYNC_MESSAGES:
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "SyncFolderItemsResponseMessage") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LIST))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "SyncFolderItemsResponseMessage") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LIST))
         {
           g_autofree char *response_class = ews_xml_sax_attr (n_attributes, attributes, "ResponseClass");
 
@@ -310,15 +310,15 @@ sync_role (EwsXmlSax      *sax,
         }
       return SYNC_IGNORE;
     case SYNC_MESSAGE:
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "SyncState") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_STATE))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "SyncState") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_STATE))
         return SYNC_STATE;
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "IncludesLastItemInRange") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LAST))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "IncludesLastItemInRange") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_LAST))
         return SYNC_LAST;
-      if (ews_xml_sax_is (ns, name, EWS_NS_MESSAGES, "Changes") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_CHANGE))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_messages, "Changes") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_CHANGE))
         return SYNC_CHANGES;
       return SYNC_IGNORE;
     case SYNC_CHANGES:
-      if (g_strcmp0 (ns, EWS_NS_TYPES) != 0)
+      if (!ews_xml_ns_is (ns, ews_xml_ns_types))
         return SYNC_IGNORE;
       if (strcmp (name, "Create") == 0 || strcmp (name, "Update") == 0)
         {
@@ -340,12 +340,12 @@ sync_role (EwsXmlSax      *sax,
         }
       return SYNC_IGNORE;
     case SYNC_DELETE_OR_READ_FLAG:
-      if (ews_xml_sax_is (ns, name, EWS_NS_TYPES, "ItemId") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_ITEMID))
+      if (ews_xml_sax_is (ns, name, ews_xml_ns_types, "ItemId") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_ITEMID))
         {
           walk->change->item_id = ews_xml_sax_attr (n_attributes, attributes, "Id");
           walk->change->change_key = ews_xml_sax_attr (n_attributes, attributes, "ChangeKey");
         }
-      else if (ews_xml_sax_is (ns, name, EWS_NS_TYPES, "IsRead") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_ISREAD))
+      else if (ews_xml_sax_is (ns, name, ews_xml_ns_types, "IsRead") && ews_xml_sax_first (walk->seen, walk->depth, SEEN_ISREAD))
         return SYNC_IS_READ;
       return SYNC_IGNORE;
     default:

@@ -3,6 +3,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -62,12 +64,40 @@ typedef enum
   EWS_XML_SCAN_REFUSED_LATE,
 } EwsXmlScanResult;
 
-EwsXmlScanResult ews_xml_scan (const char *data,
-                               gsize       length,
-                               EwsXmlSax  *sax);
-char            *ews_xml_sax_attr (int             n_attributes,
-                                   const xmlChar **attributes,
-                                   const char     *name);
+EwsXmlScanResult  ews_xml_scan (const char *data,
+                                gsize       length,
+                                EwsXmlSax  *sax);
+char             *ews_xml_sax_attr (int             n_attributes,
+                                    const xmlChar **attributes,
+                                    const char     *name);
+/* The namespaces of EWS, one copy of each: ews_xml_scan() hands these out for them,
+ * and a walk that asks for them by these names compares pointers. */
+extern const char ews_xml_ns_soap[];
+extern const char ews_xml_ns_messages[];
+extern const char ews_xml_ns_types[];
+
+const char       *ews_xml_ns_intern (const char *uri,
+                                     gsize       length);
+
+static inline gboolean
+ews_xml_ns_is_interned (const char *ns)
+{
+  return ns == ews_xml_ns_soap || ns == ews_xml_ns_messages || ns == ews_xml_ns_types;
+}
+
+/* Whether @ns is @want; two different interned namespaces differ without a look
+ * at their 52 common first characters. */
+static inline gboolean
+ews_xml_ns_is (const char *ns,
+               const char *want)
+{
+  if (ns == want)
+    return TRUE;
+  if (ns == NULL || want == NULL || (ews_xml_ns_is_interned (ns) && ews_xml_ns_is_interned (want)))
+    return FALSE;
+  return strcmp (ns, want) == 0;
+}
+
 /* An element named @want_name in namespace @want_ns. */
 static inline gboolean
 ews_xml_sax_is (const char *ns,
@@ -76,7 +106,7 @@ ews_xml_sax_is (const char *ns,
                 const char *want_name)
 {
   /* The name first: namespaces are long and mostly alike. */
-  return g_strcmp0 (name, want_name) == 0 && g_strcmp0 (ns, want_ns) == 0;
+  return g_strcmp0 (name, want_name) == 0 && ews_xml_ns_is (ns, want_ns);
 }
 
 /* Whether the child marked @bit is met for the first time in the element at

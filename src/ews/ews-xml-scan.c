@@ -77,7 +77,7 @@ typedef struct
 {
   const char *prefix; /* in the document; "" for the default namespace */
   gsize       prefix_length;
-  char       *uri; /* NULL: the default namespace undeclared */
+  const char *uri; /* NULL: the default namespace undeclared; interned or owned */
 } Binding;
 
 typedef struct
@@ -357,7 +357,12 @@ pop_bindings (Scan *s,
               guint n_bindings)
 {
   while (s->n_bindings > n_bindings)
-    g_free (s->bindings[--s->n_bindings].uri);
+    {
+      const char *uri = s->bindings[--s->n_bindings].uri;
+
+      if (!ews_xml_ns_is_interned (uri))
+        g_free ((char *)uri);
+    }
 }
 
 /* An xmlns or xmlns:prefix attribute of the element whose bindings begin at @first. */
@@ -386,7 +391,9 @@ declare (Scan       *s,
   binding = &s->bindings[s->n_bindings++];
   binding->prefix = prefix;
   binding->prefix_length = prefix_length;
-  binding->uri = length > 0 ? g_strndup (value, length) : NULL;
+  binding->uri = length == 0 ? NULL : ews_xml_ns_intern (value, length);
+  if (length > 0 && binding->uri == NULL)
+    binding->uri = g_strndup (value, length);
   return TRUE;
 }
 

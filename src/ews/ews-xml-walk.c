@@ -8,7 +8,25 @@
 
 #include <string.h>
 
+#include "ews-types.h"
 #include "ews-xml-private.h"
+
+const char ews_xml_ns_soap[] = EWS_NS_SOAP;
+const char ews_xml_ns_messages[] = EWS_NS_MESSAGES;
+const char ews_xml_ns_types[] = EWS_NS_TYPES;
+
+/* The interned copy of the namespace @uri, or NULL for another one. */
+const char *
+ews_xml_ns_intern (const char *uri,
+                   gsize       length)
+{
+  static const char *const interned[] = { ews_xml_ns_soap, ews_xml_ns_messages, ews_xml_ns_types };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (interned); i++)
+    if (length == strlen (interned[i]) && memcmp (uri, interned[i], length) == 0)
+      return interned[i];
+  return NULL;
+}
 
 /* A parser whose dictionary has grown past this (a server inventing names) is
  * replaced. */

@@ -209,6 +209,32 @@ test_damaged (void)
   g_assert_cmpuint (n_read, >, 0);
 }
 
+/* The namespaces of EWS come out of the scanner as their interned copies; every
+ * other way of comparing them gives the same answer as strcmp(). */
+static void
+test_interned_namespaces (void)
+{
+  char types[] = EWS_NS_TYPES;
+
+  g_assert_true (ews_xml_ns_intern (EWS_NS_TYPES, strlen (EWS_NS_TYPES)) == ews_xml_ns_types);
+  g_assert_true (ews_xml_ns_intern (EWS_NS_MESSAGES, strlen (EWS_NS_MESSAGES)) == ews_xml_ns_messages);
+  g_assert_true (ews_xml_ns_intern (EWS_NS_SOAP, strlen (EWS_NS_SOAP)) == ews_xml_ns_soap);
+  g_assert_null (ews_xml_ns_intern (EWS_NS_TYPES, strlen (EWS_NS_TYPES) - 1));
+  g_assert_null (ews_xml_ns_intern (EWS_NS_ERRORS, strlen (EWS_NS_ERRORS)));
+
+  g_assert_true (ews_xml_ns_is (ews_xml_ns_types, ews_xml_ns_types));
+  g_assert_true (ews_xml_ns_is (types, ews_xml_ns_types));
+  g_assert_true (ews_xml_ns_is (ews_xml_ns_types, types));
+  g_assert_true (ews_xml_ns_is (types, EWS_NS_TYPES));
+  g_assert_false (ews_xml_ns_is (ews_xml_ns_messages, ews_xml_ns_types));
+  g_assert_false (ews_xml_ns_is (ews_xml_ns_types, EWS_NS_MESSAGES));
+  g_assert_false (ews_xml_ns_is (NULL, ews_xml_ns_types));
+  g_assert_false (ews_xml_ns_is (ews_xml_ns_types, NULL));
+  g_assert_true (ews_xml_ns_is (NULL, NULL));
+  types[strlen (types) - 1] = 'S';
+  g_assert_false (ews_xml_ns_is (types, ews_xml_ns_types));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -220,5 +246,6 @@ main (int   argc,
   g_test_add_func ("/xml-scan/cases", test_cases);
   g_test_add_func ("/xml-scan/depth", test_depth);
   g_test_add_func ("/xml-scan/damaged", test_damaged);
+  g_test_add_func ("/xml-scan/interned-namespaces", test_interned_namespaces);
   return g_test_run ();
 }
