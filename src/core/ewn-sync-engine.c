@@ -550,6 +550,16 @@ ewn_sync_engine_add_folder (EwnSyncEngine *self,
   g_hash_table_insert (self->folder_map, folder->id, folder);
 }
 
+/* Syncs @folder now, or once more after the sync that runs. */
+static void
+sync_folder (EwnSyncFolder *folder)
+{
+  if (folder->syncing)
+    folder->again = TRUE;
+  else
+    start_chain (folder);
+}
+
 /**
  * ewn_sync_engine_hint:
  * @self: an #EwnSyncEngine
@@ -572,7 +582,7 @@ ewn_sync_engine_hint (EwnSyncEngine  *self,
     {
       to = ewn_sync_engine_find_folder (self, event->id);
       if (to != NULL)
-        ewn_sync_engine_sync_folder (self, to->id);
+        sync_folder (to);
       return;
     }
 
@@ -590,9 +600,9 @@ ewn_sync_engine_hint (EwnSyncEngine  *self,
     }
 
   if (to != NULL)
-    ewn_sync_engine_sync_folder (self, to->id);
+    sync_folder (to);
   if (from != NULL && from != to)
-    ewn_sync_engine_sync_folder (self, from->id);
+    sync_folder (from);
 }
 
 /**
@@ -612,11 +622,7 @@ ewn_sync_engine_sync_folder (EwnSyncEngine *self,
 
   folder = ewn_sync_engine_find_folder (self, folder_id);
   g_return_if_fail (folder != NULL);
-
-  if (folder->syncing)
-    folder->again = TRUE;
-  else
-    start_chain (folder);
+  sync_folder (folder);
 }
 
 /**
@@ -631,7 +637,7 @@ ewn_sync_engine_catch_up (EwnSyncEngine *self)
   g_return_if_fail (EWN_IS_SYNC_ENGINE (self));
 
   for (guint i = 0; i < self->folders->len; i++)
-    ewn_sync_engine_sync_folder (self, ((EwnSyncFolder *)g_ptr_array_index (self->folders, i))->id);
+    sync_folder (g_ptr_array_index (self->folders, i));
 }
 
 /**
