@@ -52,8 +52,13 @@ ews_id_hash (gconstpointer key)
     }
   word = 0;
   memcpy (&word, text, length);
-  hash = (hash ^ word) * 0xc4ceb9fe1a85ec53u;
-  hash ^= hash >> 29;
+  hash ^= word;
+  /* every bit of the last words into the low ones, which the table uses */
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdu;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53u;
+  hash ^= hash >> 33;
   return (guint)hash;
 }
 
