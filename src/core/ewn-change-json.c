@@ -174,26 +174,30 @@ append_escaped (GString    *out,
     }
 }
 
+/* A member's name as it is written, quoted and with its colon, and its length: the
+ * two arguments every add_*() takes for it. */
+#define KEY(name) "\"" name "\":", sizeof "\"" name "\":" - 1
+
 static void
 add_name (GString    *out,
           gboolean   *first,
-          const char *name)
+          const char *key,
+          gsize       key_length)
 {
   if (!*first)
     g_string_append_c (out, ',');
   *first = FALSE;
-  g_string_append_c (out, '"');
-  ews_string_append (out, name);
-  ews_string_append (out, "\":");
+  ews_string_append_len (out, key, key_length);
 }
 
 static void
 add_string (GString    *out,
             gboolean   *first,
-            const char *name,
+            const char *key,
+            gsize       key_length,
             const char *value)
 {
-  add_name (out, first, name);
+  add_name (out, first, key, key_length);
   if (value == NULL)
     {
       ews_string_append (out, "null");
@@ -213,15 +217,16 @@ add_string (GString    *out,
 static void
 add_time (GString    *out,
           gboolean   *first,
-          const char *name,
+          const char *key,
+          gsize       key_length,
           GDateTime  *value)
 {
   if (value == NULL)
     {
-      add_string (out, first, name, NULL);
+      add_string (out, first, key, key_length, NULL);
       return;
     }
-  add_name (out, first, name);
+  add_name (out, first, key, key_length);
   g_string_append_c (out, '"');
   ews_xml_append_date_time (out, value);
   g_string_append_c (out, '"');
@@ -230,23 +235,25 @@ add_time (GString    *out,
 static void
 add_boolean (GString    *out,
              gboolean   *first,
-             const char *name,
+             const char *key,
+             gsize       key_length,
              gboolean    value)
 {
-  add_name (out, first, name);
+  add_name (out, first, key, key_length);
   ews_string_append (out, value ? "true" : "false");
 }
 
 static void
 add_side (GString       *out,
           gboolean      *first,
-          const char    *name,
+          const char    *key,
+          gsize          key_length,
           const EwsItem *item,
           Field          fields)
 {
   gboolean first_field = TRUE;
 
-  add_name (out, first, name);
+  add_name (out, first, key, key_length);
   if (item == NULL)
     {
       ews_string_append (out, "null");
@@ -255,36 +262,36 @@ add_side (GString       *out,
 
   g_string_append_c (out, '{');
   if (fields & FIELD_SUBJECT)
-    add_string (out, &first_field, "subject", item->subject);
+    add_string (out, &first_field, KEY ("subject"), item->subject);
   if (fields & FIELD_START)
-    add_time (out, &first_field, "start", item->start);
+    add_time (out, &first_field, KEY ("start"), item->start);
   if (fields & FIELD_END)
-    add_time (out, &first_field, "end", item->end);
+    add_time (out, &first_field, KEY ("end"), item->end);
   if (fields & FIELD_LOCATION)
-    add_string (out, &first_field, "location", item->location);
+    add_string (out, &first_field, KEY ("location"), item->location);
   if (fields & FIELD_ALL_DAY)
-    add_boolean (out, &first_field, "is_all_day", item->is_all_day);
+    add_boolean (out, &first_field, KEY ("is_all_day"), item->is_all_day);
   if (fields & FIELD_CANCELLED)
-    add_boolean (out, &first_field, "is_cancelled", item->is_cancelled);
+    add_boolean (out, &first_field, KEY ("is_cancelled"), item->is_cancelled);
   if (fields & FIELD_ORGANIZER)
     {
-      add_string (out, &first_field, "organizer_name", item->organizer_name);
-      add_string (out, &first_field, "organizer_email", item->organizer_email);
+      add_string (out, &first_field, KEY ("organizer_name"), item->organizer_name);
+      add_string (out, &first_field, KEY ("organizer_email"), item->organizer_email);
     }
   if (fields & FIELD_DUE)
-    add_time (out, &first_field, "due", item->due_date);
+    add_time (out, &first_field, KEY ("due"), item->due_date);
   if (fields & FIELD_STATUS)
-    add_string (out, &first_field, "status", ews_task_status_to_string (item->status));
+    add_string (out, &first_field, KEY ("status"), ews_task_status_to_string (item->status));
   if (fields & FIELD_PERCENT)
     {
-      add_name (out, &first_field, "percent");
+      add_name (out, &first_field, KEY ("percent"));
       if (item->percent_complete >= 0)
         g_string_append_printf (out, "%d", item->percent_complete);
       else
         ews_string_append (out, "null");
     }
   if (fields & FIELD_COMPLETE)
-    add_boolean (out, &first_field, "is_complete", item->is_complete);
+    add_boolean (out, &first_field, KEY ("is_complete"), item->is_complete);
   g_string_append_c (out, '}');
 }
 
@@ -336,16 +343,16 @@ ewn_change_append_json (const EwnChange *change,
                                         : NULL;
 
   g_string_append_c (out, '{');
-  add_string (out, &first, "account", change->account);
-  add_string (out, &first, "mailbox", change->mailbox);
-  add_string (out, &first, "folder", folder_name (change));
-  add_string (out, &first, "kind", ewn_change_kind_to_string (change->kind));
-  add_string (out, &first, "item_id", item->id);
-  add_string (out, &first, "subject", item->subject);
-  add_side (out, &first, "before", change->before, fields);
-  add_side (out, &first, "after", change->after, fields);
-  add_string (out, &first, "changed_by", changed_by);
-  add_time (out, &first, "time", change->time);
+  add_string (out, &first, KEY ("account"), change->account);
+  add_string (out, &first, KEY ("mailbox"), change->mailbox);
+  add_string (out, &first, KEY ("folder"), folder_name (change));
+  add_string (out, &first, KEY ("kind"), ewn_change_kind_to_string (change->kind));
+  add_string (out, &first, KEY ("item_id"), item->id);
+  add_string (out, &first, KEY ("subject"), item->subject);
+  add_side (out, &first, KEY ("before"), change->before, fields);
+  add_side (out, &first, KEY ("after"), change->after, fields);
+  add_string (out, &first, KEY ("changed_by"), changed_by);
+  add_time (out, &first, KEY ("time"), change->time);
   g_string_append_c (out, '}');
 }
 
