@@ -105,6 +105,8 @@ update_busy (EwnSyncEngine *self)
 
   if (!busy)
     {
+      /* At rest, no page request is out or waiting its turn. */
+      g_warn_if_fail (self->pages_in_flight == 0 && g_queue_is_empty (&self->waiting));
       /* Every hinted move has been seen by both its folders (or will be caught up by
        * the next round, which pairs by content). */
       g_hash_table_remove_all (self->moves_back);
@@ -308,9 +310,13 @@ send_page (EwnSyncFolder *folder)
 {
   EwnSyncEngine *self = folder->engine;
 
+  /* One page of a folder at a time: a handler may have restarted the folder's chain
+   * (and sent its first page) while start_chain() emitted signals. */
+  if (folder->page_sent || folder->waiting)
+    return;
   if (self->pages_in_flight < MAX_PAGES_IN_FLIGHT && g_queue_is_empty (&self->waiting))
     send_now (folder);
-  else if (!folder->waiting)
+  else
     {
       folder->waiting = TRUE;
       g_queue_push_tail (&self->waiting, folder);

@@ -799,6 +799,65 @@ test_cancel_waiting (Fixture      *fixture,
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Theirs"), ==, 1);
 }
 
+/* A handler that cancels and syncs a folder again while the engine is about to send
+ * that folder's first page: one page goes out, and no request slot is lost (two lost
+ * would leave every later page waiting). */
+static void
+restart_bob (EwnSyncEngine *engine,
+             EwnChange     *change,
+             Fixture       *fixture)
+{
+  ewn_sync_engine_cancel (engine);
+  ewn_sync_engine_sync_folder (engine, fixture->bob_calendar_id);
+}
+
+static gboolean
+bob_requested (Fixture *fixture)
+{
+  gboolean requested;
+
+  g_mutex_lock (&fixture->requested_lock);
+  requested = strchr (fixture->requested->str, 'b') != NULL;
+  g_mutex_unlock (&fixture->requested_lock);
+  return requested;
+}
+
+static void
+test_restart_in_handler (Fixture      *fixture,
+                         gconstpointer data)
+{
+  sync_and_wait (fixture, NULL);
+  for (int round = 0; round < 2; round++)
+    {
+      gulong handler;
+
+      g_free (create_meeting (fixture, NULL, "Held", 8 + round));
+      g_mutex_lock (&fixture->requested_lock);
+      g_string_truncate (fixture->requested, 0);
+      g_mutex_unlock (&fixture->requested_lock);
+      /* Alice's create waits for Bob's sync (Bob's page goes out last); a hint once
+       * it is out asks for a trailing sync, whose start releases the create, and the
+       * handler restarts Bob inside that start. */
+      ewn_sync_engine_catch_up (fixture->engine);
+      handler = g_signal_connect (fixture->engine, "change", G_CALLBACK (restart_bob), fixture);
+      wait_until (fixture, bob_requested);
+      ewn_sync_engine_sync_folder (fixture->engine, fixture->bob_calendar_id);
+      wait_until (fixture, is_idle);
+      g_signal_handler_disconnect (fixture->engine, handler);
+      g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Held"), ==, round + 1);
+    }
+
+  /* every folder still syncs, more than once */
+  for (int round = 0; round < 3; round++)
+    {
+      g_free (create_meeting (fixture, NULL, "Later", 12 + round));
+      g_free (create_meeting (fixture, BOB, "Later at Bob's", 12 + round));
+      sync_and_wait (fixture, NULL);
+      g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Later"), ==, round + 1);
+      g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Later at Bob's"), ==, round + 1);
+    }
+}
+
 static void
 test_cancel (Fixture      *fixture,
              gconstpointer data)
@@ -834,6 +893,7 @@ main (int   argc,
   ADD ("paging", test_paging, NULL);
   ADD ("turns", test_turns, NULL);
   ADD ("cancel-waiting", test_cancel_waiting, NULL);
+  ADD ("restart-in-handler", test_restart_in_handler, NULL);
   ADD ("invalid-sync-state", test_invalid_sync_state, NULL);
   ADD ("move-hinted", test_move, GINT_TO_POINTER (TRUE));
   ADD ("move-catch-up", test_move, GINT_TO_POINTER (FALSE));
