@@ -106,8 +106,8 @@ static const guint8 field_types[N_TAGS] = {
 typedef struct
 {
   GByteArray *out;
-  guint8     *pos;
-  guint8     *end;
+  gsize       pos; /* where the next byte goes */
+  gsize       end; /* the room made so far */
 } Writer;
 
 #define WRITER_CHUNK 512
@@ -117,18 +117,15 @@ writer_init (Writer     *writer,
              GByteArray *out)
 {
   writer->out = out;
-  writer->pos = writer->end = out != NULL ? out->data + out->len : NULL;
+  writer->pos = writer->end = out != NULL ? out->len : 0;
 }
 
 static void
 writer_grow (Writer *writer,
              gsize   length)
 {
-  gsize used = (gsize)(writer->pos - writer->out->data);
-
-  g_byte_array_set_size (writer->out, (guint)(used + MAX (length, WRITER_CHUNK)));
-  writer->pos = writer->out->data + used;
-  writer->end = writer->out->data + writer->out->len;
+  g_byte_array_set_size (writer->out, (guint)(writer->pos + MAX (length, WRITER_CHUNK)));
+  writer->end = writer->out->len;
 }
 
 static inline void
@@ -136,9 +133,9 @@ writer_put (Writer     *writer,
             const void *data,
             gsize       length)
 {
-  if (G_UNLIKELY ((gsize)(writer->end - writer->pos) < length))
+  if (G_UNLIKELY (writer->end - writer->pos < length))
     writer_grow (writer, length);
-  memcpy (writer->pos, data, length);
+  memcpy (writer->out->data + writer->pos, data, length);
   writer->pos += length;
 }
 
@@ -146,16 +143,16 @@ static inline void
 writer_put_varint (Writer *writer,
                    guint64 value)
 {
-  if (G_UNLIKELY ((gsize)(writer->end - writer->pos) < EWN_STORE_VARINT_MAX))
+  if (G_UNLIKELY (writer->end - writer->pos < EWN_STORE_VARINT_MAX))
     writer_grow (writer, EWN_STORE_VARINT_MAX);
-  writer->pos += ewn_store_encode_varint (writer->pos, value);
+  writer->pos += ewn_store_encode_varint (writer->out->data + writer->pos, value);
 }
 
 static void
 writer_finish (Writer *writer)
 {
   if (writer->out != NULL)
-    g_byte_array_set_size (writer->out, (guint)(writer->pos - writer->out->data));
+    g_byte_array_set_size (writer->out, (guint)writer->pos);
 }
 
 static void
