@@ -428,9 +428,15 @@ ewn_watch_main (int    argc,
   loop = g_main_loop_new (NULL, FALSE);
   watch.loop = loop;
   watch.line = g_string_sized_new (1024);
-  /* Flushed after every batch of changes (flush_cb), not after every line. */
+  /* Flushed after every batch of changes (flush_cb), not after every line. glibc
+   * ignores the size unless it is given the buffer: a pipe's would be 4 KiB, a write
+   * for every six lines of a burst. */
   if (!isatty (STDOUT_FILENO))
-    setvbuf (stdout, NULL, _IOFBF, 64 * 1024);
+    {
+      static char stdout_buffer[64 * 1024];
+
+      setvbuf (stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
+    }
   sigint = g_unix_signal_add (SIGINT, on_quit_signal, &watch);
   sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, &watch);
 
