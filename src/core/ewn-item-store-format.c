@@ -100,84 +100,29 @@ static const guint8 field_types[N_TAGS] = {
 
 /* Writing (the framing's primitives are in ewn-item-store-framing.c) */
 
-/* Appends to a byte array through a pointer, growing it a chunk at a time: a record
- * is written a few bytes at a time, dozens of times, and for every item of every
- * snapshot. Ends with writer_finish(), which gives the array its real length. */
-typedef struct
-{
-  GByteArray *out;
-  gsize       pos; /* where the next byte goes */
-  gsize       end; /* the room made so far */
-} Writer;
-
-#define WRITER_CHUNK 512
-
 static void
-writer_init (Writer     *writer,
-             GByteArray *out)
+put_byte (EwnStoreWriter *out,
+          guint8          value)
 {
-  writer->out = out;
-  writer->pos = writer->end = out != NULL ? out->len : 0;
+  ewn_store_writer_put (out, &value, 1);
 }
 
 static void
-writer_grow (Writer *writer,
-             gsize   length)
+put_int (EwnStoreWriter *out,
+         gint64          value)
 {
-  g_byte_array_set_size (writer->out, (guint)(writer->pos + MAX (length, WRITER_CHUNK)));
-  writer->end = writer->out->len;
-}
-
-static inline void
-writer_put (Writer     *writer,
-            const void *data,
-            gsize       length)
-{
-  if (G_UNLIKELY (writer->end - writer->pos < length))
-    writer_grow (writer, length);
-  memcpy (writer->out->data + writer->pos, data, length);
-  writer->pos += length;
-}
-
-static inline void
-writer_put_varint (Writer *writer,
-                   guint64 value)
-{
-  if (G_UNLIKELY (writer->end - writer->pos < EWN_STORE_VARINT_MAX))
-    writer_grow (writer, EWN_STORE_VARINT_MAX);
-  writer->pos += ewn_store_encode_varint (writer->out->data + writer->pos, value);
-}
-
-static void
-writer_finish (Writer *writer)
-{
-  if (writer->out != NULL)
-    g_byte_array_set_size (writer->out, (guint)writer->pos);
-}
-
-static void
-put_byte (Writer *out,
-          guint8  value)
-{
-  writer_put (out, &value, 1);
-}
-
-static void
-put_int (Writer *out,
-         gint64  value)
-{
-  writer_put_varint (out, ((guint64)value << 1) ^ (guint64)(value >> 63));
+  ewn_store_writer_put_varint (out, ((guint64)value << 1) ^ (guint64)(value >> 63));
 }
 
 /* A string reference after @n_head bytes of @head (a field's tag): the head and the
  * reference go in one append, a record has dozens of fields. */
 static void
-put_strref_after (Writer       *out,
-                  const guint8 *head,
-                  guint         n_head,
-                  const char   *text,
-                  gboolean      shared,
-                  EwnStorePool *pool)
+put_strref_after (EwnStoreWriter *out,
+                  const guint8   *head,
+                  guint           n_head,
+                  const char     *text,
+                  gboolean        shared,
+                  EwnStorePool   *pool)
 {
   guint8 bytes[1 + EWN_STORE_VARINT_MAX];
   gsize  length = 0;
@@ -192,25 +137,25 @@ put_strref_after (Writer       *out,
       length = strlen (text);
       n = n_head + ewn_store_encode_varint (bytes + n_head, (guint64)length << 1);
     }
-  writer_put (out, bytes, n);
+  ewn_store_writer_put (out, bytes, n);
   if (length > 0)
-    writer_put (out, text, length);
+    ewn_store_writer_put (out, text, length);
 }
 
 static void
-put_strref (Writer       *out,
-            const char   *text,
-            gboolean      shared,
-            EwnStorePool *pool)
+put_strref (EwnStoreWriter *out,
+            const char     *text,
+            gboolean        shared,
+            EwnStorePool   *pool)
 {
   put_strref_after (out, NULL, 0, text, shared, pool);
 }
 
 static void
-put_string_field (Writer       *out,
-                  guint8        tag,
-                  const char   *text,
-                  EwnStorePool *pool)
+put_string_field (EwnStoreWriter *out,
+                  guint8          tag,
+                  const char     *text,
+                  EwnStorePool   *pool)
 {
   if (text == NULL)
     return;
@@ -218,9 +163,9 @@ put_string_field (Writer       *out,
 }
 
 static void
-put_time_field (Writer    *out,
-                guint8     tag,
-                GDateTime *date_time)
+put_time_field (EwnStoreWriter *out,
+                guint8          tag,
+                GDateTime      *date_time)
 {
   guint8 bytes[1 + sizeof (gint64)];
   gint64 usec;
@@ -230,7 +175,7 @@ put_time_field (Writer    *out,
   usec = GINT64_TO_LE (ewn_store_time_to_usec (date_time));
   bytes[0] = tag;
   memcpy (bytes + 1, &usec, sizeof usec);
-  writer_put (out, bytes, sizeof bytes);
+  ewn_store_writer_put (out, bytes, sizeof bytes);
 }
 
 /**
@@ -245,16 +190,16 @@ ewn_store_record_encode (GByteArray    *bytes,
                          const char    *folder_id,
                          EwnStorePool  *pool)
 {
-  gboolean same_parent = item->parent_folder_id != NULL && g_strcmp0 (item->parent_folder_id, folder_id) == 0;
-  guint8   header[2];
-  Writer   writer;
-  Writer  *out = &writer;
+  gboolean        same_parent = item->parent_folder_id != NULL && g_strcmp0 (item->parent_folder_id, folder_id) == 0;
+  guint8          header[2];
+  EwnStoreWriter  writer;
+  EwnStoreWriter *out = &writer;
 
-  writer_init (out, bytes);
-  writer_put (out, item->id, strlen (item->id) + 1);
+  ewn_store_writer_init (out, bytes);
+  ewn_store_writer_put (out, item->id, strlen (item->id) + 1);
   header[0] = (guint8)item->kind;
   header[1] = (item->is_all_day ? FLAG_ALL_DAY : 0) | (item->is_cancelled ? FLAG_CANCELLED : 0) | (item->is_complete ? FLAG_COMPLETE : 0) | (same_parent ? FLAG_SAME_PARENT : 0);
-  writer_put (out, header, sizeof header);
+  ewn_store_writer_put (out, header, sizeof header);
 
   put_string_field (out, TAG_CHANGE_KEY, item->change_key, pool);
   if (!same_parent)
@@ -274,7 +219,7 @@ ewn_store_record_encode (GByteArray    *bytes,
   if (item->attendees != NULL)
     {
       put_byte (out, TAG_ATTENDEES);
-      writer_put_varint (out, item->attendees->len);
+      ewn_store_writer_put_varint (out, item->attendees->len);
       for (guint i = 0; i < item->attendees->len; i++)
         {
           EwsAttendee *attendee = g_ptr_array_index (item->attendees, i);
@@ -309,7 +254,7 @@ ewn_store_record_encode (GByteArray    *bytes,
       put_int (out, item->error->code);
       put_strref (out, item->error->message != NULL ? item->error->message : "", FALSE, pool);
     }
-  writer_finish (out);
+  ewn_store_writer_finish (out);
 }
 
 /* Reading: every length is checked, so a damaged record can only fail to decode. */
@@ -565,12 +510,12 @@ typedef enum
 /* What a walk has appended to its output so far: the record is copied in runs, and
  * only the strings whose form changes are written apart. */
 static void
-flush_run (Writer        *out,
-           const guint8 **flushed,
-           const guint8  *upto)
+flush_run (EwnStoreWriter *out,
+           const guint8  **flushed,
+           const guint8   *upto)
 {
   if (out->out != NULL && upto > *flushed)
-    writer_put (out, *flushed, (gsize)(upto - *flushed));
+    ewn_store_writer_put (out, *flushed, (gsize)(upto - *flushed));
   *flushed = upto;
 }
 
@@ -579,7 +524,7 @@ walk_strref (EwnStoreReader *reader,
              WalkMode        mode,
              gboolean        shared,
              EwnStorePool   *pool,
-             Writer         *out,
+             EwnStoreWriter *out,
              const guint8  **flushed)
 {
   const guint8 *start = reader->pos;
@@ -602,8 +547,8 @@ walk_strref (EwnStoreReader *reader,
           gsize       length = strlen (text);
 
           flush_run (out, flushed, start);
-          writer_put_varint (out, (guint64)length << 1);
-          writer_put (out, text, length);
+          ewn_store_writer_put_varint (out, (guint64)length << 1);
+          ewn_store_writer_put (out, text, length);
           *flushed = reader->pos;
         }
       return TRUE;
@@ -616,18 +561,18 @@ walk_strref (EwnStoreReader *reader,
       g_autofree char *text = g_strndup ((const char *)bytes, (gsize)(value >> 1));
 
       flush_run (out, flushed, start);
-      writer_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
+      ewn_store_writer_put_varint (out, ((guint64)ewn_store_pool_ref (pool, text) << 1) | 1);
       *flushed = reader->pos;
     }
   return TRUE;
 }
 
 static gboolean
-walk_fields (const guint8 *record,
-             gsize         length,
-             WalkMode      mode,
-             EwnStorePool *pool,
-             Writer       *out)
+walk_fields (const guint8   *record,
+             gsize           length,
+             WalkMode        mode,
+             EwnStorePool   *pool,
+             EwnStoreWriter *out)
 {
   EwnStoreReader reader = { record, record + length, FALSE };
   const guint8  *nul = memchr (record, '\0', length);
@@ -694,14 +639,14 @@ walk_record (const guint8 *record,
              EwnStorePool *pool,
              GByteArray   *bytes)
 {
-  guint    before = bytes != NULL ? bytes->len : 0;
-  Writer   writer;
-  gboolean ok;
+  guint          before = bytes != NULL ? bytes->len : 0;
+  EwnStoreWriter writer;
+  gboolean       ok;
 
-  writer_init (&writer, bytes);
+  ewn_store_writer_init (&writer, bytes);
   ok = walk_fields (record, length, mode, pool, &writer);
   if (ok)
-    writer_finish (&writer);
+    ewn_store_writer_finish (&writer);
   else if (bytes != NULL)
     g_byte_array_set_size (bytes, before);
   return ok;

@@ -39,6 +39,31 @@ ewn_store_put_varint (GByteArray *out,
   g_byte_array_append (out, bytes, ewn_store_encode_varint (bytes, value));
 }
 
+#define WRITER_CHUNK 512
+
+void
+ewn_store_writer_init (EwnStoreWriter *writer,
+                       GByteArray     *out)
+{
+  writer->out = out;
+  writer->pos = writer->end = out != NULL ? out->len : 0;
+}
+
+void
+ewn_store_writer_grow (EwnStoreWriter *writer,
+                       gsize           length)
+{
+  g_byte_array_set_size (writer->out, (guint)(writer->pos + MAX (length, WRITER_CHUNK)));
+  writer->end = writer->out->len;
+}
+
+void
+ewn_store_writer_finish (EwnStoreWriter *writer)
+{
+  if (writer->out != NULL)
+    g_byte_array_set_size (writer->out, (guint)writer->pos);
+}
+
 /* A string of the framing: varint length, bytes. */
 void
 ewn_store_put_string (GByteArray *out,

@@ -3,6 +3,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include "ews-records.h"
@@ -127,6 +129,43 @@ void  ewn_store_put_string (GByteArray *out,
                             const char *text);
 void  ewn_store_put_nullable (GByteArray *out,
                               const char *text);
+
+/* Appends to a byte array through an offset, making room a chunk at a time: a record
+ * is written a few bytes at a time, dozens of times, and for every item of every
+ * snapshot. Ends with ewn_store_writer_finish(), which gives the array its real
+ * length. A writer on %NULL writes nothing and must not be put to. */
+typedef struct
+{
+  GByteArray *out;
+  gsize       pos; /* where the next byte goes */
+  gsize       end; /* the room made so far */
+} EwnStoreWriter;
+
+void ewn_store_writer_init (EwnStoreWriter *writer,
+                            GByteArray     *out);
+void ewn_store_writer_grow (EwnStoreWriter *writer,
+                            gsize           length);
+void ewn_store_writer_finish (EwnStoreWriter *writer);
+
+static inline void
+ewn_store_writer_put (EwnStoreWriter *writer,
+                      const void     *data,
+                      gsize           length)
+{
+  if (G_UNLIKELY (writer->end - writer->pos < length))
+    ewn_store_writer_grow (writer, length);
+  memcpy (writer->out->data + writer->pos, data, length);
+  writer->pos += length;
+}
+
+static inline void
+ewn_store_writer_put_varint (EwnStoreWriter *writer,
+                             guint64         value)
+{
+  if (G_UNLIKELY (writer->end - writer->pos < EWN_STORE_VARINT_MAX))
+    ewn_store_writer_grow (writer, EWN_STORE_VARINT_MAX);
+  writer->pos += ewn_store_encode_varint (writer->out->data + writer->pos, value);
+}
 
 typedef struct
 {
