@@ -52,6 +52,7 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
+static void        start_chain (EwnSyncFolder *folder);
 static void        send_page (EwnSyncFolder *folder);
 static void        send_waiting (EwnSyncEngine *self);
 static void        handle_page (EwnSyncFolder *folder,
@@ -159,7 +160,7 @@ end_chain (EwnSyncFolder *folder,
   g_clear_pointer (&folder->seen, g_hash_table_unref);
   if (folder->again)
     {
-      ewn_sync_engine_sync_folder (self, folder->id);
+      start_chain (folder);
       return;
     }
   ewn_sync_engine_flush_deferred (self);
