@@ -424,6 +424,24 @@ read_next (GTask *task)
   g_source_unref (source);
 }
 
+/* A response of announced length is read into one block of that size (and the last
+ * read's room): a page of SyncFolderItems runs to hundreds of kilobytes, which
+ * growing by doubling would copy about once more and spread over fresh pages. */
+static void
+reserve_body (Request *request)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (request->msg);
+  goffset             length;
+
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    return;
+  length = soup_message_headers_get_content_length (headers);
+  if (length <= 0 || length > EWS_CLIENT_MAX_RESPONSE_SIZE)
+    return;
+  g_byte_array_unref (request->body);
+  request->body = g_byte_array_sized_new ((guint)length + READ_SIZE);
+}
+
 static void
 send_cb (GObject      *object,
          GAsyncResult *result,
@@ -448,6 +466,8 @@ send_cb (GObject      *object,
     g_debug ("%s: HTTP %u", g_task_get_name (task), soup_message_get_status (request->msg));
   if (request->event_stream != NULL)
     request->read_buffer = g_malloc (READ_SIZE);
+  else
+    reserve_body (request);
   read_next (g_steal_pointer (&task));
 }
 
