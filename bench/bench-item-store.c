@@ -41,9 +41,9 @@ meeting (GRand      *rand,
   item->subject = g_strdup_printf ("Weekly design review %u", g_rand_int (rand));
   item->body_preview = g_strnfill (200, 'x');
   item->last_modified_name = g_strdup ("Alice Example");
-  item->last_modified_time = g_date_time_new_now_utc ();
-  item->start = g_date_time_new_utc (2026, 11, 24, 10 + version % 8, 0, 0);
-  item->end = g_date_time_new_utc (2026, 11, 24, 11 + version % 8, 0, 0);
+  item->last_modified_time = g_get_real_time ();
+  item->start = ews_time_new_utc (2026, 11, 24, 10 + version % 8, 0, 0);
+  item->end = ews_time_new_utc (2026, 11, 24, 11 + version % 8, 0, 0);
   item->location = g_strdup ("Building 4, Room 4.12 (Zürich)");
   item->organizer_name = g_strdup ("Alice Example");
   item->organizer_email = g_strdup ("alice@example.com");

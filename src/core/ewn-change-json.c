@@ -60,15 +60,6 @@ kind_fields (EwnChangeKind kind)
     }
 }
 
-static gboolean
-same_time (GDateTime *a,
-           GDateTime *b)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  return g_date_time_equal (a, b);
-}
-
 static Field
 changed_fields (const EwsItem *a,
                 const EwsItem *b)
@@ -77,9 +68,9 @@ changed_fields (const EwsItem *a,
 
   if (g_strcmp0 (a->subject, b->subject) != 0)
     changed |= FIELD_SUBJECT;
-  if (!same_time (a->start, b->start))
+  if (a->start != b->start)
     changed |= FIELD_START;
-  if (!same_time (a->end, b->end))
+  if (a->end != b->end)
     changed |= FIELD_END;
   if (g_strcmp0 (a->location, b->location) != 0)
     changed |= FIELD_LOCATION;
@@ -89,7 +80,7 @@ changed_fields (const EwsItem *a,
     changed |= FIELD_CANCELLED;
   if (g_strcmp0 (a->organizer_email, b->organizer_email) != 0 || g_strcmp0 (a->organizer_name, b->organizer_name) != 0)
     changed |= FIELD_ORGANIZER;
-  if (!same_time (a->due_date, b->due_date))
+  if (a->due_date != b->due_date)
     changed |= FIELD_DUE;
   if (a->status != b->status)
     changed |= FIELD_STATUS;
@@ -219,16 +210,16 @@ add_time (GString    *out,
           gboolean   *first,
           const char *key,
           gsize       key_length,
-          GDateTime  *value)
+          gint64      value)
 {
-  if (value == NULL)
+  if (value == EWS_TIME_NONE)
     {
       add_string (out, first, key, key_length, NULL);
       return;
     }
   add_name (out, first, key, key_length);
   g_string_append_c (out, '"');
-  ews_xml_append_date_time (out, value);
+  ews_time_append (out, value);
   g_string_append_c (out, '"');
 }
 

@@ -25,8 +25,8 @@ same_day (GDateTime *a,
 static char *
 format_span (const EwsItem *item)
 {
-  g_autoptr (GDateTime) start = ewn_local_time (item->start);
-  g_autoptr (GDateTime) end = ewn_local_time (item->end);
+  g_autoptr (GDateTime) start = ewn_local_time_at (item->start);
+  g_autoptr (GDateTime) end = ewn_local_time_at (item->end);
   g_autofree char *day = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
@@ -55,11 +55,11 @@ format_span (const EwsItem *item)
 
 /* The old start as short as it can be next to the new one: "10:00" or "Wed 10:00". */
 static char *
-format_was (GDateTime *old_start,
-            GDateTime *new_start)
+format_was (gint64 old_start,
+            gint64 new_start)
 {
-  g_autoptr (GDateTime) old_local = ewn_local_time (old_start);
-  g_autoptr (GDateTime) new_local = ewn_local_time (new_start);
+  g_autoptr (GDateTime) old_local = ewn_local_time_at (old_start);
+  g_autoptr (GDateTime) new_local = ewn_local_time_at (new_start);
 
   if (old_local == NULL)
     return g_strdup (_("no time"));
@@ -121,7 +121,7 @@ ewn_change_dup_headline (const EwnChange *change)
     case EWN_CHANGE_DELETED:
       return g_strdup_printf (_("%s removed from the calendar"), subject);
     case EWN_CHANGE_TASK_CREATED:
-      if (item->due_date != NULL)
+      if (item->due_date != EWS_TIME_NONE)
         {
           g_autofree char *due = ewn_format_day (item->due_date);
 
@@ -169,7 +169,7 @@ ewn_change_dup_details (const EwnChange *change,
   if (item->last_modified_name != NULL && change->kind != EWN_CHANGE_CANCELLED)
     g_string_append_printf (text, _("By %s"), item->last_modified_name);
 
-  if (item->kind == EWS_ITEM_KIND_CALENDAR && change->kind != EWN_CHANGE_CREATED && change->kind != EWN_CHANGE_RESCHEDULED && item->start != NULL)
+  if (item->kind == EWS_ITEM_KIND_CALENDAR && change->kind != EWN_CHANGE_CREATED && change->kind != EWN_CHANGE_RESCHEDULED && item->start != EWS_TIME_NONE)
     {
       g_autofree char *when = format_span (item);
 
@@ -219,8 +219,8 @@ ewn_change_is_urgent (const EwnChange *change,
   if (change->kind != EWN_CHANGE_CANCELLED && change->kind != EWN_CHANGE_DELETED)
     return FALSE;
   item = ewn_change_get_item (change);
-  if (item->start == NULL)
+  if (item->start == EWS_TIME_NONE)
     return FALSE;
-  until = g_date_time_difference (item->end != NULL ? item->end : item->start, now);
-  return until > 0 && g_date_time_difference (item->start, now) < G_TIME_SPAN_DAY;
+  until = (item->end != EWS_TIME_NONE ? item->end : item->start) - ews_time_from_date_time (now);
+  return until > 0 && item->start - ews_time_from_date_time (now) < G_TIME_SPAN_DAY;
 }

@@ -19,7 +19,7 @@ ewn_change_new (EwnChangeKind  kind,
   change->kind = kind;
   change->before = before != NULL ? ews_item_copy (before) : NULL;
   change->after = after != NULL ? ews_item_copy (after) : NULL;
-  change->time = g_date_time_new_now_utc ();
+  change->time = g_get_real_time ();
   return change;
 }
 
@@ -32,8 +32,7 @@ ewn_change_copy (const EwnChange *change)
 
   copy = ewn_change_new (change->kind, change->before, change->after);
   ewn_change_set_origin (copy, change->account, change->mailbox, change->folder_id, change->folder_kind);
-  g_date_time_unref (copy->time);
-  copy->time = g_date_time_ref (change->time);
+  copy->time = change->time;
   return copy;
 }
 
@@ -76,17 +75,14 @@ ewn_change_free (EwnChange *change)
   g_free (change->account);
   g_free (change->mailbox);
   g_free (change->folder_id);
-  g_clear_pointer (&change->time, g_date_time_unref);
   g_free (change);
 }
 
 static gboolean
-same_time (GDateTime *a,
-           GDateTime *b)
+same_time (gint64 a,
+           gint64 b)
 {
-  if (a == NULL || b == NULL)
-    return a == b;
-  return g_date_time_equal (a, b);
+  return a == b;
 }
 
 /* The meaning of the delta between two versions; FALSE when nothing a person would
@@ -188,7 +184,7 @@ ewn_change_compute_take (EwsItem *before,
   change->kind = kind;
   change->before = before;
   change->after = after;
-  change->time = g_date_time_new_now_utc ();
+  change->time = g_get_real_time ();
   return change;
 }
 
@@ -267,15 +263,29 @@ ewn_local_time (GDateTime *date_time)
 }
 
 /**
+ * ewn_local_time_at:
+ * @time: an item's time, or %EWS_TIME_NONE
+ *
+ * Returns: (transfer full) (nullable): @time in the local time zone, for people
+ */
+GDateTime *
+ewn_local_time_at (gint64 time)
+{
+  g_autoptr (GDateTime) utc = ews_time_to_date_time (time);
+
+  return ewn_local_time (utc);
+}
+
+/**
  * ewn_format_day:
- * @date_time: (nullable): a day, such as a task's due date
+ * @time: a day, such as a task's due date, or %EWS_TIME_NONE
  *
  * Returns: (transfer full): the local day for people, "Fri 28 Nov"
  */
 char *
-ewn_format_day (GDateTime *date_time)
+ewn_format_day (gint64 time)
 {
-  g_autoptr (GDateTime) local = ewn_local_time (date_time);
+  g_autoptr (GDateTime) local = ewn_local_time_at (time);
 
   if (local == NULL)
     return g_strdup (_("no date"));
@@ -284,17 +294,16 @@ ewn_format_day (GDateTime *date_time)
 }
 
 static char *
-format_time (GDateTime *date_time,
-             GDateTime *reference)
+format_time (gint64 time,
+             gint64 reference)
 {
   g_autoptr (GDateTime) local = NULL;
   g_autoptr (GDateTime) local_reference = NULL;
 
-  if (date_time == NULL)
+  local = ewn_local_time_at (time);
+  if (local == NULL)
     return g_strdup (_("no time"));
-
-  local = ewn_local_time (date_time);
-  local_reference = ewn_local_time (reference);
+  local_reference = ewn_local_time_at (reference);
 
   /* Only say the day when it is not the same day as the other end of the change. */
   if (local_reference != NULL && g_date_time_get_year (local) == g_date_time_get_year (local_reference) && g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (local_reference))
@@ -325,7 +334,7 @@ ewn_change_dup_summary (const EwnChange *change)
     {
     case EWN_CHANGE_CREATED:
       {
-        g_autofree char *start = format_time (item->start, NULL);
+        g_autofree char *start = format_time (item->start, EWS_TIME_NONE);
 
         return g_strdup_printf (_("New: %s on %s"), subject, start);
       }

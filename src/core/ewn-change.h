@@ -37,7 +37,7 @@ typedef struct _EwnChange EwnChange;
  * @mailbox: (nullable): the mailbox's SMTP address (NULL: the account's own)
  * @folder_id: (nullable): the real FolderId of the watched folder
  * @folder_kind: calendar or tasks
- * @time: when it was detected
+ * @time: when it was detected, in microseconds since the Unix epoch
  *
  * One change of one watched item, as a person would describe it.
  */
@@ -50,7 +50,7 @@ struct _EwnChange
   char         *mailbox;
   char         *folder_id;
   EwsFolderKind folder_kind;
-  GDateTime    *time;
+  gint64        time;
 };
 
 #define EWN_TYPE_CHANGE (ewn_change_get_type ())
@@ -73,7 +73,8 @@ const char    *ewn_change_kind_to_string (EwnChangeKind kind);
 const EwsItem *ewn_change_get_item (const EwnChange *change);
 char          *ewn_change_dup_summary (const EwnChange *change);
 GDateTime     *ewn_local_time (GDateTime *date_time);
-char          *ewn_format_day (GDateTime *date_time);
+GDateTime     *ewn_local_time_at (gint64 time);
+char          *ewn_format_day (gint64 time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EwnChange, ewn_change_free)
 

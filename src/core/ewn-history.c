@@ -349,9 +349,9 @@ put_u32 (GByteArray *out,
 
 /* Times go as unsigned varints: one before 1970 is written as 1970. */
 static guint64
-to_unix_usec (GDateTime *date_time)
+to_unix_usec (gint64 time)
 {
-  return (guint64)MAX (ewn_store_time_to_usec (date_time), 0);
+  return (guint64)MAX (time, 0);
 }
 
 static void
@@ -384,7 +384,7 @@ put_entry (GByteArray      *out,
   ewn_store_put_nullable (payload, change->account);
   ewn_store_put_nullable (payload, change->mailbox);
   ewn_store_put_nullable (payload, change->folder_id);
-  ewn_store_put_varint (payload, to_unix_usec (entry->seen));
+  ewn_store_put_varint (payload, to_unix_usec (ews_time_from_date_time (entry->seen)));
   ewn_store_put_varint (payload, to_unix_usec (change->time));
   put_item (payload, change->before, change->folder_id);
   put_item (payload, change->after, change->folder_id);
@@ -534,6 +534,7 @@ read_entry (const guint8 *payload,
   guint64          detected = ewn_store_read_varint (&reader);
   g_autoptr (EwsItem) before = read_item (&reader, folder_id);
   g_autoptr (EwsItem) after = read_item (&reader, folder_id);
+  g_autoptr (GDateTime) detected_date = NULL;
   EwnHistoryEntry *entry;
 
   if (reader.failed || reader.pos != reader.end || folder_kind > EWS_FOLDER_KIND_TASKS || !items_fit (kind, before, after))
@@ -542,10 +543,10 @@ read_entry (const guint8 *payload,
   entry = g_object_new (EWN_TYPE_HISTORY_ENTRY, NULL);
   entry->change = ewn_change_new ((EwnChangeKind)kind, before, after);
   ewn_change_set_origin (entry->change, account, mailbox, folder_id, (EwsFolderKind)folder_kind);
-  entry->seen = ewn_store_time_from_usec ((gint64)MIN (seen, (guint64)G_MAXINT64));
-  g_clear_pointer (&entry->change->time, g_date_time_unref);
-  entry->change->time = ewn_store_time_from_usec ((gint64)MIN (detected, (guint64)G_MAXINT64));
-  if (entry->seen == NULL || entry->change->time == NULL)
+  entry->seen = ews_time_to_date_time ((gint64)MIN (seen, (guint64)G_MAXINT64));
+  entry->change->time = (gint64)MIN (detected, (guint64)G_MAXINT64);
+  detected_date = ews_time_to_date_time (entry->change->time);
+  if (entry->seen == NULL || detected_date == NULL)
     {
       g_object_unref (entry);
       return NULL;

@@ -165,14 +165,14 @@ put_string_field (EwnStoreWriter *out,
 static void
 put_time_field (EwnStoreWriter *out,
                 guint8          tag,
-                GDateTime      *date_time)
+                gint64          time)
 {
   guint8 bytes[1 + sizeof (gint64)];
   gint64 usec;
 
-  if (date_time == NULL)
+  if (time == EWS_TIME_NONE)
     return;
-  usec = GINT64_TO_LE (ewn_store_time_to_usec (date_time));
+  usec = GINT64_TO_LE (time);
   bytes[0] = tag;
   memcpy (bytes + 1, &usec, sizeof usec);
   ewn_store_writer_put (out, bytes, sizeof bytes);
@@ -322,14 +322,6 @@ replace_string (char **field,
   *field = text;
 }
 
-static void
-replace_time (GDateTime **field,
-              gint64      usec)
-{
-  g_clear_pointer (field, g_date_time_unref);
-  *field = ewn_store_time_from_usec (usec);
-}
-
 static char **
 string_field (EwsItem *item,
               guint8   tag)
@@ -363,7 +355,7 @@ string_field (EwsItem *item,
     }
 }
 
-static GDateTime **
+static gint64 *
 time_field (EwsItem *item,
             guint8   tag)
 {
@@ -463,7 +455,7 @@ ewn_store_record_decode (const guint8 *record,
           replace_string (string_field (item, tag), dup_strref (&reader, pool));
           break;
         case TYPE_TIME:
-          replace_time (time_field (item, tag), read_time (&reader));
+          *time_field (item, tag) = read_time (&reader);
           break;
         case TYPE_INT:
           {

@@ -159,23 +159,3 @@ ewn_store_read_string (EwnStoreReader *reader,
   bytes = ewn_store_read_bytes (reader, length);
   return bytes != NULL ? g_strndup ((const char *)bytes, length) : NULL;
 }
-
-/* Microseconds since the epoch, as the store writes times. */
-gint64
-ewn_store_time_to_usec (GDateTime *date_time)
-{
-  return g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time);
-}
-
-/* From microseconds since the epoch, UTC; floor division keeps the microseconds of
- * times before 1970. */
-GDateTime *
-ewn_store_time_from_usec (gint64 usec)
-{
-  gint64 rest = ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
-  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc ((usec - rest) / G_USEC_PER_SEC);
-
-  if (seconds == NULL || rest == 0)
-    return g_steal_pointer (&seconds);
-  return g_date_time_add (seconds, rest);
-}

@@ -181,9 +181,6 @@ char                                *ewn_store_read_string (EwnStoreReader *read
 const guint8                        *ewn_store_read_bytes (EwnStoreReader *reader,
                                                            gsize           length);
 
-gint64                               ewn_store_time_to_usec (GDateTime *date_time);
-GDateTime                           *ewn_store_time_from_usec (gint64 usec);
-
 guint32                              ewn_store_crc32 (guint32       crc,
                                                       gconstpointer data,
                                                       gsize         length);

@@ -21,14 +21,14 @@ dup_string (GVariant *tuple,
   return child != NULL ? g_variant_dup_string (child, NULL) : NULL;
 }
 
-static GDateTime *
+static gint64
 dup_time (GVariant *tuple,
           gsize     index)
 {
   g_autoptr (GVariant) maybe = g_variant_get_child_value (tuple, index);
   g_autoptr (GVariant) child = g_variant_get_maybe (maybe);
 
-  return child != NULL ? ewn_store_time_from_usec (g_variant_get_int64 (child)) : NULL;
+  return child != NULL ? g_variant_get_int64 (child) : EWS_TIME_NONE;
 }
 
 static gboolean

@@ -198,11 +198,11 @@ is_deleted (EwnChangeKind kind)
 
 /* A time of the key, as 16 hex digits and a separator: no printf, once per change. */
 static void
-append_key_time (GString   *key,
-                 GDateTime *time)
+append_key_time (GString *key,
+                 gint64   time)
 {
   static const char hex[] = "0123456789abcdef";
-  guint64           value = (guint64)(time != NULL ? g_date_time_to_unix (time) : G_MININT64);
+  guint64           value = (guint64)time;
   char              digits[17];
 
   for (int i = 15; i >= 0; i--, value >>= 4)
@@ -252,7 +252,7 @@ deferred_new (EwnSyncEngine *self,
   deferred->last_same_key = deferred;
   deferred->folder = folder;
   deferred->seq = self->chain_seq;
-  deferred->time = g_date_time_to_unix (change->time) * G_USEC_PER_SEC + g_date_time_get_microsecond (change->time);
+  deferred->time = change->time;
   deferred->kind = change->kind;
   deferred->record_length = record->len;
   memcpy (deferred->data, key, key_size);
@@ -267,8 +267,6 @@ deferred_free_to_change (EwnSyncEngine   *self,
 {
   const guint8 *record = (const guint8 *)deferred->data + strlen (deferred->data) + 1;
   EwsItem      *item = ewn_store_record_decode (record, deferred->record_length, deferred->folder->id, NULL);
-  gint64        usec = deferred->time;
-  gint64        rest = ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
   EwnChange    *change;
 
   g_assert (item != NULL);
@@ -278,14 +276,7 @@ deferred_free_to_change (EwnSyncEngine   *self,
     change->after = item;
   else
     change->before = item;
-  change->time = g_date_time_new_from_unix_utc ((usec - rest) / G_USEC_PER_SEC);
-  if (rest != 0)
-    {
-      GDateTime *exact = g_date_time_add (change->time, rest);
-
-      g_date_time_unref (change->time);
-      change->time = exact;
-    }
+  change->time = deferred->time;
   set_origin (change, deferred->folder);
   g_free (deferred);
   return change;

@@ -19,20 +19,18 @@ EwsSyncChange *ews_sync_change_parse (xmlNode *node);
 
 typedef struct
 {
-  EwsItem         *item;
-  EwsAttendee     *attendee; /* the one being read */
-  int              depth;    /* of the element last started, the item's children at 1 */
-  guint8           roles[EWS_ITEM_SAX_MAX_DEPTH + 1];
-  guint8           seen[EWS_ITEM_SAX_MAX_DEPTH + 1];
-  int              collect_depth; /* > 0 while the text of that element is collected */
-  GString         *text;
-  EwsXmlTimeCache *times; /* (nullable) for LastModifiedTime */
+  EwsItem     *item;
+  EwsAttendee *attendee; /* the one being read */
+  int          depth;    /* of the element last started, the item's children at 1 */
+  guint8       roles[EWS_ITEM_SAX_MAX_DEPTH + 1];
+  guint8       seen[EWS_ITEM_SAX_MAX_DEPTH + 1];
+  int          collect_depth; /* > 0 while the text of that element is collected */
+  GString     *text;
 } EwsItemSax;
 
-void     ews_item_sax_begin (EwsItemSax      *walk,
-                             const char      *element_name,
-                             GString         *text,
-                             EwsXmlTimeCache *times);
+void     ews_item_sax_begin (EwsItemSax *walk,
+                             const char *element_name,
+                             GString    *text);
 void     ews_item_sax_start (EwsItemSax     *walk,
                              const char     *ns,
                              const char     *name,

@@ -31,21 +31,19 @@ replace_string (char      **field,
 }
 
 static void
-replace_time (GDateTime **field,
+replace_time (gint64     *field,
               const char *text)
 {
-  g_clear_pointer (field, g_date_time_unref);
-  *field = ews_xml_parse_date_time (text);
+  *field = ews_xml_parse_time (text);
 }
 
 static void
-replace_date_time (GDateTime **field,
-                   xmlNode    *node)
+replace_date_time (gint64  *field,
+                   xmlNode *node)
 {
   g_autofree char *text = ews_xml_text (node);
 
-  g_clear_pointer (field, g_date_time_unref);
-  *field = ews_xml_parse_date_time (text);
+  *field = ews_xml_parse_time (text);
 }
 
 static gboolean
@@ -333,19 +331,16 @@ static const struct
   { "IsComplete", ROLE_COMPLETE },
 };
 
-/* @text collects the text of properties, @times keeps the last LastModifiedTime;
- * both are the caller's, reused from item to item. */
+/* @text collects the text of properties: the caller's, reused from item to item. */
 void
-ews_item_sax_begin (EwsItemSax      *walk,
-                    const char      *element_name,
-                    GString         *text,
-                    EwsXmlTimeCache *times)
+ews_item_sax_begin (EwsItemSax *walk,
+                    const char *element_name,
+                    GString    *text)
 {
   memset (walk, 0, sizeof *walk);
   walk->item = ews_item_new (item_kind_from_name (element_name));
   walk->roles[0] = ROLE_ITEM;
   walk->text = text;
-  walk->times = times;
 }
 
 /* A child of the item: which property it is, read at once from its attributes or
@@ -490,8 +485,7 @@ apply_text (EwsItemSax *walk,
       replace_string (&item->last_modified_name, text);
       break;
     case ROLE_LAST_MODIFIED_TIME:
-      g_clear_pointer (&item->last_modified_time, g_date_time_unref);
-      item->last_modified_time = walk->times != NULL ? ews_xml_time_cache_parse (walk->times, text) : ews_xml_parse_date_time (text);
+      replace_time (&item->last_modified_time, text);
       break;
     case ROLE_WEB_LINK:
       replace_string (&item->web_client_read_form_query_string, text);

@@ -235,6 +235,11 @@ ews_item_new (EwsItemKind kind)
   EwsItem *item = g_new0 (EwsItem, 1);
 
   item->kind = kind;
+  item->last_modified_time = EWS_TIME_NONE;
+  item->start = EWS_TIME_NONE;
+  item->end = EWS_TIME_NONE;
+  item->due_date = EWS_TIME_NONE;
+  item->task_start_date = EWS_TIME_NONE;
   item->percent_complete = -1;
   return item;
 }
@@ -254,10 +259,10 @@ ews_item_copy (const EwsItem *item)
   copy->subject = g_strdup (item->subject);
   copy->body_preview = g_strdup (item->body_preview);
   copy->last_modified_name = g_strdup (item->last_modified_name);
-  copy->last_modified_time = dup_date_time (item->last_modified_time);
+  copy->last_modified_time = item->last_modified_time;
   copy->web_client_read_form_query_string = g_strdup (item->web_client_read_form_query_string);
-  copy->start = dup_date_time (item->start);
-  copy->end = dup_date_time (item->end);
+  copy->start = item->start;
+  copy->end = item->end;
   copy->is_all_day = item->is_all_day;
   copy->location = g_strdup (item->location);
   copy->organizer_name = g_strdup (item->organizer_name);
@@ -270,8 +275,8 @@ ews_item_copy (const EwsItem *item)
       for (guint i = 0; i < item->attendees->len; i++)
         g_ptr_array_add (copy->attendees, ews_attendee_copy (g_ptr_array_index (item->attendees, i)));
     }
-  copy->due_date = dup_date_time (item->due_date);
-  copy->task_start_date = dup_date_time (item->task_start_date);
+  copy->due_date = item->due_date;
+  copy->task_start_date = item->task_start_date;
   copy->status = item->status;
   copy->percent_complete = item->percent_complete;
   copy->is_complete = item->is_complete;
@@ -292,17 +297,12 @@ ews_item_free (EwsItem *item)
   g_free (item->subject);
   g_free (item->body_preview);
   g_free (item->last_modified_name);
-  g_clear_pointer (&item->last_modified_time, g_date_time_unref);
   g_free (item->web_client_read_form_query_string);
-  g_clear_pointer (&item->start, g_date_time_unref);
-  g_clear_pointer (&item->end, g_date_time_unref);
   g_free (item->location);
   g_free (item->organizer_name);
   g_free (item->organizer_email);
   g_free (item->my_response_type);
   g_clear_pointer (&item->attendees, g_ptr_array_unref);
-  g_clear_pointer (&item->due_date, g_date_time_unref);
-  g_clear_pointer (&item->task_start_date, g_date_time_unref);
   g_clear_error (&item->error);
   g_free (item);
 }

@@ -9,8 +9,10 @@
 
 G_BEGIN_DECLS
 
-/* Plain records the protocol layer hands out. All strings are owned; times are UTC
- * #GDateTime (NULL when the server did not send the field). */
+/* Plain records the protocol layer hands out. All strings are owned. An event's time
+ * is a UTC #GDateTime (NULL when the server did not send it); an item's times are
+ * microseconds since the Unix epoch, UTC, or %EWS_TIME_NONE when the server did not
+ * send the field: a burst carries hundreds of thousands of them. */
 
 /**
  * EwsFolderRef:
@@ -133,7 +135,7 @@ void         ews_attendee_free (EwsAttendee *attendee);
  * EwsItem:
  *
  * A calendar item or task with the properties a notification needs. Fields the server
- * did not send stay NULL / -1 / FALSE.
+ * did not send stay NULL / %EWS_TIME_NONE / -1 / FALSE.
  */
 struct _EwsItem
 {
@@ -145,11 +147,11 @@ struct _EwsItem
   char         *subject;
   char         *body_preview;
   char         *last_modified_name;
-  GDateTime    *last_modified_time;
+  gint64        last_modified_time;
   char         *web_client_read_form_query_string;
   /* calendar */
-  GDateTime    *start;
-  GDateTime    *end;
+  gint64        start;
+  gint64        end;
   gboolean      is_all_day;
   char         *location;
   char         *organizer_name;
@@ -158,8 +160,8 @@ struct _EwsItem
   char         *my_response_type;
   GPtrArray    *attendees; /* (element-type EwsAttendee) (nullable) */
   /* task */
-  GDateTime    *due_date;
-  GDateTime    *task_start_date;
+  gint64        due_date;
+  gint64        task_start_date;
   EwsTaskStatus status;
   int           percent_complete; /* 0..100, or -1 */
   gboolean      is_complete;
@@ -167,9 +169,22 @@ struct _EwsItem
   GError       *error;
 };
 
-EwsItem      *ews_item_new (EwsItemKind kind);
+EwsItem *ews_item_new (EwsItemKind kind);
 
+/* No time: a field the server did not send. */
+#define EWS_TIME_NONE G_MININT64
+
+gint64        ews_time_new_utc (int year,
+                                int month,
+                                int day,
+                                int hour,
+                                int minute,
+                                int second);
+GDateTime    *ews_time_to_date_time (gint64 time);
+gint64        ews_time_from_date_time (GDateTime *date_time);
 /* Times as EWS writes them, "YYYY-MM-DDTHH:MM:SSZ" in UTC; also for --json records. */
+void          ews_time_append (GString *out,
+                               gint64   time);
 void          ews_xml_append_date_time (GString   *out,
                                         GDateTime *date_time);
 EwsItem      *ews_item_copy (const EwsItem *item);

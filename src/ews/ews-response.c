@@ -253,20 +253,19 @@ typedef enum
 
 typedef struct
 {
-  EwsSyncResult  *result;
-  EwsSyncChange  *change; /* being read */
-  char           *sync_state;
-  char           *last;
-  gboolean        message;
-  int             depth;
-  guint8          roles[SYNC_MAX_DEPTH + 1];
-  guint8          seen[SYNC_MAX_DEPTH + 1];
-  int             collect_depth;
-  GString        *text;
-  EwsXmlTimeCache times;
-  gboolean        in_item;
-  int             item_depth;
-  EwsItemSax      item;
+  EwsSyncResult *result;
+  EwsSyncChange *change; /* being read */
+  char          *sync_state;
+  char          *last;
+  gboolean       message;
+  int            depth;
+  guint8         roles[SYNC_MAX_DEPTH + 1];
+  guint8         seen[SYNC_MAX_DEPTH + 1];
+  int            collect_depth;
+  GString       *text;
+  gboolean       in_item;
+  int            item_depth;
+  EwsItemSax     item;
 } SyncWalk;
 
 static SyncRole
@@ -336,7 +335,7 @@ sync_role (EwsXmlSax      *sax,
         {
           walk->in_item = TRUE;
           walk->item_depth = walk->depth;
-          ews_item_sax_begin (&walk->item, name, walk->text, &walk->times);
+          ews_item_sax_begin (&walk->item, name, walk->text);
         }
       return SYNC_IGNORE;
     case SYNC_DELETE_OR_READ_FLAG:
@@ -481,7 +480,6 @@ walk_sync_folder_items (const char *data,
   ok = ews_xml_sax_parse (data, length, &sync_funcs, &walk);
   ews_item_sax_clear (&walk.item);
   g_clear_pointer (&walk.change, ews_sync_change_free);
-  ews_xml_time_cache_clear (&walk.times);
   g_string_free (walk.text, TRUE);
   if (!ok || !walk.message || walk.sync_state == NULL)
     {

@@ -161,6 +161,7 @@ char      *ews_xml_attr (const xmlNode *node,
 gboolean   ews_xml_parse_boolean (const char *text,
                                   gboolean    fallback);
 GDateTime *ews_xml_parse_date_time (const char *text);
+gint64     ews_xml_parse_time (const char *text);
 
 /* The last time read, with its text: the events and items of a burst carry the same
  * TimeStamp or LastModifiedTime over and over. Zeroed to begin. */

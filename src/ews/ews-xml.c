@@ -275,14 +275,14 @@ days_from_civil (int year,
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ", what servers send almost always, without
- * g_date_time_new_from_iso8601() and its time zones; NULL for anything else. */
-static GDateTime *
+ * g_date_time_new_from_iso8601() and its time zones; EWS_TIME_NONE for anything else. */
+static gint64
 parse_plain_utc (const char *text)
 {
   int year, month, day, hour, minute, second;
 
   if (strlen (text) != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
-    return NULL;
+    return EWS_TIME_NONE;
   year = digits_value (text, 4);
   month = digits_value (text + 5, 2);
   day = digits_value (text + 8, 2);
@@ -290,8 +290,39 @@ parse_plain_utc (const char *text)
   minute = digits_value (text + 14, 2);
   second = digits_value (text + 17, 2);
   if (year < 1 || month < 1 || day < 1 || !g_date_valid_dmy ((GDateDay)day, (GDateMonth)month, (GDateYear)year) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
-    return NULL;
-  return g_date_time_new_from_unix_utc (days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second);
+    return EWS_TIME_NONE;
+  return (days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second) * G_USEC_PER_SEC;
+}
+
+/**
+ * ews_xml_parse_time:
+ * @text: (nullable): an xs:dateTime or xs:date
+ *
+ * Returns: @text in microseconds since the Unix epoch; a value without a zone is
+ *   taken as UTC. %EWS_TIME_NONE for an empty or invalid @text.
+ */
+gint64
+ews_xml_parse_time (const char *text)
+{
+  g_autoptr (GTimeZone) utc = NULL;
+  g_autoptr (GDateTime) parsed = NULL;
+  gint64 plain;
+
+  if (text == NULL || *text == '\0')
+    return EWS_TIME_NONE;
+  plain = parse_plain_utc (text);
+  if (plain != EWS_TIME_NONE)
+    return plain;
+
+  utc = g_time_zone_new_utc ();
+  parsed = g_date_time_new_from_iso8601 (text, utc);
+  if (parsed == NULL && strlen (text) == 10)
+    {
+      /* xs:date, as some servers send for task dates */
+      g_autofree char *midnight = g_strconcat (text, "T00:00:00Z", NULL);
+      parsed = g_date_time_new_from_iso8601 (midnight, utc);
+    }
+  return ews_time_from_date_time (parsed);
 }
 
 /**
@@ -303,27 +334,67 @@ parse_plain_utc (const char *text)
 GDateTime *
 ews_xml_parse_date_time (const char *text)
 {
-  g_autoptr (GTimeZone) utc = NULL;
-  g_autoptr (GDateTime) parsed = NULL;
+  return ews_time_to_date_time (ews_xml_parse_time (text));
+}
 
-  if (text == NULL || *text == '\0')
+/**
+ * ews_time_new_utc:
+ * @year: 1 to 9999
+ * @month: 1 to 12
+ * @day: 1 to 31, valid in @month
+ * @hour: 0 to 23
+ * @minute: 0 to 59
+ * @second: 0 to 59
+ *
+ * Returns: that time in UTC, in microseconds since the Unix epoch
+ */
+gint64
+ews_time_new_utc (int year,
+                  int month,
+                  int day,
+                  int hour,
+                  int minute,
+                  int second)
+{
+  g_return_val_if_fail (year >= 1 && year <= 9999 && g_date_valid_dmy ((GDateDay)day, (GDateMonth)month, (GDateYear)year), EWS_TIME_NONE);
+  g_return_val_if_fail (hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60, EWS_TIME_NONE);
+
+  return (days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second) * G_USEC_PER_SEC;
+}
+
+/**
+ * ews_time_to_date_time:
+ * @time: microseconds since the Unix epoch, or %EWS_TIME_NONE
+ *
+ * Returns: (transfer full) (nullable): @time in UTC, %NULL for %EWS_TIME_NONE
+ */
+GDateTime *
+ews_time_to_date_time (gint64 time)
+{
+  gint64 rest;
+  g_autoptr (GDateTime) seconds = NULL;
+
+  if (time == EWS_TIME_NONE)
     return NULL;
-  parsed = parse_plain_utc (text);
-  if (parsed != NULL)
-    return g_steal_pointer (&parsed);
+  rest = ((time % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
+  seconds = g_date_time_new_from_unix_utc ((time - rest) / G_USEC_PER_SEC);
+  if (seconds == NULL || rest == 0)
+    return g_steal_pointer (&seconds);
+  return g_date_time_add (seconds, rest);
+}
 
-  utc = g_time_zone_new_utc ();
-  parsed = g_date_time_new_from_iso8601 (text, utc);
-  if (parsed == NULL && strlen (text) == 10)
-    {
-      /* xs:date, as some servers send for task dates */
-      g_autofree char *midnight = g_strconcat (text, "T00:00:00Z", NULL);
-      parsed = g_date_time_new_from_iso8601 (midnight, utc);
-    }
-  if (parsed == NULL)
-    return NULL;
-
-  return g_date_time_to_utc (parsed);
+/**
+ * ews_time_from_date_time:
+ * @date_time: (nullable): a #GDateTime
+ *
+ * Returns: @date_time in microseconds since the Unix epoch, %EWS_TIME_NONE for %NULL
+ */
+gint64
+ews_time_from_date_time (GDateTime *date_time)
+{
+  if (date_time == NULL)
+    return EWS_TIME_NONE;
+  return g_date_time_to_unix (date_time) * G_USEC_PER_SEC + g_date_time_get_microsecond (date_time);
 }
 
 /**
@@ -387,19 +458,19 @@ put_two_digits (char *out,
 }
 
 /**
- * ews_xml_append_date_time:
+ * ews_time_append:
  * @out: where to append
- * @date_time: a #GDateTime
+ * @time: microseconds since the Unix epoch, not %EWS_TIME_NONE
  *
- * Appends @date_time in UTC as "YYYY-MM-DDTHH:MM:SSZ", as
- * g_date_time_format ("%Y-%m-%dT%H:%M:%SZ") of it in UTC writes it, without the
- * conversion and the format parsing: a burst writes hundreds of thousands.
+ * Appends @time in UTC as "YYYY-MM-DDTHH:MM:SSZ", as
+ * g_date_time_format ("%Y-%m-%dT%H:%M:%SZ") of it in UTC writes it, without a
+ * #GDateTime and the format parsing: a burst writes hundreds of thousands.
  */
 void
-ews_xml_append_date_time (GString   *out,
-                          GDateTime *date_time)
+ews_time_append (GString *out,
+                 gint64   time)
 {
-  gint64 seconds = g_date_time_to_unix (date_time);
+  gint64 seconds = time / G_USEC_PER_SEC - (time % G_USEC_PER_SEC < 0 ? 1 : 0);
   gint64 days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
   int    second_of_day = (int)(seconds - days * 86400);
   gint64 year;
@@ -428,6 +499,20 @@ ews_xml_append_date_time (GString   *out,
   else
     g_string_append_printf (out, "%" G_GINT64_FORMAT, year);
   ews_string_append_len (out, rest, p - rest);
+}
+
+/**
+ * ews_xml_append_date_time:
+ * @out: where to append
+ * @date_time: a #GDateTime
+ *
+ * Appends @date_time as ews_time_append() does.
+ */
+void
+ews_xml_append_date_time (GString   *out,
+                          GDateTime *date_time)
+{
+  ews_time_append (out, g_date_time_to_unix (date_time) * G_USEC_PER_SEC);
 }
 
 /**

@@ -65,29 +65,28 @@ format_when (const EwsItem *item)
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
 
-  if (item->start == NULL)
+  start = ewn_local_time_at (item->start);
+  if (start == NULL)
     return NULL;
-  start = ewn_local_time (item->start);
   if (item->is_all_day)
     /* Translators: an all-day event, see g_date_time_format() */
     return g_date_time_format (start, _("%A %e %B %Y, all day"));
   /* Translators: a meeting's start with the time zone, see g_date_time_format() */
   from = g_date_time_format (start, _("%A %e %B %Y, %H:%M"));
-  if (item->end == NULL)
+  end = ewn_local_time_at (item->end);
+  if (end == NULL)
     return g_steal_pointer (&from);
-  end = ewn_local_time (item->end);
   to = g_date_time_format (end, "%H:%M %Z");
   return g_strdup_printf ("%s – %s", from, to);
 }
 
 static char *
-format_day (GDateTime *date_time)
+format_day (gint64 time)
 {
-  g_autoptr (GDateTime) local = NULL;
+  g_autoptr (GDateTime) local = ewn_local_time_at (time);
 
-  if (date_time == NULL)
+  if (local == NULL)
     return NULL;
-  local = ewn_local_time (date_time);
   /* Translators: a task's due date, see g_date_time_format() */
   return g_date_time_format (local, _("%A %e %B %Y"));
 }

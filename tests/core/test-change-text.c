@@ -17,8 +17,8 @@ meeting (const char *subject,
 
   item->id = g_strdup ("AAMkAD-meeting");
   item->subject = g_strdup (subject);
-  item->start = g_date_time_new_utc (2026, 11, day, hour, 0, 0);
-  item->end = g_date_time_add_hours (item->start, 1);
+  item->start = ews_time_new_utc (2026, 11, day, hour, 0, 0);
+  item->end = item->start + G_TIME_SPAN_HOUR;
   item->location = g_strdup (location);
   item->last_modified_name = g_strdup ("Ana Lopez");
   return item;
@@ -33,7 +33,7 @@ task (const char   *subject,
 
   item->id = g_strdup ("AAMkAD-task");
   item->subject = g_strdup (subject);
-  item->due_date = g_date_time_new_utc (2026, 11, due_day, 0, 0, 0);
+  item->due_date = ews_time_new_utc (2026, 11, due_day, 0, 0, 0);
   item->status = status;
   item->last_modified_name = g_strdup ("Ana Lopez");
   return item;

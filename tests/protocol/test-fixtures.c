@@ -28,6 +28,15 @@ load (const char *name,
 }
 
 static void
+assert_time (gint64      time,
+             const char *expected)
+{
+  g_autoptr (GDateTime) want = g_date_time_new_from_iso8601 (expected, NULL);
+
+  g_assert_cmpint (time, ==, g_date_time_to_unix (want) * G_USEC_PER_SEC);
+}
+
+static void
 assert_utc (GDateTime  *dt,
             const char *expected)
 {
@@ -229,15 +238,15 @@ test_get_item_calendar (void)
   g_assert_cmpstr (item->subject, ==, "Quarterly planning & review");
   g_assert_cmpstr (item->web_client_read_form_query_string, ==,
                    "https://mail.contoso.com/owa/?ItemID=AAMkADkzNjJjODUzLWZhMDMtNDVkMS05ZDdjLWVmMDlkYjQ1Zjc4MwBGAAAAAABSSWVKrmGUTJE%2BMVIvofglBwDZGACZQpSgSpyNkexYe2b7AAAAAAENAADZGACZQpSgSpyNkexYe2b7AAANGFYwAAA%3D&exvsurl=1&viewmodel=ICalendarItemDetailsViewModelFactory");
-  assert_utc (item->start, "2024-03-12T13:00:00Z");
-  assert_utc (item->end, "2024-03-12T14:30:00Z");
+  assert_time (item->start, "2024-03-12T13:00:00Z");
+  assert_time (item->end, "2024-03-12T14:30:00Z");
   g_assert_false (item->is_all_day);
   g_assert_cmpstr (item->location, ==, "Building 4 / Room 2.17 (Zürich)");
   g_assert_false (item->is_cancelled);
   g_assert_cmpstr (item->my_response_type, ==, "Accept");
   g_assert_cmpstr (item->organizer_name, ==, "Alfred Example");
   g_assert_cmpstr (item->organizer_email, ==, "alfred@contoso.com");
-  g_assert_null (item->due_date);
+  g_assert_cmpint (item->due_date, ==, EWS_TIME_NONE);
   g_assert_cmpint (item->percent_complete, ==, -1);
 }
 
@@ -258,12 +267,12 @@ test_get_item_task (void)
   g_assert_cmpstr (item->change_key, ==, "EwAAABYAAADZGACZQpSgSpyNkexYe2b7AAANGLzo");
   g_assert_cmpstr (item->subject, ==, "Submit expense report");
   g_assert_true (g_str_has_suffix (item->web_client_read_form_query_string, "&exvsurl=1&viewmodel=TaskReadFormViewModel"));
-  assert_utc (item->due_date, "2024-03-15T00:00:00Z");
-  assert_utc (item->task_start_date, "2024-03-11T00:00:00Z");
+  assert_time (item->due_date, "2024-03-15T00:00:00Z");
+  assert_time (item->task_start_date, "2024-03-11T00:00:00Z");
   g_assert_false (item->is_complete);
   g_assert_cmpint (item->percent_complete, ==, 50);
   g_assert_cmpint (item->status, ==, EWS_TASK_STATUS_IN_PROGRESS);
-  g_assert_null (item->start);
+  g_assert_cmpint (item->start, ==, EWS_TIME_NONE);
 }
 
 static void

@@ -62,9 +62,10 @@ stream_describe_error (const GError      *error,
 static void
 describe_time (GString    *out,
                const char *name,
-               GDateTime  *time)
+               gint64      time)
 {
-  g_autofree char *text = time != NULL ? g_date_time_format_iso8601 (time) : NULL;
+  g_autoptr (GDateTime) date_time = ews_time_to_date_time (time);
+  g_autofree char *text = date_time != NULL ? g_date_time_format_iso8601 (date_time) : NULL;
 
   g_string_append_printf (out, " %s=%s", name, text != NULL ? text : "(none)");
 }
