@@ -178,6 +178,15 @@ other_folder_syncing (EwnSyncEngine *self,
   return self->n_syncing[folder->kind] > (folder->syncing ? 1u : 0u);
 }
 
+/* Another folder of the kind is syncing for a reason that may have taken an item out
+ * of it: only such a sync can bring the other half of a creation. */
+static gboolean
+other_folder_removing (EwnSyncEngine *self,
+                       EwnSyncFolder *folder)
+{
+  return self->n_removing[folder->kind] > (folder->syncing && (folder->may_remove || folder->chain_may_remove) ? 1u : 0u);
+}
+
 static gboolean
 is_created (EwnChangeKind kind)
 {
@@ -361,7 +370,9 @@ defer (EwnSyncEngine *self,
 
 /* Takes ownership of @change (already committed to the store). A created or deleted
  * item may be one half of a move: pair it with a waiting other half, or wait while
- * another folder of the same kind is still syncing. */
+ * another folder of the same kind is still syncing (for a creation: syncing for a
+ * reason that may have removed an item, as a DeletedEvent or a catch-up after a
+ * gap). */
 static void
 announce (EwnSyncEngine *self,
           EwnSyncFolder *folder,
@@ -385,7 +396,7 @@ announce (EwnSyncEngine *self,
   partner = take_partner (self, folder, key, &partner_folder);
   if (partner == NULL)
     {
-      if (other_folder_syncing (self, folder))
+      if (owned_created ? other_folder_removing (self, folder) : other_folder_syncing (self, folder))
         defer (self, folder, g_steal_pointer (&owned), key);
       else
         {

@@ -32,6 +32,8 @@ typedef struct
   gboolean       waiting;   /* in the engine's queue of page requests not sent yet */
   gboolean       again;
   gboolean       dirty;
+  gboolean       may_remove;       /* what asked for the next sync may have taken an item out */
+  gboolean       chain_may_remove; /* the same, of the chain running */
   EwnSyncMode    mode;
   GHashTable    *seen; /* EWN_SYNC_MODE_RESYNC: the ids the server listed this round */
 } EwnSyncFolder;
@@ -88,8 +90,10 @@ struct _EwnSyncEngine
   GCancellable *cancellable;
   gboolean      busy;
   gboolean      store_failing; /* the last commit failed */
+  gboolean      debug_changes; /* each change goes to the debug log */
   guint         deltas_since_trim;
-  guint         n_syncing[EWS_FOLDER_KIND_TASKS + 1]; /* folders syncing, by kind */
+  guint         n_syncing[EWS_FOLDER_KIND_TASKS + 1];  /* folders syncing, by kind */
+  guint         n_removing[EWS_FOLDER_KIND_TASKS + 1]; /* of those, the ones that may report an item gone */
 };
 
 /* ewn-sync-engine.c */

@@ -83,10 +83,32 @@ ewn_sync_engine_find_folder (EwnSyncEngine *self,
   return folder_id != NULL ? g_hash_table_lookup (self->folder_map, folder_id) : NULL;
 }
 
+/* Counted in n_removing: syncing, and asked for or running a sync that may report an
+ * item gone. */
+static gboolean
+removing (EwnSyncFolder *folder)
+{
+  return folder->syncing && (folder->may_remove || folder->chain_may_remove);
+}
+
+static void
+count_removing (EwnSyncFolder *folder,
+                gboolean       before)
+{
+  EwnSyncEngine *self = folder->engine;
+
+  if (removing (folder) && !before)
+    self->n_removing[folder->kind]++;
+  else if (!removing (folder) && before)
+    self->n_removing[folder->kind]--;
+}
+
 void
 ewn_sync_folder_set_syncing (EwnSyncFolder *folder,
                              gboolean       syncing)
 {
+  gboolean before = removing (folder);
+
   if (folder->syncing == !!syncing)
     return;
   folder->syncing = !!syncing;
@@ -94,6 +116,22 @@ ewn_sync_folder_set_syncing (EwnSyncFolder *folder,
     folder->engine->n_syncing[folder->kind]++;
   else
     folder->engine->n_syncing[folder->kind]--;
+  count_removing (folder, before);
+}
+
+/* @asked: whether what asked for the folder's next sync may have taken an item out of
+ * it; @running: the same of the chain running now. A creation elsewhere waits for
+ * such a sync, which may bring the other half of a move. */
+static void
+set_removal (EwnSyncFolder *folder,
+             gboolean       asked,
+             gboolean       running)
+{
+  gboolean before = removing (folder);
+
+  folder->may_remove = asked;
+  folder->chain_may_remove = running;
+  count_removing (folder, before);
 }
 
 static void
@@ -106,8 +144,11 @@ update_busy (EwnSyncEngine *self)
 
   if (!busy)
     {
-      /* At rest, no page request is out or waiting its turn. */
+      /* At rest, no page request is out or waiting its turn, and no sync counts as
+       * one that may report an item gone. */
       g_warn_if_fail (self->pages_in_flight == 0 && g_queue_is_empty (&self->waiting));
+      for (guint i = 0; i < G_N_ELEMENTS (self->n_removing); i++)
+        g_warn_if_fail (self->n_removing[i] == 0);
       /* Every hinted move has been seen by both its folders (or will be caught up by
        * the next round, which pairs by content). */
       g_hash_table_remove_all (self->moves_back);
@@ -134,7 +175,7 @@ ewn_sync_engine_emit_change (EwnSyncEngine *self,
   g_autoptr (EwnChange) owned = change;
 
   /* g_debug() formats its message even when it is dropped: not once per change. */
-  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+  if (self->debug_changes)
     g_debug ("%s: %s", ewn_change_kind_to_string (owned->kind), owned->folder_id);
   g_signal_emit (self, signals[CHANGE], 0, owned);
 }
@@ -150,6 +191,7 @@ end_chain (EwnSyncFolder *folder,
     {
       folder->dirty = TRUE;
       folder->again = FALSE;
+      set_removal (folder, FALSE, FALSE);
       ewn_sync_engine_flush_deferred (self);
       update_busy (self);
       g_signal_emit (self, signals[SYNC_ERROR], 0, folder->id, error);
@@ -163,6 +205,7 @@ end_chain (EwnSyncFolder *folder,
       start_chain (folder);
       return;
     }
+  set_removal (folder, FALSE, FALSE);
   ewn_sync_engine_flush_deferred (self);
   update_busy (self);
   g_signal_emit (self, signals[FOLDER_SYNCED], 0, folder->id);
@@ -193,6 +236,9 @@ start_chain (EwnSyncFolder *folder)
     }
   if (folder->mode != EWN_SYNC_MODE_RESYNC)
     g_clear_pointer (&folder->seen, g_hash_table_unref);
+  /* This chain reports what was taken out before it began; the end of a resync,
+   * what the server no longer lists. A first sync announces nothing. */
+  set_removal (folder, FALSE, (folder->may_remove && folder->mode != EWN_SYNC_MODE_FILL) || folder->mode == EWN_SYNC_MODE_RESYNC);
 
   /* A chain that starts again ends the wait of what was held back before it. */
   ewn_sync_engine_flush_deferred (self);
@@ -253,6 +299,8 @@ handle_page (EwnSyncFolder *folder,
       return;
     }
 
+  /* Whether debug messages go out is looked up in the environment: once a page. */
+  self->debug_changes = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
   ewn_sync_page_init (&page, folder);
   ewn_sync_page_apply (&page, sync);
   self->deltas_since_trim += sync->changes->len;
@@ -557,14 +605,35 @@ ewn_sync_engine_add_folder (EwnSyncEngine *self,
   g_hash_table_insert (self->folder_map, folder->id, folder);
 }
 
-/* Syncs @folder now, or once more after the sync that runs. */
+/* Syncs @folder now, or once more after the sync that runs; @may_remove: whether
+ * what asks for the sync may have taken an item out of the folder. */
 static void
-sync_folder (EwnSyncFolder *folder)
+sync_folder (EwnSyncFolder *folder,
+             gboolean       may_remove)
 {
+  if (may_remove)
+    set_removal (folder, TRUE, folder->chain_may_remove);
   if (folder->syncing)
     folder->again = TRUE;
   else
     start_chain (folder);
+}
+
+/* The events that leave every item of their ParentFolderId in place. */
+static gboolean
+event_only_adds (EwsEventType type)
+{
+  switch (type)
+    {
+    case EWS_EVENT_TYPE_CREATED:
+    case EWS_EVENT_TYPE_MODIFIED:
+    case EWS_EVENT_TYPE_NEW_MAIL:
+    case EWS_EVENT_TYPE_COPIED:
+    case EWS_EVENT_TYPE_MOVED:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 /**
@@ -585,11 +654,13 @@ ewn_sync_engine_hint (EwnSyncEngine  *self,
   g_return_if_fail (EWN_IS_SYNC_ENGINE (self));
   g_return_if_fail (event != NULL);
 
+  /* A folder's own ModifiedEvent comes with the item events that explain it: a
+   * DeletedEvent or MovedEvent says when an item went. */
   if (event->is_folder)
     {
       to = ewn_sync_engine_find_folder (self, event->id);
       if (to != NULL)
-        sync_folder (to);
+        sync_folder (to, FALSE);
       return;
     }
 
@@ -606,10 +677,12 @@ ewn_sync_engine_hint (EwnSyncEngine  *self,
       g_hash_table_insert (self->moves_back, hint->new_id, old_id);
     }
 
+  /* Only an event that takes an item out of a folder makes a creation elsewhere
+   * wait for that folder's sync: a burst of new and changed items flows at once. */
   if (to != NULL)
-    sync_folder (to);
+    sync_folder (to, !event_only_adds (event->type));
   if (from != NULL && from != to)
-    sync_folder (from);
+    sync_folder (from, event->type != EWS_EVENT_TYPE_COPIED);
 }
 
 /**
@@ -629,7 +702,7 @@ ewn_sync_engine_sync_folder (EwnSyncEngine *self,
 
   folder = ewn_sync_engine_find_folder (self, folder_id);
   g_return_if_fail (folder != NULL);
-  sync_folder (folder);
+  sync_folder (folder, TRUE);
 }
 
 /**
@@ -644,7 +717,7 @@ ewn_sync_engine_catch_up (EwnSyncEngine *self)
   g_return_if_fail (EWN_IS_SYNC_ENGINE (self));
 
   for (guint i = 0; i < self->folders->len; i++)
-    sync_folder (g_ptr_array_index (self->folders, i));
+    sync_folder (g_ptr_array_index (self->folders, i), TRUE);
 }
 
 /**
@@ -669,6 +742,7 @@ ewn_sync_engine_cancel (EwnSyncEngine *self)
 
       folder->dirty = folder->dirty || folder->syncing || folder->again;
       ewn_sync_folder_set_syncing (folder, FALSE);
+      set_removal (folder, FALSE, FALSE);
       folder->again = FALSE;
       folder->chain++;
     }

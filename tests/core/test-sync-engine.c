@@ -715,6 +715,80 @@ test_held_back (Fixture      *fixture,
   g_assert_cmpint (deleted->time, <=, after);
 }
 
+/* New meetings in one calendar while another syncs for new and changed items only
+ * come out at once: such a sync cannot bring the other half of a move. */
+static void
+test_creations_flow (Fixture      *fixture,
+                     gconstpointer data)
+{
+  g_autofree char *review = NULL;
+  g_autoptr (EwsEvent) alice_hint = NULL;
+  g_autoptr (EwsEvent) bob_hint = NULL;
+  guint bob_index = G_MAXUINT;
+  guint last_alice = 0;
+
+  sync_and_wait (fixture, NULL);
+  ewn_sync_engine_set_page_size (fixture->engine, 2);
+  for (int i = 0; i < 9; i++)
+    g_free (create_meeting (fixture, NULL, "Stand-up", 8 + i));
+  review = create_meeting (fixture, BOB, "Review", 10);
+
+  alice_hint = new_hint (EWS_EVENT_TYPE_CREATED, NULL, fixture->calendar_id);
+  bob_hint = new_hint (EWS_EVENT_TYPE_CREATED, review, fixture->bob_calendar_id);
+  ewn_sync_engine_hint (fixture->engine, alice_hint);
+  ewn_sync_engine_hint (fixture->engine, bob_hint);
+  wait_until (fixture, is_idle);
+
+  g_assert_cmpuint (fixture->errors->len, ==, 0);
+  g_assert_cmpuint (fixture->changes->len, ==, 10);
+  for (guint i = 0; i < fixture->changes->len; i++)
+    {
+      const EwnChange *change = g_ptr_array_index (fixture->changes, i);
+
+      g_assert_cmpint (change->kind, ==, EWN_CHANGE_CREATED);
+      if (g_strcmp0 (change->folder_id, fixture->bob_calendar_id) == 0)
+        bob_index = i;
+      else
+        last_alice = i;
+    }
+  /* Bob's one page came back while Alice's five were still being fetched */
+  g_assert_cmpuint (bob_index, <, last_alice);
+}
+
+/* A meeting deleted in one calendar and the same meeting created in another, each
+ * with an event of its own rather than a MovedEvent, is one move: the creation waits
+ * for the sync the deletion asked for, over all of its pages. */
+static void
+test_move_by_content (Fixture      *fixture,
+                      gconstpointer data)
+{
+  g_autofree char *old_id = create_meeting (fixture, NULL, "Handover", 15);
+  g_autofree char *new_id = NULL;
+  g_autoptr (EwsEvent) deleted = NULL;
+  g_autoptr (EwsEvent) created = NULL;
+
+  sync_and_wait (fixture, NULL);
+  ewn_sync_engine_set_page_size (fixture->engine, 2);
+  for (int i = 0; i < 7; i++)
+    g_free (create_meeting (fixture, NULL, "Stand-up", 8 + i));
+  /* last: on the last of Alice's pages */
+  delete (fixture, old_id);
+  new_id = create_meeting (fixture, BOB, "Handover", 15);
+
+  deleted = new_hint (EWS_EVENT_TYPE_DELETED, old_id, fixture->calendar_id);
+  created = new_hint (EWS_EVENT_TYPE_CREATED, new_id, fixture->bob_calendar_id);
+  ewn_sync_engine_hint (fixture->engine, deleted);
+  ewn_sync_engine_hint (fixture->engine, created);
+  wait_until (fixture, is_idle);
+
+  g_assert_cmpuint (fixture->errors->len, ==, 0);
+  g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Stand-up"), ==, 7);
+  g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Handover"), ==, 0);
+  g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_DELETED, "Handover"), ==, 0);
+  g_assert_true (ewn_item_store_contains (fixture->store, new_id, NULL));
+  g_assert_false (ewn_item_store_contains (fixture->store, old_id, NULL));
+}
+
 static void
 test_persistence (Fixture      *fixture,
                   gconstpointer data)
@@ -904,6 +978,8 @@ main (int   argc,
   ADD ("move-hinted", test_move, GINT_TO_POINTER (TRUE));
   ADD ("move-catch-up", test_move, GINT_TO_POINTER (FALSE));
   ADD ("held-back", test_held_back, NULL);
+  ADD ("creations-flow", test_creations_flow, NULL);
+  ADD ("move-by-content", test_move_by_content, NULL);
   ADD ("persistence", test_persistence, NULL);
   ADD ("cancel", test_cancel, NULL);
 #undef ADD
