@@ -34,6 +34,8 @@
  * missing record, so what loads is always a state that was committed. */
 
 #define DEFAULT_COMPACT_THRESHOLD (1024 * 1024)
+/* While compaction is held, the journal grows this many times further before it. */
+#define HELD_COMPACT_FACTOR 4
 
 struct _EwnItemStore
 {
@@ -47,8 +49,9 @@ struct _EwnItemStore
   gsize            journal_bytes;
   guint64          next_gen; /* of the next journal to create */
   gsize            compact_threshold;
-  gsize            snapshot_bytes; /* of the last snapshot made */
-  gboolean         dirty;          /* journals exist that no snapshot contains */
+  gboolean         compaction_held; /* a burst of commits runs */
+  gsize            snapshot_bytes;  /* of the last snapshot made */
+  gboolean         dirty;           /* journals exist that no snapshot contains */
   EwnStoreWorker  *worker;
   guint            n_syncs; /* of the workers stopped so far */
 };
@@ -279,8 +282,14 @@ maybe_compact (EwnItemStore *self)
   EwnStoreJournal      *next;
 
   /* Never before the journal is as large as the snapshot it would replace: the cost
-   * of rewriting the snapshot stays proportional to what was journalled. */
-  if (self->journal_bytes < MAX (self->compact_threshold, self->snapshot_bytes) || ewn_store_worker_get_compacting (worker))
+   * of rewriting the snapshot stays proportional to what was journalled. During a
+   * burst, not before it is several times larger: every snapshot would be out of
+   * date a moment later. */
+  gsize                 due = MAX (self->compact_threshold, self->snapshot_bytes);
+
+  if (self->compaction_held)
+    due *= HELD_COMPACT_FACTOR;
+  if (self->journal == NULL || self->journal_bytes < due || ewn_store_worker_get_compacting (worker))
     return;
   snapshot = ewn_store_snapshot_file_new (self->path, &error);
   next = snapshot != NULL ? ewn_store_journal_create (self->path, &self->next_gen, &error) : NULL;
@@ -397,6 +406,29 @@ ewn_item_store_set_compact_threshold (EwnItemStore *self,
   g_return_if_fail (EWN_IS_ITEM_STORE (self));
 
   self->compact_threshold = journal_bytes;
+}
+
+/**
+ * ewn_item_store_hold_compaction:
+ * @self: an #EwnItemStore
+ * @hold: %TRUE while commits come in a burst
+ *
+ * While held, the journal is folded into a new snapshot only once it has grown
+ * several times further than it otherwise would: a burst of commits does not
+ * rewrite the whole store again and again. Letting go compacts at once if it is due.
+ */
+void
+ewn_item_store_hold_compaction (EwnItemStore *self,
+                                gboolean      hold)
+{
+  g_return_if_fail (EWN_IS_ITEM_STORE (self));
+
+  if (self->compaction_held == !!hold)
+    return;
+  self->compaction_held = !!hold;
+  /* only right after a commit: the snapshot holds exactly the committed state */
+  if (!hold && !has_pending (self))
+    maybe_compact (self);
 }
 
 /* Folders */

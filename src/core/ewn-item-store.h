@@ -48,6 +48,8 @@ gboolean      ewn_item_store_close (EwnItemStore *self,
                                     GError      **error);
 void          ewn_item_store_set_compact_threshold (EwnItemStore *self,
                                                     gsize         journal_bytes);
+void          ewn_item_store_hold_compaction (EwnItemStore *self,
+                                              gboolean      hold);
 
 /* Folders, by their real FolderId. */
 void          ewn_item_store_add_folder (EwnItemStore *self,

@@ -157,6 +157,9 @@ update_busy (EwnSyncEngine *self)
 
   if (self->busy == busy)
     return;
+  /* A burst's pages are committed one after another: the store's snapshot waits
+   * until the engine rests. */
+  ewn_item_store_hold_compaction (self->store, busy);
   if (!busy && self->deltas_since_trim >= TRIM_AFTER_DELTAS)
     {
 #ifdef __GLIBC__

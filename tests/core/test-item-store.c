@@ -289,6 +289,106 @@ test_replay_and_compaction (gconstpointer data)
     }
 }
 
+/* The pages of a burst, each committed. */
+static void
+commit_pages (EwnItemStore *store)
+{
+  g_autoptr (GError) error = NULL;
+
+  fill (store);
+  g_assert_true (ewn_item_store_commit (store, &error));
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("meeting-page-%d", i);
+
+      put_taken (store, CALENDAR, full_meeting (id));
+      g_assert_true (ewn_item_store_commit (store, &error));
+    }
+  g_assert_no_error (error);
+}
+
+/* Files whose name starts with @prefix. */
+static guint
+count_files (const char *dir,
+             const char *prefix)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint       n = 0;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    n += g_str_has_prefix (name, prefix);
+  return n;
+}
+
+static gsize
+journal_size (const char *dir)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  gsize       size = 0;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "journal-"))
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+        GStatBuf         info;
+
+        g_assert_cmpint (g_stat (file, &info), ==, 0);
+        size += (gsize)info.st_size;
+      }
+  return size;
+}
+
+/* While a burst holds compaction, pages that would have been folded into a snapshot
+ * stay in the journal; the snapshot comes when the hold ends. */
+static void
+test_compaction_held (void)
+{
+  g_autofree char *measured_dir = g_build_filename (store_dir (), "measured", NULL);
+  g_autofree char *free_dir = g_build_filename (store_dir (), "free", NULL);
+  g_autofree char *held_dir = g_build_filename (store_dir (), "held", NULL);
+  g_autofree char *free_snapshot = g_build_filename (free_dir, "items.snapshot", NULL);
+  g_autofree char *held_snapshot = g_build_filename (held_dir, "items.snapshot", NULL);
+  g_autoptr (EwnItemStore) store = open_store (measured_dir);
+  g_autoptr (EwnItemStore) again = NULL;
+  gsize journalled;
+
+  /* what the pages take in the journal */
+  ewn_item_store_set_compact_threshold (store, G_MAXSIZE);
+  commit_pages (store);
+  g_clear_object (&store);
+  journalled = journal_size (measured_dir);
+  g_assert_cmpuint (journalled, >, 0);
+
+  /* without the hold, half of that starts a compaction */
+  store = open_store (free_dir);
+  ewn_item_store_set_compact_threshold (store, journalled / 2);
+  commit_pages (store);
+  g_clear_object (&store);
+  g_assert_true (g_file_test (free_snapshot, G_FILE_TEST_EXISTS));
+
+  store = open_store (held_dir);
+  ewn_item_store_set_compact_threshold (store, journalled / 2);
+  ewn_item_store_hold_compaction (store, TRUE);
+  commit_pages (store);
+  /* a compaction would have begun a new journal and a snapshot at once */
+  g_assert_cmpuint (count_files (held_dir, "journal-"), ==, 1);
+  g_assert_cmpuint (count_files (held_dir, "items.snapshot"), ==, 0);
+  ewn_item_store_hold_compaction (store, FALSE);
+  g_assert_cmpuint (count_files (held_dir, "items.snapshot"), ==, 1);
+  g_clear_object (&store);
+  g_assert_true (g_file_test (held_snapshot, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (journal_size (held_dir), <, journalled);
+
+  again = open_store (held_dir);
+  g_assert_cmpuint (ewn_item_store_get_n_items (again, CALENDAR), ==, 5);
+  g_assert_true (ewn_item_store_contains (again, "task-1", NULL));
+  g_assert_true (ewn_item_store_contains (again, "meeting-page-3", NULL));
+}
+
 static void
 test_reset_folder (void)
 {
@@ -948,6 +1048,7 @@ main (int   argc,
   g_test_add_func ("/item-store/round-trip", test_round_trip);
   g_test_add_data_func ("/item-store/journal-replay", GINT_TO_POINTER (FALSE), test_replay_and_compaction);
   g_test_add_data_func ("/item-store/compaction", GINT_TO_POINTER (TRUE), test_replay_and_compaction);
+  g_test_add_func ("/item-store/compaction-held", test_compaction_held);
   g_test_add_func ("/item-store/reset-folder", test_reset_folder);
   g_test_add_data_func ("/item-store/corrupt/random", "random", test_corrupt_snapshot);
   g_test_add_data_func ("/item-store/corrupt/truncated", "truncated", test_corrupt_snapshot);
