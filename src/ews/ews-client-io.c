@@ -433,7 +433,8 @@ reserve_body (Request *request)
   SoupMessageHeaders *headers = soup_message_get_response_headers (request->msg);
   goffset             length;
 
-  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+  /* A compressed body's length says nothing of what is read after decoding. */
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH || soup_message_headers_get_one (headers, "Content-Encoding") != NULL)
     return;
   length = soup_message_headers_get_content_length (headers);
   if (length <= 0 || length > EWS_CLIENT_MAX_RESPONSE_SIZE)

@@ -337,6 +337,9 @@ ews_xml_parse_date_time (const char *text)
   return ews_time_to_date_time (ews_xml_parse_time (text));
 }
 
+#define EARLIEST_TIME (G_GINT64_CONSTANT (-62135596800) * G_USEC_PER_SEC)                      /* 0001-01-01T00:00:00Z */
+#define LATEST_TIME   (G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC + G_USEC_PER_SEC - 1) /* 9999-12-31T23:59:59.999999Z */
+
 /**
  * ews_time_new_utc:
  * @year: 1 to 9999
@@ -374,7 +377,8 @@ ews_time_to_date_time (gint64 time)
   gint64 rest;
   g_autoptr (GDateTime) seconds = NULL;
 
-  if (time == EWS_TIME_NONE)
+  /* what GDateTime holds, years 1 to 9999 (and no overflow below) */
+  if (time < EARLIEST_TIME || time > LATEST_TIME)
     return NULL;
   rest = ((time % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC;
   seconds = g_date_time_new_from_unix_utc ((time - rest) / G_USEC_PER_SEC);

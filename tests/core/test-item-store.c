@@ -350,6 +350,7 @@ test_compaction_held (void)
   g_autofree char *measured_dir = g_build_filename (store_dir (), "measured", NULL);
   g_autofree char *free_dir = g_build_filename (store_dir (), "free", NULL);
   g_autofree char *held_dir = g_build_filename (store_dir (), "held", NULL);
+  g_autofree char *long_dir = g_build_filename (store_dir (), "long", NULL);
   g_autofree char *free_snapshot = g_build_filename (free_dir, "items.snapshot", NULL);
   g_autofree char *held_snapshot = g_build_filename (held_dir, "items.snapshot", NULL);
   g_autoptr (EwnItemStore) store = open_store (measured_dir);
@@ -382,6 +383,14 @@ test_compaction_held (void)
   g_clear_object (&store);
   g_assert_true (g_file_test (held_snapshot, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (journal_size (held_dir), <, journalled);
+
+  /* held, but not for ever: four times further, the journal is folded all the same */
+  store = open_store (long_dir);
+  ewn_item_store_set_compact_threshold (store, journalled / 8);
+  ewn_item_store_hold_compaction (store, TRUE);
+  commit_pages (store);
+  g_assert_cmpuint (count_files (long_dir, "items.snapshot"), >=, 1);
+  g_clear_object (&store);
 
   again = open_store (held_dir);
   g_assert_cmpuint (ewn_item_store_get_n_items (again, CALENDAR), ==, 5);

@@ -782,6 +782,8 @@ test_move_by_content (Fixture      *fixture,
   wait_until (fixture, is_idle);
 
   g_assert_cmpuint (fixture->errors->len, ==, 0);
+  /* the meeting moved unchanged: nothing to say about it */
+  g_assert_cmpuint (fixture->changes->len, ==, 7);
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Stand-up"), ==, 7);
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_CREATED, "Handover"), ==, 0);
   g_assert_cmpuint (count_kind (fixture, EWN_CHANGE_DELETED, "Handover"), ==, 0);

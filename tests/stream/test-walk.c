@@ -373,6 +373,55 @@ test_date_time_parsing (void)
     }
 }
 
+/* Items keep times as microseconds: to and from GDateTime, the writer and the parser
+ * agree with GLib, and what GDateTime cannot hold converts to nothing. */
+static void
+test_item_times (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (44);
+  g_autoptr (GDateTime) first = g_date_time_new_utc (1, 1, 1, 0, 0, 0);
+  g_autoptr (GDateTime) last = g_date_time_new_utc (9999, 12, 31, 23, 59, 59.999999);
+  g_autoptr (GDateTime) before_first = NULL;
+  g_autoptr (GDateTime) after_last = NULL;
+  gint64 earliest = ews_time_from_date_time (first);
+  gint64 latest = ews_time_from_date_time (last);
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      gint64 time = ews_time_new_utc (g_rand_int_range (rand, 1, 10000), g_rand_int_range (rand, 1, 13), g_rand_int_range (rand, 1, 29),
+                                      g_rand_int_range (rand, 0, 24), g_rand_int_range (rand, 0, 60), g_rand_int_range (rand, 0, 60))
+                    + g_rand_int_range (rand, 0, G_USEC_PER_SEC);
+      g_autoptr (GDateTime) date_time = ews_time_to_date_time (time);
+      g_autoptr (GString) written = g_string_new (NULL);
+      g_autofree char *expected = g_date_time_format (date_time, "%Y-%m-%dT%H:%M:%SZ");
+
+      g_assert_nonnull (date_time);
+      g_assert_cmpint (ews_time_from_date_time (date_time), ==, time);
+      ews_time_append (written, time);
+      g_assert_cmpstr (written->str, ==, expected);
+      /* the second it falls in, before 1970 too; EWS writes years in four digits */
+      if (g_date_time_get_year (date_time) >= 1000)
+        g_assert_cmpint (ews_xml_parse_time (written->str), ==, time - (time % G_USEC_PER_SEC + G_USEC_PER_SEC) % G_USEC_PER_SEC);
+    }
+
+  g_assert_null (ews_time_to_date_time (EWS_TIME_NONE));
+  g_assert_cmpint (ews_time_from_date_time (NULL), ==, EWS_TIME_NONE);
+  g_assert_cmpint (ews_xml_parse_time (NULL), ==, EWS_TIME_NONE);
+  g_assert_cmpint (ews_xml_parse_time ("not a time"), ==, EWS_TIME_NONE);
+  /* xs:date, as some servers send task dates */
+  g_assert_cmpint (ews_xml_parse_time ("2026-11-27"), ==, ews_time_new_utc (2026, 11, 27, 0, 0, 0));
+  g_assert_cmpint (ews_xml_parse_time ("2026-11-27T10:00:00+01:00"), ==, ews_time_new_utc (2026, 11, 27, 9, 0, 0));
+
+  before_first = ews_time_to_date_time (earliest);
+  after_last = ews_time_to_date_time (latest);
+  g_assert_true (g_date_time_equal (before_first, first));
+  g_assert_true (g_date_time_equal (after_last, last));
+  g_assert_null (ews_time_to_date_time (earliest - 1));
+  g_assert_null (ews_time_to_date_time (latest + 1));
+  g_assert_null (ews_time_to_date_time (G_MININT64 + 1));
+  g_assert_null (ews_time_to_date_time (G_MAXINT64));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -385,6 +434,7 @@ main (int   argc,
   g_test_add_func ("/walk/stream/mutations", test_stream_mutations);
   g_test_add_func ("/xml/date-times", test_date_times);
   g_test_add_func ("/xml/date-time-parsing", test_date_time_parsing);
+  g_test_add_func ("/xml/item-times", test_item_times);
 
   return g_test_run ();
 }
