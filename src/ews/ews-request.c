@@ -33,12 +33,15 @@ static const char *const detail_fields[] = {
 static GString *
 envelope_begin (const char *server_version)
 {
-  GString *out = g_string_new ("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                               "<soap:Envelope"
-                               " xmlns:soap=\"" EWS_NS_SOAP "\""
-                               " xmlns:m=\"" EWS_NS_MESSAGES "\""
-                               " xmlns:t=\"" EWS_NS_TYPES "\">"
-                               "<soap:Header><t:RequestServerVersion Version=\"");
+  /* room for a SyncFolderItems with its sync state, the request sent most */
+  GString *out = g_string_sized_new (2048);
+
+  g_string_append (out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                        "<soap:Envelope"
+                        " xmlns:soap=\"" EWS_NS_SOAP "\""
+                        " xmlns:m=\"" EWS_NS_MESSAGES "\""
+                        " xmlns:t=\"" EWS_NS_TYPES "\">"
+                        "<soap:Header><t:RequestServerVersion Version=\"");
 
   ews_xml_append_escaped (out, server_version != NULL ? server_version : EWS_DEFAULT_SERVER_VERSION);
   g_string_append (out, "\"/></soap:Header><soap:Body>");
@@ -57,9 +60,13 @@ append_text_element (GString    *out,
                      const char *name,
                      const char *text)
 {
-  g_string_append_printf (out, "<%s>", name);
+  g_string_append_c (out, '<');
+  g_string_append (out, name);
+  g_string_append_c (out, '>');
   ews_xml_append_escaped (out, text);
-  g_string_append_printf (out, "</%s>", name);
+  g_string_append (out, "</");
+  g_string_append (out, name);
+  g_string_append_c (out, '>');
 }
 
 static void
@@ -106,7 +113,11 @@ append_field_uris (GString           *out,
                    const char *const *fields)
 {
   for (gsize i = 0; fields[i] != NULL; i++)
-    g_string_append_printf (out, "<t:FieldURI FieldURI=\"%s\"/>", fields[i]);
+    {
+      g_string_append (out, "<t:FieldURI FieldURI=\"");
+      g_string_append (out, fields[i]);
+      g_string_append (out, "\"/>");
+    }
 }
 
 static gboolean
