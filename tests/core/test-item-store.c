@@ -307,38 +307,39 @@ commit_pages (EwnItemStore *store)
   g_assert_no_error (error);
 }
 
-/* Files whose name starts with @prefix. */
+/* How many files in @dir have a name starting with @prefix; @size: their bytes. */
 static guint
 count_files (const char *dir,
-             const char *prefix)
+             const char *prefix,
+             gsize      *size)
 {
   g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
   const char *name;
   guint       n = 0;
 
   g_assert_nonnull (listing);
+  if (size != NULL)
+    *size = 0;
   while ((name = g_dir_read_name (listing)) != NULL)
-    n += g_str_has_prefix (name, prefix);
+    if (g_str_has_prefix (name, prefix))
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+        GStatBuf         info;
+
+        g_assert_cmpint (g_stat (file, &info), ==, 0);
+        if (size != NULL)
+          *size += (gsize)info.st_size;
+        n++;
+      }
   return n;
 }
 
 static gsize
 journal_size (const char *dir)
 {
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-  const char *name;
-  gsize       size = 0;
+  gsize size;
 
-  g_assert_nonnull (listing);
-  while ((name = g_dir_read_name (listing)) != NULL)
-    if (g_str_has_prefix (name, "journal-"))
-      {
-        g_autofree char *file = g_build_filename (dir, name, NULL);
-        GStatBuf         info;
-
-        g_assert_cmpint (g_stat (file, &info), ==, 0);
-        size += (gsize)info.st_size;
-      }
+  count_files (dir, "journal-", &size);
   return size;
 }
 
@@ -376,10 +377,10 @@ test_compaction_held (void)
   ewn_item_store_hold_compaction (store, TRUE);
   commit_pages (store);
   /* a compaction would have begun a new journal and a snapshot at once */
-  g_assert_cmpuint (count_files (held_dir, "journal-"), ==, 1);
-  g_assert_cmpuint (count_files (held_dir, "items.snapshot"), ==, 0);
+  g_assert_cmpuint (count_files (held_dir, "journal-", NULL), ==, 1);
+  g_assert_cmpuint (count_files (held_dir, "items.snapshot", NULL), ==, 0);
   ewn_item_store_hold_compaction (store, FALSE);
-  g_assert_cmpuint (count_files (held_dir, "items.snapshot"), ==, 1);
+  g_assert_cmpuint (count_files (held_dir, "items.snapshot", NULL), ==, 1);
   g_clear_object (&store);
   g_assert_true (g_file_test (held_snapshot, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (journal_size (held_dir), <, journalled);
@@ -389,7 +390,7 @@ test_compaction_held (void)
   ewn_item_store_set_compact_threshold (store, journalled / 8);
   ewn_item_store_hold_compaction (store, TRUE);
   commit_pages (store);
-  g_assert_cmpuint (count_files (long_dir, "items.snapshot"), >=, 1);
+  g_assert_cmpuint (count_files (long_dir, "items.snapshot", NULL), >=, 1);
   g_clear_object (&store);
 
   again = open_store (held_dir);
