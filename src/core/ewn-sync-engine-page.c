@@ -184,7 +184,7 @@ static gboolean
 other_folder_removing (EwnSyncEngine *self,
                        EwnSyncFolder *folder)
 {
-  return self->n_removing[folder->kind] > (folder->syncing && (folder->may_remove || folder->chain_may_remove) ? 1u : 0u);
+  return self->n_removing[folder->kind] > (ewn_sync_folder_is_removing (folder) ? 1u : 0u);
 }
 
 static gboolean

@@ -8,8 +8,8 @@
 G_BEGIN_DECLS
 
 /* Shared by ewn-sync-engine.c (the object, its folders and their chains of page
- * requests) and ewn-sync-engine-page.c (a page applied to the store, taken back or
- * announced). */
+ * requests), ewn-sync-engine-folder.c (a folder and the engine's counts of them) and
+ * ewn-sync-engine-page.c (a page applied to the store, taken back or announced). */
 
 typedef enum
 {
@@ -100,11 +100,23 @@ struct _EwnSyncEngine
 
 EwnSyncFolder *ewn_sync_engine_find_folder (EwnSyncEngine *self,
                                             const char    *folder_id);
-void           ewn_sync_folder_set_syncing (EwnSyncFolder *folder,
-                                            gboolean       syncing);
 /* Takes ownership of @change and emits EwnSyncEngine::change. */
 void           ewn_sync_engine_emit_change (EwnSyncEngine *self,
                                             EwnChange     *change);
+
+/* ewn-sync-engine-folder.c */
+
+EwnSyncFolder *ewn_sync_folder_new (EwnSyncEngine *engine,
+                                    const char    *folder_id,
+                                    const char    *mailbox,
+                                    EwsFolderKind  kind);
+void           ewn_sync_folder_free (EwnSyncFolder *folder);
+gboolean       ewn_sync_folder_is_removing (const EwnSyncFolder *folder);
+void           ewn_sync_folder_set_syncing (EwnSyncFolder *folder,
+                                            gboolean       syncing);
+void           ewn_sync_folder_set_removal (EwnSyncFolder *folder,
+                                            gboolean       asked,
+                                            gboolean       running);
 
 /* ewn-sync-engine-page.c */
 

@@ -60,16 +60,6 @@ static void        handle_page (EwnSyncFolder *folder,
                                 const GError  *error);
 
 static void
-folder_free (EwnSyncFolder *folder)
-{
-  g_free (folder->id);
-  g_free (folder->mailbox);
-  ews_folder_ref_free (folder->ref);
-  g_clear_pointer (&folder->seen, g_hash_table_unref);
-  g_free (folder);
-}
-
-static void
 move_hint_free (EwnSyncMoveHint *hint)
 {
   g_free (hint->new_id);
@@ -81,57 +71,6 @@ ewn_sync_engine_find_folder (EwnSyncEngine *self,
                              const char    *folder_id)
 {
   return folder_id != NULL ? g_hash_table_lookup (self->folder_map, folder_id) : NULL;
-}
-
-/* Counted in n_removing: syncing, and asked for or running a sync that may report an
- * item gone. */
-static gboolean
-removing (EwnSyncFolder *folder)
-{
-  return folder->syncing && (folder->may_remove || folder->chain_may_remove);
-}
-
-static void
-count_removing (EwnSyncFolder *folder,
-                gboolean       before)
-{
-  EwnSyncEngine *self = folder->engine;
-
-  if (removing (folder) && !before)
-    self->n_removing[folder->kind]++;
-  else if (!removing (folder) && before)
-    self->n_removing[folder->kind]--;
-}
-
-void
-ewn_sync_folder_set_syncing (EwnSyncFolder *folder,
-                             gboolean       syncing)
-{
-  gboolean before = removing (folder);
-
-  if (folder->syncing == !!syncing)
-    return;
-  folder->syncing = !!syncing;
-  if (syncing)
-    folder->engine->n_syncing[folder->kind]++;
-  else
-    folder->engine->n_syncing[folder->kind]--;
-  count_removing (folder, before);
-}
-
-/* @asked: whether what asked for the folder's next sync may have taken an item out of
- * it; @running: the same of the chain running now. A creation elsewhere waits for
- * such a sync, which may bring the other half of a move. */
-static void
-set_removal (EwnSyncFolder *folder,
-             gboolean       asked,
-             gboolean       running)
-{
-  gboolean before = removing (folder);
-
-  folder->may_remove = asked;
-  folder->chain_may_remove = running;
-  count_removing (folder, before);
 }
 
 static void
@@ -194,7 +133,7 @@ end_chain (EwnSyncFolder *folder,
     {
       folder->dirty = TRUE;
       folder->again = FALSE;
-      set_removal (folder, FALSE, FALSE);
+      ewn_sync_folder_set_removal (folder, FALSE, FALSE);
       ewn_sync_engine_flush_deferred (self);
       update_busy (self);
       g_signal_emit (self, signals[SYNC_ERROR], 0, folder->id, error);
@@ -208,7 +147,7 @@ end_chain (EwnSyncFolder *folder,
       start_chain (folder);
       return;
     }
-  set_removal (folder, FALSE, FALSE);
+  ewn_sync_folder_set_removal (folder, FALSE, FALSE);
   ewn_sync_engine_flush_deferred (self);
   update_busy (self);
   g_signal_emit (self, signals[FOLDER_SYNCED], 0, folder->id);
@@ -241,7 +180,7 @@ start_chain (EwnSyncFolder *folder)
     g_clear_pointer (&folder->seen, g_hash_table_unref);
   /* This chain reports what was taken out before it began; the end of a resync,
    * what the server no longer lists. A first sync announces nothing. */
-  set_removal (folder, FALSE, (folder->may_remove && folder->mode != EWN_SYNC_MODE_FILL) || folder->mode == EWN_SYNC_MODE_RESYNC);
+  ewn_sync_folder_set_removal (folder, FALSE, (folder->may_remove && folder->mode != EWN_SYNC_MODE_FILL) || folder->mode == EWN_SYNC_MODE_RESYNC);
 
   /* Whether debug messages go out is looked up in the environment: once a chain and
    * once a page, not once a change. */
@@ -523,7 +462,7 @@ static void
 ewn_sync_engine_init (EwnSyncEngine *self)
 {
   self->page_size = EWN_SYNC_ENGINE_DEFAULT_PAGE_SIZE;
-  self->folders = g_ptr_array_new_with_free_func ((GDestroyNotify)folder_free);
+  self->folders = g_ptr_array_new_with_free_func ((GDestroyNotify)ewn_sync_folder_free);
   self->folder_map = g_hash_table_new (ews_id_hash, g_str_equal);
   self->moves = g_hash_table_new_full (ews_id_hash, g_str_equal, g_free, (GDestroyNotify)move_hint_free);
   self->moves_back = g_hash_table_new (ews_id_hash, g_str_equal);
@@ -600,12 +539,7 @@ ewn_sync_engine_add_folder (EwnSyncEngine *self,
   if (!ewn_item_store_has_folder (self->store, folder_id))
     ewn_item_store_add_folder (self->store, folder_id, mailbox, kind);
 
-  folder = g_new0 (EwnSyncFolder, 1);
-  folder->engine = self;
-  folder->id = g_strdup (folder_id);
-  folder->mailbox = g_strdup (mailbox);
-  folder->kind = kind <= EWS_FOLDER_KIND_TASKS ? kind : EWS_FOLDER_KIND_OTHER;
-  folder->ref = ews_folder_ref_new_id (folder_id, NULL);
+  folder = ewn_sync_folder_new (self, folder_id, mailbox, kind);
   g_ptr_array_add (self->folders, folder);
   g_hash_table_insert (self->folder_map, folder->id, folder);
 }
@@ -617,7 +551,7 @@ sync_folder (EwnSyncFolder *folder,
              gboolean       may_remove)
 {
   if (may_remove)
-    set_removal (folder, TRUE, folder->chain_may_remove);
+    ewn_sync_folder_set_removal (folder, TRUE, folder->chain_may_remove);
   if (folder->syncing)
     folder->again = TRUE;
   else
@@ -747,7 +681,7 @@ ewn_sync_engine_cancel (EwnSyncEngine *self)
 
       folder->dirty = folder->dirty || folder->syncing || folder->again;
       ewn_sync_folder_set_syncing (folder, FALSE);
-      set_removal (folder, FALSE, FALSE);
+      ewn_sync_folder_set_removal (folder, FALSE, FALSE);
       folder->again = FALSE;
       folder->chain++;
     }
