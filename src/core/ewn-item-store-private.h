@@ -356,7 +356,32 @@ void                           ewn_store_worker_compact (EwnStoreWorker       *w
                                                          guint64               last_seq,
                                                          guint64               next_gen);
 
+/* The object itself, shared by ewn-item-store.c (loading, committing, compaction)
+ * and ewn-item-store-access.c (folders, items, subscriptions). */
+struct _EwnItemStore
+{
+  GObject          parent_instance;
+
+  char            *path;
+  EwnStoreState    state;
+  GByteArray      *pending; /* a record header, then the ops not committed yet */
+
+  EwnStoreJournal *journal; /* the newest, the only file appended to */
+  gsize            journal_bytes;
+  guint64          next_gen; /* of the next journal to create */
+  gsize            compact_threshold;
+  gboolean         compaction_held; /* a burst of commits runs */
+  gsize            snapshot_bytes;  /* of the last snapshot made */
+  gboolean         dirty;           /* journals exist that no snapshot contains */
+  EwnStoreWorker  *worker;
+  guint            n_syncs; /* of the workers stopped so far */
+};
+
+GByteArray *ewn_item_store_add_op (EwnItemStore *self,
+                                   EwnStoreOp    op,
+                                   const char   *key);
+
 /* For tests: how many times the store's journals were flushed to the disk. */
-guint                          ewn_item_store_get_n_syncs (EwnItemStore *self);
+guint       ewn_item_store_get_n_syncs (EwnItemStore *self);
 
 G_END_DECLS
