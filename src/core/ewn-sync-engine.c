@@ -182,8 +182,8 @@ start_chain (EwnSyncFolder *folder)
    * what the server no longer lists. A first sync announces nothing. */
   ewn_sync_folder_set_removal (folder, FALSE, (folder->may_remove && folder->mode != EWN_SYNC_MODE_FILL) || folder->mode == EWN_SYNC_MODE_RESYNC);
 
-  /* Whether debug messages go out is looked up in the environment: once a chain and
-   * once a page, not once a change. */
+  /* Whether debug messages go out is looked up in the environment: once a chain, not
+   * once a change (every change is announced within a chain). */
   self->debug_changes = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
   /* A chain that starts again ends the wait of what was held back before it. */
   ewn_sync_engine_flush_deferred (self);
@@ -244,7 +244,6 @@ handle_page (EwnSyncFolder *folder,
       return;
     }
 
-  self->debug_changes = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
   ewn_sync_page_init (&page, folder);
   ewn_sync_page_apply (&page, sync);
   self->deltas_since_trim += sync->changes->len;
