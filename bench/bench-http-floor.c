@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: The EWS Notifier authors */
 
-/* What one request and its answer cost on this machine before any EWS work: the
- * floor under bench-watch's latency, which pays for one such round trip (the
- * SyncFolderItems) plus the two one-way hops of the event and of the JSON line.
+/* What the wire costs on this machine before any EWS work: the floor under
+ * bench-watch's latency, which pays for an event's hop down the stream, one
+ * request and its answer (the SyncFolderItems) and the JSON line's hop.
  *
  * A server thread in this process, a client in a process of its own (as the
- * simulator and the notifier are), the same sizes as a SyncFolderItems exchange,
- * paced like bench-watch latency (50 a second) and back to back:
+ * simulator and the notifier are), the sizes of a streamed event and of a
+ * SyncFolderItems exchange, paced like bench-watch latency (50 a second) and, but
+ * for event, back to back:
  *
  *   tcp    bytes over a loopback TCP connection, blocking reads and writes
  *   soup   libsoup: SoupSession's send_async and a read of the body on the client,
  *          a SoupServer handler on the server, each on a GMainLoop
+ *   event  what the notifier cannot do without, in libsoup: the server pushes an
+ *          event's worth of bytes down a chunked response that stays open (as
+ *          GetStreamingEvents does), and the client, woken by it, sends the request
+ *          and reads its answer; timed from the push to the answer's last byte
  *
  * The gap between the paced and the back-to-back figures is what the machine
  * charges to wake a sleeping CPU and to run cold code. */
@@ -30,11 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-http-floor.h"
 #include "bench-machine.h"
-
-#define REQUEST_SIZE  1290 /* a SyncFolderItems request */
-#define RESPONSE_SIZE 1900 /* its answer, one meeting changed */
-#define WARM_UP       50
 
 static char *self_path;
 
@@ -49,10 +51,10 @@ compare_int64 (const void *a,
 }
 
 /* Prints the percentiles of @times (µs), after the warm-up. */
-static void
-print_times (const char *name,
-             gint64     *times,
-             guint       n)
+void
+bench_floor_print_times (const char *name,
+                         gint64     *times,
+                         guint       n)
 {
   gint64 *kept = times + WARM_UP;
   guint   n_kept = n - WARM_UP;
@@ -151,7 +153,7 @@ tcp_client (guint16 port,
       times[i] = g_get_monotonic_time () - start;
     }
   close (fd);
-  print_times (rate > 0 ? "tcp_paced" : "tcp_back_to_back", times, n);
+  bench_floor_print_times (rate > 0 ? "tcp_paced" : "tcp_back_to_back", times, n);
   return 0;
 }
 
@@ -294,7 +296,7 @@ soup_client (const char *url,
   g_object_unref (run.session);
   if (run.failed)
     return 1;
-  print_times (rate > 0 ? "soup_paced" : "soup_back_to_back", times, n);
+  bench_floor_print_times (rate > 0 ? "soup_paced" : "soup_back_to_back", times, n);
   return 0;
 }
 
@@ -362,6 +364,8 @@ main (int   argc,
 
       if (strcmp (argv[2], "tcp") == 0)
         return tcp_client ((guint16)atoi (argv[3]), n, client_rate);
+      if (strcmp (argv[2], "event") == 0)
+        return bench_floor_event_client (argv[3], n, client_rate);
       return soup_client (argv[3], n, client_rate);
     }
 
@@ -394,6 +398,7 @@ main (int   argc,
   g_main_context_push_thread_default (server_context);
   server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server, NULL, soup_handler, NULL, NULL);
+  soup_server_add_handler (server, "/events", bench_floor_events_handler, NULL, NULL);
   if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
     g_error ("Cannot listen: %s", error->message);
   uris = soup_server_get_uris (server);
@@ -404,5 +409,7 @@ main (int   argc,
 
   for (int paced = 1; paced >= 0 && ok; paced--)
     ok = run_client ("soup", url, (guint)round_trips, paced ? (guint)rate : 0);
+  if (ok)
+    ok = run_client ("event", url, (guint)round_trips, (guint)rate);
   return ok ? 0 : 1;
 }
