@@ -128,35 +128,46 @@ event_run_fail (EventRun *run)
 
 static void event_sync_start (EventRun *run);
 
-/* Reads the answer as the notifier does: what has arrived at once, and a source
- * only for a read that would block. */
+#define READ_WAITING (-2)
+
+/* Reads what has arrived on @stream, as the notifier does: at once, and a source
+ * only for a read that would block. Returns the bytes read, 0 at the end, -1 on an
+ * error, or READ_WAITING when @callback will be called once more has arrived (a
+ * source for each wait: libsoup's stay ready once they have fired, so one kept
+ * attached would spin). */
+static gssize
+read_or_wait (EventRun     *run,
+              GInputStream *stream,
+              gboolean (*callback) (GObject *, gpointer))
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSource) source = NULL;
+  gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (stream), run->buffer, sizeof run->buffer,
+                                                       NULL, &error);
+
+  if (n >= 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return n < 0 ? -1 : n;
+  source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (stream), NULL);
+  g_source_set_callback (source, (GSourceFunc)(void (*) (void))callback, run, NULL);
+  g_source_attach (source, NULL);
+  return READ_WAITING;
+}
+
 static gboolean
 event_answer_readable_cb (GObject *stream,
                           gpointer user_data)
 {
   EventRun *run = user_data;
+  gssize    n;
 
-  for (;;)
+  while ((n = read_or_wait (run, run->answer, event_answer_readable_cb)) > 0)
+    ;
+  if (n == READ_WAITING)
+    return G_SOURCE_REMOVE;
+  if (n < 0)
     {
-      g_autoptr (GError) error = NULL;
-      gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (run->answer), run->buffer,
-                                                           sizeof run->buffer, NULL, &error);
-
-      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          g_autoptr (GSource) source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (run->answer), NULL);
-
-          g_source_set_callback (source, (GSourceFunc)(void (*) (void))event_answer_readable_cb, run, NULL);
-          g_source_attach (source, NULL);
-          return G_SOURCE_REMOVE;
-        }
-      if (n < 0)
-        {
-          event_run_fail (run);
-          return G_SOURCE_REMOVE;
-        }
-      if (n == 0)
-        break;
+      event_run_fail (run);
+      return G_SOURCE_REMOVE;
     }
 
   g_clear_object (&run->answer);
@@ -170,6 +181,22 @@ event_answer_readable_cb (GObject *stream,
   return G_SOURCE_REMOVE;
 }
 
+/* The response's body, or %NULL when the run failed. */
+static GInputStream *
+finish_send (EventRun     *run,
+             GObject      *session,
+             GAsyncResult *result)
+{
+  GInputStream *stream = soup_session_send_finish (SOUP_SESSION (session), result, NULL);
+
+  if (stream == NULL || !G_IS_POLLABLE_INPUT_STREAM (stream))
+    {
+      g_clear_object (&stream);
+      event_run_fail (run);
+    }
+  return stream;
+}
+
 static void
 event_sent_cb (GObject      *object,
                GAsyncResult *result,
@@ -177,13 +204,9 @@ event_sent_cb (GObject      *object,
 {
   EventRun *run = user_data;
 
-  run->answer = soup_session_send_finish (SOUP_SESSION (object), result, NULL);
-  if (run->answer == NULL || !G_IS_POLLABLE_INPUT_STREAM (run->answer))
-    {
-      event_run_fail (run);
-      return;
-    }
-  event_answer_readable_cb (NULL, run);
+  run->answer = finish_send (run, object, result);
+  if (run->answer != NULL)
+    event_answer_readable_cb (NULL, run);
 }
 
 static void
@@ -221,45 +244,19 @@ event_take (EventRun   *run,
     }
 }
 
-static void event_stream_wait (EventRun *run);
-
 static gboolean
 event_stream_readable_cb (GObject *stream,
                           gpointer user_data)
 {
   EventRun *run = user_data;
+  gssize    n;
 
-  for (;;)
-    {
-      g_autoptr (GError) error = NULL;
-      gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (run->events), run->buffer,
-                                                           sizeof run->buffer, NULL, &error);
-
-      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          event_stream_wait (run);
-          return G_SOURCE_REMOVE;
-        }
-      if (n <= 0)
-        {
-          /* The stream ends after the last event; its answer may still be on its way. */
-          if (n < 0 || (run->pushed->len == 0 && run->done < run->n))
-            event_run_fail (run);
-          return G_SOURCE_REMOVE;
-        }
-      event_take (run, run->buffer, (gsize)n);
-    }
-}
-
-/* A source for each wait, as the notifier does: libsoup's stream sources stay ready
- * once they have fired, so one kept attached would spin. */
-static void
-event_stream_wait (EventRun *run)
-{
-  g_autoptr (GSource) source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (run->events), NULL);
-
-  g_source_set_callback (source, (GSourceFunc)(void (*) (void))event_stream_readable_cb, run, NULL);
-  g_source_attach (source, NULL);
+  while ((n = read_or_wait (run, run->events, event_stream_readable_cb)) > 0)
+    event_take (run, run->buffer, (gsize)n);
+  /* The stream ends after the last event; its answer may still be on its way. */
+  if (n == -1 || (n == 0 && run->pushed->len == 0 && run->done < run->n))
+    event_run_fail (run);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -269,13 +266,9 @@ event_stream_cb (GObject      *object,
 {
   EventRun *run = user_data;
 
-  run->events = soup_session_send_finish (SOUP_SESSION (object), result, NULL);
-  if (run->events == NULL || !G_IS_POLLABLE_INPUT_STREAM (run->events))
-    {
-      event_run_fail (run);
-      return;
-    }
-  event_stream_wait (run);
+  run->events = finish_send (run, object, result);
+  if (run->events != NULL)
+    event_stream_readable_cb (NULL, run);
 }
 
 int
