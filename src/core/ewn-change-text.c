@@ -211,6 +211,7 @@ ewn_change_is_urgent (const EwnChange *change,
                       GDateTime       *now)
 {
   const EwsItem *item;
+  gint64         now_time;
   GTimeSpan      until;
 
   g_return_val_if_fail (change != NULL, FALSE);
@@ -221,6 +222,7 @@ ewn_change_is_urgent (const EwnChange *change,
   item = ewn_change_get_item (change);
   if (item->start == EWS_TIME_NONE)
     return FALSE;
-  until = (item->end != EWS_TIME_NONE ? item->end : item->start) - ews_time_from_date_time (now);
-  return until > 0 && item->start - ews_time_from_date_time (now) < G_TIME_SPAN_DAY;
+  now_time = ews_time_from_date_time (now);
+  until = (item->end != EWS_TIME_NONE ? item->end : item->start) - now_time;
+  return until > 0 && item->start - now_time < G_TIME_SPAN_DAY;
 }

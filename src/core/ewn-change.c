@@ -78,13 +78,6 @@ ewn_change_free (EwnChange *change)
   g_free (change);
 }
 
-static gboolean
-same_time (gint64 a,
-           gint64 b)
-{
-  return a == b;
-}
-
 /* The meaning of the delta between two versions; FALSE when nothing a person would
  * notice changed. */
 static gboolean
@@ -108,7 +101,7 @@ compute_kind (const EwsItem *before,
         *kind = EWN_CHANGE_TASK_COMPLETED;
       else if (was_complete && !is_complete)
         *kind = EWN_CHANGE_TASK_REOPENED;
-      else if (!same_time (before->due_date, after->due_date))
+      else if (before->due_date != after->due_date)
         *kind = EWN_CHANGE_TASK_DUE_CHANGED;
       else if (before->percent_complete != after->percent_complete || before->status != after->status)
         *kind = EWN_CHANGE_TASK_PROGRESS;
@@ -119,7 +112,7 @@ compute_kind (const EwsItem *before,
     }
   else if (!before->is_cancelled && after->is_cancelled)
     *kind = EWN_CHANGE_CANCELLED;
-  else if (!same_time (before->start, after->start) || !same_time (before->end, after->end))
+  else if (before->start != after->start || before->end != after->end)
     *kind = EWN_CHANGE_RESCHEDULED;
   else if (g_strcmp0 (before->location, after->location) != 0)
     *kind = EWN_CHANGE_RELOCATED;
@@ -343,7 +336,7 @@ ewn_change_dup_summary (const EwnChange *change)
         g_autofree char *old_start = format_time (change->before->start, change->after->start);
         g_autofree char *new_start = format_time (change->after->start, change->before->start);
 
-        if (same_time (change->before->start, change->after->start))
+        if (change->before->start == change->after->start)
           {
             g_autofree char *old_end = format_time (change->before->end, change->after->end);
             g_autofree char *new_end = format_time (change->after->end, change->before->end);

@@ -30,20 +30,12 @@ replace_string (char      **field,
   *field = g_strdup (text);
 }
 
-static void
-replace_time (gint64     *field,
-              const char *text)
-{
-  *field = ews_xml_parse_time (text);
-}
-
-static void
-replace_date_time (gint64  *field,
-                   xmlNode *node)
+static gint64
+node_time (xmlNode *node)
 {
   g_autofree char *text = ews_xml_text (node);
 
-  *field = ews_xml_parse_time (text);
+  return ews_xml_parse_time (text);
 }
 
 static gboolean
@@ -152,13 +144,13 @@ parse_item_property (EwsItem    *item,
   else if (strcmp (name, "LastModifiedName") == 0)
     replace_text (&item->last_modified_name, node);
   else if (strcmp (name, "LastModifiedTime") == 0)
-    replace_date_time (&item->last_modified_time, node);
+    item->last_modified_time = node_time (node);
   else if (strcmp (name, "WebClientReadFormQueryString") == 0)
     replace_text (&item->web_client_read_form_query_string, node);
   else if (strcmp (name, "Start") == 0)
-    replace_date_time (&item->start, node);
+    item->start = node_time (node);
   else if (strcmp (name, "End") == 0)
-    replace_date_time (&item->end, node);
+    item->end = node_time (node);
   else if (strcmp (name, "IsAllDayEvent") == 0)
     item->is_all_day = node_boolean (node);
   else if (strcmp (name, "Location") == 0)
@@ -174,9 +166,9 @@ parse_item_property (EwsItem    *item,
   else if (strcmp (name, "OptionalAttendees") == 0)
     parse_attendees (item, node, FALSE);
   else if (strcmp (name, "DueDate") == 0)
-    replace_date_time (&item->due_date, node);
+    item->due_date = node_time (node);
   else if (strcmp (name, "StartDate") == 0)
-    replace_date_time (&item->task_start_date, node);
+    item->task_start_date = node_time (node);
   else if (strcmp (name, "Status") == 0)
     {
       g_autofree char *text = ews_xml_text (node);
@@ -485,16 +477,16 @@ apply_text (EwsItemSax *walk,
       replace_string (&item->last_modified_name, text);
       break;
     case ROLE_LAST_MODIFIED_TIME:
-      replace_time (&item->last_modified_time, text);
+      item->last_modified_time = ews_xml_parse_time (text);
       break;
     case ROLE_WEB_LINK:
       replace_string (&item->web_client_read_form_query_string, text);
       break;
     case ROLE_START:
-      replace_time (&item->start, text);
+      item->start = ews_xml_parse_time (text);
       break;
     case ROLE_END:
-      replace_time (&item->end, text);
+      item->end = ews_xml_parse_time (text);
       break;
     case ROLE_ALL_DAY:
       item->is_all_day = ews_xml_parse_boolean (text, FALSE);
@@ -509,10 +501,10 @@ apply_text (EwsItemSax *walk,
       replace_string (&item->my_response_type, text);
       break;
     case ROLE_DUE:
-      replace_time (&item->due_date, text);
+      item->due_date = ews_xml_parse_time (text);
       break;
     case ROLE_TASK_START:
-      replace_time (&item->task_start_date, text);
+      item->task_start_date = ews_xml_parse_time (text);
       break;
     case ROLE_STATUS:
       item->status = ews_task_status_from_string (text);

@@ -11,13 +11,6 @@
 
 #include "account-fixture.h"
 
-/* The hour of an item's time, in UTC. */
-static int
-utc_hour (gint64 time)
-{
-  return (int)(time / G_USEC_PER_SEC % 86400 / 3600);
-}
-
 #define N_MAILBOXES 80
 
 static gboolean
@@ -130,8 +123,8 @@ test_move_between_watched (Fixture      *fixture,
   assert_exact (fixture);
 
   change = find_record (fixture, "rescheduled", new_id);
-  g_assert_cmpint (utc_hour (change->before->start), ==, 9);
-  g_assert_cmpint (utc_hour (change->after->start), ==, 14);
+  g_assert_cmpint (ews_sim_utc_hour (change->before->start), ==, 9);
+  g_assert_cmpint (ews_sim_utc_hour (change->after->start), ==, 14);
   g_assert_cmpstr (change->mailbox, ==, BOB);
 }
 

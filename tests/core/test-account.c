@@ -12,13 +12,6 @@
 
 #include "account-fixture.h"
 
-/* The hour of an item's time, in UTC. */
-static int
-utc_hour (gint64 time)
-{
-  return (int)(time / G_USEC_PER_SEC % 86400 / 3600);
-}
-
 static gboolean
 credentials_were_needed (Fixture *fixture)
 {
@@ -73,8 +66,8 @@ assert_rescheduled (Fixture    *fixture,
   const EwnChange *change = find_record (fixture, "rescheduled", item_id);
 
   g_assert_nonnull (change);
-  g_assert_cmpint (utc_hour (change->before->start), ==, old_hour);
-  g_assert_cmpint (utc_hour (change->after->start), ==, new_hour);
+  g_assert_cmpint (ews_sim_utc_hour (change->before->start), ==, old_hour);
+  g_assert_cmpint (ews_sim_utc_hour (change->after->start), ==, new_hour);
   g_assert_cmpstr (change->after->last_modified_name, !=, NULL);
   g_assert_cmpstr (change->mailbox, ==, ALICE);
   g_assert_cmpint (change->folder_kind, ==, EWS_FOLDER_KIND_CALENDAR);

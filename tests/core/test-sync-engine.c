@@ -17,13 +17,6 @@
 #include "ewn-item-store.h"
 #include "ewn-sync-engine.h"
 
-/* The hour of an item's time, in UTC. */
-static int
-utc_hour (gint64 time)
-{
-  return (int)(time / G_USEC_PER_SEC % 86400 / 3600);
-}
-
 #define ALICE_PASSWORD "correct horse battery staple"
 #define BOB_PASSWORD   "bob's password"
 #define BOB            "bob@example.com"
@@ -392,8 +385,8 @@ test_calendar_changes (Fixture      *fixture,
   update (fixture, id, "calendar:End", "2026-11-24T12:00:00Z");
   sync_and_wait (fixture, cal);
   change = take_one (fixture, EWN_CHANGE_RESCHEDULED, cal);
-  g_assert_cmpint (utc_hour (change->before->start), ==, 10);
-  g_assert_cmpint (utc_hour (change->after->start), ==, 11);
+  g_assert_cmpint (ews_sim_utc_hour (change->before->start), ==, 10);
+  g_assert_cmpint (ews_sim_utc_hour (change->after->start), ==, 11);
 
   update (fixture, id, "calendar:Location", "Room 2");
   sync_and_wait (fixture, cal);

@@ -17,13 +17,6 @@
 #include "ews-simulator.h"
 #include "net-test-util.h"
 
-/* The hour of an item's time, in UTC. */
-static int
-utc_hour (gint64 time)
-{
-  return (int)(time / G_USEC_PER_SEC % 86400 / 3600);
-}
-
 #define PASSWORD "correct horse battery staple"
 
 /* Under valgrind everything is about ten times slower: EWS_TEST_TIME_SCALE stretches
@@ -328,7 +321,7 @@ test_stream_and_sync (Fixture      *fixture,
   g_assert_cmpstr (change->item_id, ==, item_id);
   g_assert_nonnull (change->item);
   g_assert_cmpstr (change->item->subject, ==, "Design review");
-  g_assert_cmpint (utc_hour (change->item->start), ==, 11);
+  g_assert_cmpint (ews_sim_utc_hour (change->item->start), ==, 11);
   g_assert_cmpstr (change->item->location, ==, "Room 1");
   g_assert_cmpstr (change->item->last_modified_name, !=, NULL);
 
@@ -398,7 +391,7 @@ test_get_items (Fixture      *fixture,
   g_assert_null (item->error);
   g_assert_cmpstr (item->subject, ==, "Budget <review> & \"plans\"");
   g_assert_cmpint (item->kind, ==, EWS_ITEM_KIND_CALENDAR);
-  g_assert_cmpint (utc_hour (item->start), ==, 14);
+  g_assert_cmpint (ews_sim_utc_hour (item->start), ==, 14);
   g_assert_error (missing->error, EWS_ERROR, EWS_ERROR_ITEM_NOT_FOUND);
 }
 

@@ -7,6 +7,14 @@
 
 G_BEGIN_DECLS
 
+/* For the tests that check an item's times (microseconds since the epoch, UTC, as
+ * EwsItem keeps them): the hour of @time, in UTC. */
+static inline int
+ews_sim_utc_hour (gint64 time)
+{
+  return (int)(time / G_USEC_PER_SEC % 86400 / 3600);
+}
+
 /**
  * EwsSimFault:
  * @EWS_SIM_FAULT_DROP_STREAM: the next (or an open) stream is cut after half an envelope
